@@ -1,0 +1,28 @@
+/* die.h: the one way kzlaunch reports an error and the one set of exit statuses.
+ * Every message is a single line on stderr, prefixed by the program's name. */
+#ifndef KZ_DIE_H
+#define KZ_DIE_H
+
+#include <stdnoreturn.h>
+#include <sysexits.h>
+
+#include "err.h"
+
+/* SPEC.md, "Exit status".  The sysexits values are used by name from <sysexits.h>:
+ * EX_USAGE 64, EX_UNAVAILABLE 69, EX_NOPERM 77, EX_CONFIG 78. */
+enum {
+	KZ_EXIT_OK = 0,
+	KZ_EXIT_FAIL = 1,
+	KZ_EXIT_NOT_RUNNING = 3, /* `status` only: LSB "program is not running" */
+};
+
+void die_init(const char *argv0);
+const char *die_progname(void);
+
+noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+noreturn void die_err(const struct kz_err *err);
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,58 @@
+/* err.c: error values for library code.  Never prints, never exits. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+static int err_vset(struct kz_err *err, int status, const char *suffix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+
+	free(err->msg);
+	err->msg = NULL;
+	err->status = status;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return -1; /* out of memory: the status still says what class of failure it was */
+	if (suffix) {
+		char *both = NULL;
+		if (asprintf(&both, "%s: %s", msg, suffix) >= 0) {
+			free(msg);
+			msg = both;
+		}
+	}
+	err->msg = msg;
+	return -1;
+}
+
+int kz_err_set(struct kz_err *err, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, status, NULL, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int kz_err_errno(struct kz_err *err, int status, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, status, strerror(saved), fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+void kz_err_clear(struct kz_err *err)
+{
+	free(err->msg);
+	err->msg = NULL;
+	err->status = 0;
+}

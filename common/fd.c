@@ -1,0 +1,31 @@
+/* fd.c: makes sure the node gets descriptors 0-2 and nothing else. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+
+int fd_ensure_std(struct kz_err *err)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* Not O_CLOEXEC: this descriptor is meant to be the node's fd 0, 1 or 2. */
+		int null = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (null < 0)
+			return kz_err_errno(err, KZ_EXIT_FAIL, "/dev/null");
+		if (null != fd)
+			return kz_err_set(err, KZ_EXIT_FAIL, "/dev/null: opened as %d, wanted %d", null, fd);
+	}
+	return 0;
+}
+
+int fd_cloexec_from_3(struct kz_err *err)
+{
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "close_range");
+	return 0;
+}

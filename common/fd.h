@@ -1,0 +1,15 @@
+/* fd.h: descriptor hygiene shared by the launcher and the helper. */
+#ifndef KZ_FD_H
+#define KZ_FD_H
+
+#include "err.h"
+
+/* Opens /dev/null on any of 0, 1, 2 that is closed, so no later open() lands there and
+ * reaches the node as its stdin, stdout or stderr. */
+int fd_ensure_std(struct kz_err *err);
+
+/* Marks every descriptor above 2 close-on-exec: the exec that follows closes them, and an
+ * exec that fails can still report on stderr. */
+int fd_cloexec_from_3(struct kz_err *err);
+
+#endif

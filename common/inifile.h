@@ -1,0 +1,27 @@
+/* inifile.h: reads an INI file through inih, whole lines only.
+ * Debian's inih cuts lines at 199 bytes and section names at 49 without a word; this
+ * wrapper hands it every line whole (or refuses it by number) and reports line numbers. */
+#ifndef KZ_INIFILE_H
+#define KZ_INIFILE_H
+
+#include "err.h"
+
+/* Lines longer than this are refused, naming the file and the line. */
+#define INIFILE_MAX_LINE 4095
+
+/* Called for every section header (key and value NULL) and for every key.
+ * `section` is the whole section name, `value` the value as inih trimmed it (see
+ * inifile_clean_value), `line` the 1-based number of the line it came from.
+ * Return 0 to go on; -1 (with err filled) to stop the parse. */
+typedef int (*inifile_handler)(void *user, const char *section, const char *key,
+			       const char *value, unsigned line, struct kz_err *err);
+
+/* Returns 0, or -1 with err filled: EX_CONFIG for a bad line (names path and line),
+ * EX_CONFIG too for a file that cannot be opened or read (names the path and errno). */
+int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err);
+
+/* The value as Kazoo reads it: white space trimmed, a `;` comment cut off, then one pair
+ * of surrounding double quotes removed.  Returns a malloc'd string, or NULL when out of memory. */
+char *inifile_clean_value(const char *raw);
+
+#endif

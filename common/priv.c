@@ -1,0 +1,184 @@
+/* priv.c: the one straight line from the caller's identity to the node's.
+ * Never partially succeeds silently: any failed step fails the whole drop, and the
+ * caller must not exec after a failure. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/securebits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "priv.h"
+
+/* Locked so that neither the node nor anything it runs can win back root's powers through
+ * uid 0, setuid fix-ups, keep-caps or new ambient capabilities. */
+#define PRIV_SECBITS                                                                 \
+	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |             \
+	 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |                   \
+	 SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+
+static int set_limit(int resource, const char *name, rlim_t value, const char *file,
+		     struct kz_err *err)
+{
+	struct rlimit rl = { .rlim_cur = value, .rlim_max = value };
+
+	if (setrlimit(resource, &rl) < 0)
+		return kz_err_errno(err, errno == EPERM ? EX_NOPERM : KZ_EXIT_FAIL,
+				    "%s: setrlimit(%s, %llu)", file, name, (unsigned long long)value);
+	return 0;
+}
+
+/* Before the uid switch: raising a hard limit needs CAP_SYS_RESOURCE. */
+static int apply_limits(const struct policy *p, struct kz_err *err)
+{
+	if (p->has_nofile && set_limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", p->nofile, p->file, err) < 0)
+		return -1;
+	if (p->has_core && set_limit(RLIMIT_CORE, "RLIMIT_CORE", p->core, p->file, err) < 0)
+		return -1;
+	if (p->has_umask)
+		umask(p->umask);
+	return 0;
+}
+
+static int switch_ids(const struct policy *p, struct kz_err *err)
+{
+	uid_t r, e, s;
+
+	if (cap_setgroups(p->gid, p->ngroups, p->groups) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: setting group %u and %zu supplementary groups",
+				    p->file, (unsigned)p->gid, p->ngroups);
+	/* cap_setuid keeps the permitted set across the switch, so the IAB can still be set. */
+	if (cap_setuid(p->uid) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: setuid(%u)", p->file, (unsigned)p->uid);
+	if (getresuid(&r, &e, &s) < 0 || r != p->uid || e != p->uid || s != p->uid)
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: uid is not %u after setuid", p->file, (unsigned)p->uid);
+	return 0;
+}
+
+static bool policy_keeps(const struct policy *p, cap_value_t cap)
+{
+	for (size_t i = 0; i < p->ncaps; i++)
+		if (p->caps[i] == cap)
+			return true;
+	return false;
+}
+
+/* Kept capabilities go into inheritable and ambient (so the exec'd VM and its children
+ * get them as a non-root user); every other one is blocked from the bounding set, which
+ * an IAB leaves full unless told otherwise. */
+static int set_iab(const struct policy *p, struct kz_err *err)
+{
+	cap_iab_t iab = cap_iab_init();
+	int rc = 0;
+
+	if (!iab)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "cap_iab_init");
+	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits() && rc == 0; c++) {
+		if (policy_keeps(p, c))
+			rc = cap_iab_set_vector(iab, CAP_IAB_INH, c, CAP_SET) |
+			     cap_iab_set_vector(iab, CAP_IAB_AMB, c, CAP_SET);
+		else
+			rc = cap_iab_set_vector(iab, CAP_IAB_BOUND, c, CAP_SET);
+	}
+	if (rc != 0)
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: building the capability sets", p->file);
+	else if (cap_iab_set_proc(iab) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s: setting the capability sets", p->file);
+	cap_free(iab);
+	return rc;
+}
+
+static int raise_effective(cap_value_t cap, struct kz_err *err)
+{
+	cap_t caps = cap_get_proc();
+	int rc = 0;
+
+	if (!caps)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "cap_get_proc");
+	if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "raising %s", "cap_setpcap");
+	cap_free(caps);
+	return rc;
+}
+
+static int lock_securebits(struct kz_err *err)
+{
+	/* cap_set_secbits needs CAP_SETPCAP effective; it is still permitted, though no longer
+	 * in the bounding set, and the exec that follows drops it for good. */
+	if (raise_effective(CAP_SETPCAP, err) < 0)
+		return -1;
+	if (cap_set_secbits(PRIV_SECBITS) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "locking the securebits");
+	return 0;
+}
+
+static int set_no_new_privs(struct kz_err *err)
+{
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "PR_SET_NO_NEW_PRIVS");
+	return 0;
+}
+
+static bool have_permitted(cap_value_t cap)
+{
+	cap_t caps = cap_get_proc();
+	cap_flag_value_t v = CAP_CLEAR;
+
+	if (caps) {
+		cap_get_flag(caps, cap, CAP_PERMITTED, &v);
+		cap_free(caps);
+	}
+	return v == CAP_SET;
+}
+
+/* Lowering every set needs no privilege; this is what an unprivileged caller can do. */
+static int clear_all_caps(struct kz_err *err)
+{
+	cap_t none = cap_init();
+	int rc = 0;
+
+	if (!none)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "cap_init");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "clearing the ambient capabilities");
+	else if (cap_set_proc(none) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "clearing the capabilities");
+	cap_free(none);
+	return rc;
+}
+
+int priv_become(const struct policy *p, struct kz_err *err)
+{
+	uid_t euid = geteuid();
+
+	if (euid != 0 && euid != p->uid)
+		return kz_err_set(err, EX_NOPERM, "%s: the node runs as %s (uid %u); uid %u may not start it",
+				  p->file, p->user, (unsigned)p->uid, (unsigned)euid);
+	if (apply_limits(p, err) < 0)
+		return -1;
+	if (euid == 0 && switch_ids(p, err) < 0)
+		return -1;
+	if (!have_permitted(CAP_SETPCAP)) {
+		/* The policy's own user, unprivileged: it has nothing to keep and cannot grant. */
+		if (p->ncaps > 0)
+			return kz_err_set(err, EX_NOPERM, "%s: capabilities: only root can give them to the node",
+					  p->file);
+		return clear_all_caps(err) < 0 ? -1 : set_no_new_privs(err);
+	}
+	if (set_iab(p, err) < 0 || lock_securebits(err) < 0)
+		return -1;
+	return set_no_new_privs(err);
+}
+
+int priv_shed(struct kz_err *err)
+{
+	if (clear_all_caps(err) < 0)
+		return -1;
+	return set_no_new_privs(err);
+}

@@ -1,0 +1,20 @@
+/* priv.h: becoming the node's identity as its policy says (SPEC.md, "Privileges").
+ * The order matters and is kept in one place: limits, groups, uid, capabilities,
+ * securebits, no_new_privs.  The caller then execs. */
+#ifndef KZ_PRIV_H
+#define KZ_PRIV_H
+
+#include "err.h"
+#include "policy.h"
+
+/* Run as root: switch to the policy's user, group and exactly its supplementary groups.
+ * Run as the policy's user: the same minus the switch.  Either way, keep exactly the
+ * policy's capabilities in every set (bounding included), lock the securebits, set
+ * no_new_privs and apply the rlimits and umask.  Fails with EX_NOPERM when the caller
+ * is neither root nor the policy's user, or cannot keep what the policy lists. */
+int priv_become(const struct policy *p, struct kz_err *err);
+
+/* No policy and not root: run as the caller with no capabilities and no_new_privs. */
+int priv_shed(struct kz_err *err);
+
+#endif

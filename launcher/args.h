@@ -1,0 +1,45 @@
+/* args.h: the command line and the environment variables that stand for its options
+ * (SPEC.md, "Command line").  Parsing only: nothing here touches a file. */
+#ifndef KZ_ARGS_H
+#define KZ_ARGS_H
+
+#include <stdbool.h>
+
+#define ARGS_REL_MAX 64
+
+enum action {
+	ACT_CONSOLE,
+	ACT_FOREGROUND,
+	ACT_START,
+	ACT_ATTACH,
+	ACT_STOP,
+	ACT_STATUS,
+	ACT_PID,
+	ACT_REMOTE_CONSOLE,
+	ACT_READ_COOKIE,
+	ACT_HELP,
+	ACT_VERSION,
+};
+
+struct args {
+	const char *rel;
+	enum action action;
+	const char *action_name;
+	const char *config;     /* -c, KAZOO_CONFIG; NULL: the default search */
+	const char *root;       /* -r, KAZOO_ROOT; NULL: the default */
+	const char *policy;     /* -p, KZLAUNCH_POLICY; NULL: /etc/kzlaunch/REL.policy if it exists */
+	const char *rundir;     /* -d, KZLAUNCH_RUNDIR */
+	const char *node;       /* -n, KAZOO_NODE; NULL: REL@host */
+	bool dry_run;
+	bool read_only;         /* attach --read-only */
+	int escape;             /* attach -e: detach key, default ^D */
+	char **extra;           /* after --: appended to the VM's arguments */
+	int nextra;
+};
+
+/* Fills `a` from argv and the environment; exits 64 with one line on a bad command line. */
+void args_parse(int argc, char **argv, struct args *a);
+void args_usage(void);
+bool args_is_launch(enum action act);
+
+#endif

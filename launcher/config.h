@@ -1,0 +1,18 @@
+/* config.h: which config.ini (and app.config) Kazoo would read on this machine. */
+#ifndef KZ_CONFIG_H
+#define KZ_CONFIG_H
+
+#include "err.h"
+
+struct config_paths {
+	char *ini;        /* the config.ini in use; NULL when none exists */
+	char *app_config; /* app.config beside it, when present; else NULL */
+};
+
+/* kazoo_config: $KAZOO_CONFIG or -c, or NULL.  When set, that file alone is used and a
+ * missing or unreadable one is an error (EX_CONFIG); when NULL, /etc/kazoo/config.ini then
+ * /etc/kazoo/core/config.ini; neither existing leaves out->ini NULL. */
+int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_err *err);
+void config_paths_free(struct config_paths *paths);
+
+#endif

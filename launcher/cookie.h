@@ -1,0 +1,28 @@
+/* cookie.h: the cookie of a node type, picked from config.ini as Kazoo's own reader picks it
+ * (SPEC.md, "Resolution").  Never prints the cookie. */
+#ifndef KZ_COOKIE_H
+#define KZ_COOKIE_H
+
+#include "err.h"
+
+#define COOKIE_MAX 255
+
+struct cookie_source {
+	char *value;        /* the cookie, quotes and comments removed */
+	const char *rule;   /* "host", "zone", "generic", "KAZOO_COOKIE" or "default" */
+	unsigned section_line; /* line of the [REL] header of the winning section; 0 if none */
+	unsigned line;      /* line of the cookie key; 0 if none */
+};
+
+/* Picks the cookie for `rel` from `ini` for this machine's `host` and `zone`.
+ * Returns 0, or -1 with err (EX_CONFIG) naming the file, the section and the lines. */
+int cookie_resolve(const char *ini, const char *rel, const char *host, const char *zone,
+		   struct cookie_source *out, struct kz_err *err);
+
+/* Refuses an empty cookie, one over COOKIE_MAX bytes or one with control characters.
+ * `where` names its origin in the message ("/etc/kazoo/config.ini:14", "KAZOO_COOKIE"). */
+int cookie_check(const char *value, const char *where, struct kz_err *err);
+
+void cookie_source_free(struct cookie_source *src);
+
+#endif

@@ -1,0 +1,168 @@
+/* execline.c: builds erlexec's argv and an environment from an allow-list, as relx's
+ * script would, without the script.  Pure: reads nothing from disk, prints nothing. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "execline.h"
+#include <sysexits.h>
+
+/* Variables the VM and its children may see, passed on from the caller when set.
+ * KAZOO_COOKIE, ERL_FLAGS, ERL_AFLAGS, ERL_ZFLAGS and the like are left out on purpose:
+ * the first is the secret, the others would add arguments (a -setcookie) to the VM. */
+static const char *const passed_env[] = { "TERM", "LANG", "TZ", "KAZOO_ZONE", NULL };
+static const char safe_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+static int strv_add(struct strv *s, const char *str)
+{
+	if (s->n + 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		char **v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	if (!(s->v[s->n] = strdup(str)))
+		return -1;
+	s->v[++s->n] = NULL;
+	return 0;
+}
+
+static int strv_addf(struct strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int strv_addf(struct strv *s, const char *fmt, ...)
+{
+	char *str = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&str, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = strv_add(s, str);
+	free(str);
+	return rc;
+}
+
+static void strv_free(struct strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof *s);
+}
+
+static bool is_passed(const char *entry)
+{
+	size_t name_len = strcspn(entry, "=");
+
+	if (!entry[name_len])
+		return false;
+	if (!strncmp(entry, "LC_", 3))
+		return true;
+	for (const char *const *p = passed_env; *p; p++)
+		if (strlen(*p) == name_len && !strncmp(entry, *p, name_len))
+			return true;
+	return false;
+}
+
+static int build_env(const struct execline_spec *spec, char **environ_in, struct strv *env)
+{
+	const struct release *rel = spec->rel;
+	int rc = 0;
+
+	/* What the `erl` script would have set for erlexec (FACTS.md). */
+	rc |= strv_addf(env, "ROOTDIR=%s", rel->root);
+	rc |= strv_addf(env, "BINDIR=%s", rel->bindir);
+	rc |= strv_add(env, "EMU=beam");
+	rc |= strv_add(env, "PROGNAME=erl");
+	rc |= strv_addf(env, "HOME=%s", spec->home);
+	rc |= strv_addf(env, "PATH=%s", safe_path);
+	if (spec->config)
+		rc |= strv_addf(env, "KAZOO_CONFIG=%s", spec->config);
+	for (char **e = environ_in; e && *e && rc == 0; e++)
+		if (is_passed(*e))
+			rc |= strv_add(env, *e);
+	return rc ? -1 : 0;
+}
+
+static int build_node_argv(const struct execline_spec *spec, struct strv *argv)
+{
+	const struct release *rel = spec->rel;
+	int rc = 0;
+
+	rc |= strv_add(argv, rel->erlexec);
+	if (spec->mode == EXECLINE_FOREGROUND) {
+		/* +Bd: no BREAK menu; a ^C from a supervisor's terminal ends the VM. */
+		rc |= strv_add(argv, "-noshell");
+		rc |= strv_add(argv, "-noinput");
+		rc |= strv_add(argv, "+Bd");
+	}
+	rc |= strv_add(argv, "-boot");
+	rc |= strv_add(argv, rel->boot);
+	rc |= strv_add(argv, "-mode");
+	rc |= strv_add(argv, "embedded");
+	rc |= strv_add(argv, "-boot_var");
+	rc |= strv_add(argv, "SYSTEM_LIB_DIR");
+	rc |= strv_add(argv, rel->lib);
+	rc |= strv_add(argv, "-config");
+	rc |= strv_add(argv, rel->sys_config);
+	rc |= strv_add(argv, "-args_file");
+	rc |= strv_add(argv, rel->vm_args);
+	rc |= strv_add(argv, spec->sname ? "-sname" : "-name");
+	rc |= strv_add(argv, spec->node);
+	for (int i = 0; i < spec->nextra && rc == 0; i++)
+		rc |= strv_add(argv, spec->extra[i]);
+	return rc ? -1 : 0;
+}
+
+static int build_remsh_argv(const struct execline_spec *spec, struct strv *argv)
+{
+	const struct release *rel = spec->rel;
+	int rc = 0;
+
+	rc |= strv_add(argv, rel->erlexec);
+	rc |= strv_add(argv, "-boot");
+	rc |= strv_add(argv, rel->boot_clean);
+	rc |= strv_add(argv, "-boot_var");
+	rc |= strv_add(argv, "SYSTEM_LIB_DIR");
+	rc |= strv_add(argv, rel->lib);
+	/* Hidden, so the node's nodes() and Kazoo's cluster view never list an operator. */
+	rc |= strv_add(argv, "-hidden");
+	rc |= strv_add(argv, spec->sname ? "-sname" : "-name");
+	rc |= strv_add(argv, spec->self);
+	rc |= strv_add(argv, "-remsh");
+	rc |= strv_add(argv, spec->node);
+	return rc ? -1 : 0;
+}
+
+int execline_build(const struct execline_spec *spec, char **environ_in, struct execline *out,
+		   struct kz_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (spec->mode == EXECLINE_REMSH && !spec->rel->boot_clean)
+		return kz_err_set(err, EX_CONFIG, "%s/releases/%s: no start_clean.boot for a remote shell",
+				  spec->rel->root, spec->rel->rel_vsn);
+	rc = spec->mode == EXECLINE_REMSH ? build_remsh_argv(spec, &out->argv)
+					  : build_node_argv(spec, &out->argv);
+	if (rc == 0)
+		rc = build_env(spec, environ_in, &out->envp);
+	if (rc < 0) {
+		execline_free(out);
+		return kz_err_errno(err, KZ_EXIT_FAIL, "building the VM's command line");
+	}
+	return 0;
+}
+
+void execline_free(struct execline *line)
+{
+	strv_free(&line->argv);
+	strv_free(&line->envp);
+}

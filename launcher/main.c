@@ -1,0 +1,154 @@
+/* main.c: kzlaunch's outline.  Resolve, prepare, become the node's user, exec.
+ * Nothing here parses, writes a file or drops a privilege by itself. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "die.h"
+#include "epmd.h"
+#include "execline.h"
+#include "fd.h"
+#include "node.h"
+#include "priv.h"
+#include "rundir.h"
+
+extern char **environ;
+
+static void check(int rc, struct kz_err *err)
+{
+	if (rc < 0)
+		die_err(err);
+}
+
+/* As root: RUNDIR (root, 0755) and the log folder (the node's, 0750) are made when missing. */
+static void prepare_disk(const struct node *n)
+{
+	struct kz_err err = { 0 };
+
+	check(rundir_ensure(n->args->rundir, 0755, 0, 0, &err), &err);
+	if (n->has_policy && geteuid() == 0)
+		check(rundir_ensure(n->policy.log_dir, 0750, n->uid, n->gid, &err), &err);
+	char *home = NULL;
+	check(rundir_write_cookie(n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &home, &err),
+	      &err);
+	free(home);
+}
+
+static noreturn void become_and_exec(struct node *n, struct execline *line)
+{
+	struct kz_err err = { 0 };
+
+	/* The VM's working folder is the release root, as relx's script leaves it. */
+	if (chdir(n->rel.root) < 0)
+		die_errno(EX_CONFIG, "%s", n->rel.root);
+	if (n->has_policy)
+		check(priv_become(&n->policy, &err), &err);
+	else
+		check(priv_shed(&err), &err);
+	check(fd_cloexec_from_3(&err), &err);
+	execve(line->argv.v[0], line->argv.v, line->envp.v);
+	die_errno(KZ_EXIT_FAIL, "%s: exec", line->argv.v[0]);
+}
+
+static void build_line(struct node *n, enum execline_mode mode, const char *self, struct execline *line)
+{
+	struct kz_err err = { 0 };
+	struct execline_spec spec = {
+		.mode = mode,
+		.rel = &n->rel,
+		.node = n->name,
+		.self = self,
+		.sname = n->sname,
+		.home = n->home,
+		.config = n->config.ini,
+		.extra = n->args->extra,
+		.nextra = n->args->nextra,
+	};
+
+	check(execline_build(&spec, environ, line, &err), &err);
+}
+
+static noreturn void run_launch(const struct args *a)
+{
+	struct node n;
+	struct execline line;
+	char *self = NULL;
+	enum execline_mode mode = a->action == ACT_FOREGROUND	   ? EXECLINE_FOREGROUND
+				  : a->action == ACT_REMOTE_CONSOLE ? EXECLINE_REMSH
+								    : EXECLINE_CONSOLE;
+
+	node_resolve_name(&n, a);
+	node_resolve_cookie(&n);
+	node_resolve_release(&n);
+	node_resolve_identity(&n);
+	if (mode == EXECLINE_REMSH) {
+		/* Unique per shell, so two operators can be in the same node at once. */
+		if (asprintf(&self, "kzremsh_%ld_%s", (long)getpid(), n.name) < 0)
+			die_errno(KZ_EXIT_FAIL, "remote shell name");
+		*strchr(self, '@') = '\0';
+	}
+	build_line(&n, mode, self, &line);
+	if (a->dry_run) {
+		node_report(&n, (const char *const *)line.argv.v, (const char *const *)line.envp.v);
+		exit(KZ_EXIT_OK);
+	}
+	if (mode == EXECLINE_REMSH) {
+		struct kz_err err = { 0 };
+		int up = epmd_node_registered(n.name, &err);
+		check(up, &err);
+		if (!up)
+			die(EX_UNAVAILABLE, "%s: not running", n.name);
+	}
+	prepare_disk(&n);
+	become_and_exec(&n, &line);
+}
+
+static noreturn void run_read_cookie(const struct args *a)
+{
+	struct node n;
+
+	node_resolve_name(&n, a);
+	node_resolve_cookie(&n);
+	printf("%s\n", n.cookie.value);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno(KZ_EXIT_FAIL, "stdout");
+	node_free(&n);
+	exit(KZ_EXIT_OK);
+}
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	struct kz_err err = { 0 };
+
+	die_init("kzlaunch");
+	check(fd_ensure_std(&err), &err);
+	args_parse(argc, argv, &a);
+
+	switch (a.action) {
+	case ACT_HELP:
+		args_usage();
+		return KZ_EXIT_OK;
+	case ACT_VERSION:
+		printf("kzlaunch %s\n", KZ_VERSION);
+		return KZ_EXIT_OK;
+	case ACT_READ_COOKIE:
+		run_read_cookie(&a);
+	case ACT_CONSOLE:
+	case ACT_FOREGROUND:
+	case ACT_REMOTE_CONSOLE:
+		run_launch(&a);
+	case ACT_START:
+	case ACT_ATTACH:
+	case ACT_STOP:
+	case ACT_STATUS:
+	case ACT_PID:
+		break;
+	}
+	die(KZ_EXIT_FAIL, "%s: not available in this version (the helper is not built yet)", a.action_name);
+}

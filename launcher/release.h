@@ -1,0 +1,27 @@
+/* release.h: the layout of a release root (Kazoo's _rel/kazoo): which VM, boot file,
+ * vm.args and sys.config a node of it runs with. */
+#ifndef KZ_RELEASE_H
+#define KZ_RELEASE_H
+
+#include "err.h"
+
+struct release {
+	char *root;       /* absolute */
+	char *erts_vsn;
+	char *rel_vsn;
+	char *bindir;     /* ROOT/erts-ERTS_VSN/bin */
+	char *erlexec;    /* BINDIR/erlexec */
+	char *erl_call;   /* BINDIR/erl_call, when present */
+	char *boot;       /* ROOT/releases/REL_VSN/start (erlexec adds .boot) */
+	char *boot_clean; /* start_clean, for a remote shell; NULL when the release has none */
+	char *vm_args;
+	char *sys_config; /* app.config when given, else the release's sys.config */
+	char *lib;        /* ROOT/lib */
+};
+
+/* root: -r/KAZOO_ROOT or NULL for the default; app_config: NULL or a file that replaces
+ * sys.config.  Returns 0, or -1 with err (EX_CONFIG) naming the file at fault. */
+int release_locate(const char *root, const char *app_config, struct release *rel, struct kz_err *err);
+void release_free(struct release *rel);
+
+#endif
