@@ -134,7 +134,11 @@ static int build_remsh_argv(const struct execline_spec *spec, struct strv *argv)
 	rc |= strv_add(argv, rel->lib);
 	/* Hidden, so the node's nodes() and Kazoo's cluster view never list an operator. */
 	rc |= strv_add(argv, "-hidden");
-	rc |= strv_add(argv, spec->sname ? "-sname" : "-name");
+	/* OTP refuses a long name on a host without a dot ("Hostname vm is illegal"), though
+	 * the node itself runs with one; a short name for the shell reaches it all the same. */
+	const char *host = strchr(spec->node, '@');
+	bool sname = spec->sname || !host || !strchr(host, '.');
+	rc |= strv_add(argv, sname ? "-sname" : "-name");
 	rc |= strv_add(argv, spec->self);
 	rc |= strv_add(argv, "-remsh");
 	rc |= strv_add(argv, spec->node);
