@@ -1,0 +1,751 @@
+/* policy.c: reads a node type's policy file and resolves every name in it to an id, once.
+ * It only reads: it never changes this process's identity, never prints, never exits;
+ * every failure is one kz_err that names the file, the line and the key. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "inifile.h"
+#include "policy.h"
+
+#define DEFAULT_STOP_TIMEOUT 30
+#define DEFAULT_LOG_DIR "/var/log/kazoo"
+#define DEFAULT_MAX_SIZE (10ULL << 20)
+#define DEFAULT_GENERATIONS 10
+
+/* Far above any real passwd or group entry; only stops an NSS module that keeps
+ * answering ERANGE from growing the buffer for ever. */
+#define NSS_BUF_MAX (64U << 20)
+
+/* uid_t and gid_t are 32 bits on Linux; (uid_t)-1 means "no change" to setresuid. */
+#define ID_MAX ((unsigned long long)(uid_t)-1 - 1)
+
+#define MAX_KEYS 32
+
+struct loader;
+
+struct key_def {
+	const char *section;
+	const char *key;
+	int (*parse)(struct loader *ld, const char *value);
+};
+
+struct loader {
+	const char *path;
+	struct policy *p;
+	struct kz_err *err;
+	const struct key_def *key; /* the key being parsed, for messages */
+	unsigned line;             /* its line */
+	unsigned seen[MAX_KEYS];   /* line each key was first given on; 0 when not yet */
+	char *shown;               /* the last escaped copy of file text, see shown() */
+	bool has_primary;          /* the user has a passwd entry, so a primary group */
+	gid_t primary;
+	bool has_group;
+};
+
+/* ---- messages ---- */
+
+/* File text may hold anything; control characters would reach the operator's terminal
+ * or syslog, so they are written as \xNN (and a backslash doubled, so \x stays unambiguous). */
+static char *escape(const char *s)
+{
+	size_t len = strlen(s);
+	char *out, *o;
+
+	if (len > (SIZE_MAX - 1) / 4)
+		return NULL;
+	out = malloc(len * 4 + 1);
+	if (!out)
+		return NULL;
+	for (o = out; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			o += sprintf(o, "\\x%02x", c);
+		else if (c == '\\')
+			o += sprintf(o, "\\\\");
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* An escaped copy of s that lives until the next call (one per message is all we need). */
+static const char *shown(struct loader *ld, const char *s)
+{
+	free(ld->shown);
+	ld->shown = escape(s);
+	return ld->shown ? ld->shown : "?";
+}
+
+static int out_of_memory(struct loader *ld)
+{
+	return kz_err_set(ld->err, KZ_EXIT_FAIL, "%s: out of memory", ld->path);
+}
+
+/* "PATH:LINE: [section] key: " followed by the formatted text. */
+static int fail(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct loader *ld, const char *fmt, ...)
+{
+	char *what = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return out_of_memory(ld);
+	kz_err_set(ld->err, EX_CONFIG, "%s:%u: [%s] %s: %s", ld->path, ld->line, ld->key->section,
+		   ld->key->key, what);
+	free(what);
+	return -1;
+}
+
+/* ---- numbers ---- */
+
+static bool all_of(const char *s, size_t len, const char *set)
+{
+	return len > 0 && strspn(s, set) >= len;
+}
+
+/* The first len bytes of s as a decimal number: digits only, so no sign, no white space
+ * and no base prefix slip through strtoull.  Overflow saturates to ULLONG_MAX, which every
+ * range check then refuses.  Returns 0, or -1 when they are not all digits. */
+static int digits(const char *s, size_t len, unsigned long long *out)
+{
+	if (!all_of(s, len, "0123456789"))
+		return -1;
+	errno = 0;
+	*out = strtoull(s, NULL, 10); /* stops at len: the next byte is not a digit */
+	if (errno == ERANGE)
+		*out = ULLONG_MAX;
+	return 0;
+}
+
+static int number(struct loader *ld, const char *v, unsigned long long lo, unsigned long long hi,
+		  unsigned long long *out)
+{
+	unsigned long long n;
+
+	if (digits(v, strlen(v), &n) < 0) {
+		if (v[0] == '-' && digits(v + 1, strlen(v + 1), &n) == 0)
+			return fail(ld, "'%s' out of range %llu..%llu", shown(ld, v), lo, hi);
+		return fail(ld, "'%s' is not a whole number", shown(ld, v));
+	}
+	if (n < lo || n > hi)
+		return fail(ld, "'%s' out of range %llu..%llu", shown(ld, v), lo, hi);
+	*out = n;
+	return 0;
+}
+
+/* Bytes, with an optional K, M or G suffix (either case) in binary multiples: 10M is 10 MiB.
+ * Returns 0, or -1 when v is not written that way. */
+static int byte_size(const char *v, unsigned long long *out)
+{
+	size_t len = strspn(v, "0123456789");
+	unsigned long long n;
+	unsigned shift;
+
+	if (digits(v, len, &n) < 0)
+		return -1;
+	switch (v[len]) {
+	case '\0': shift = 0; break;
+	case 'K': case 'k': shift = 10; break;
+	case 'M': case 'm': shift = 20; break;
+	case 'G': case 'g': shift = 30; break;
+	default: return -1;
+	}
+	if (shift && v[len + 1])
+		return -1;
+	*out = n > (ULLONG_MAX >> shift) ? ULLONG_MAX : n << shift;
+	return 0;
+}
+
+/* ---- names ---- */
+
+enum nss_kind { USER_BY_NAME, USER_BY_UID, GROUP_BY_NAME };
+
+struct nss_answer {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* One reentrant call.  Returns what the _r function returned; *found says whether
+ * an entry came back. */
+static int nss_call(enum nss_kind kind, const char *name, uid_t uid, char *buf, size_t len,
+		    struct nss_answer *ans, bool *found)
+{
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+	int rc;
+
+	switch (kind) {
+	case USER_BY_NAME:
+	case USER_BY_UID:
+		rc = kind == USER_BY_NAME ? getpwnam_r(name, &pw, buf, len, &pwp)
+					  : getpwuid_r(uid, &pw, buf, len, &pwp);
+		if (pwp) {
+			ans->uid = pw.pw_uid;
+			ans->gid = pw.pw_gid;
+		}
+		*found = pwp != NULL;
+		return rc;
+	case GROUP_BY_NAME:
+		rc = getgrnam_r(name, &gr, buf, len, &grp);
+		if (grp)
+			ans->gid = gr.gr_gid;
+		*found = grp != NULL;
+		return rc;
+	}
+	return EINVAL;
+}
+
+/* Returns 1 found, 0 no such entry, -1 with errno when the lookup itself failed.
+ * The buffer starts at the size libc suggests and doubles on ERANGE: a group with many
+ * members does not fit a fixed one. */
+static int nss_lookup(enum nss_kind kind, const char *name, uid_t uid, struct nss_answer *ans)
+{
+	long hint = sysconf(kind == GROUP_BY_NAME ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
+	size_t len = hint > 0 ? (size_t)hint : 1024;
+	char *buf = NULL;
+	bool found = false;
+	int rc;
+
+	for (;;) {
+		char *bigger = realloc(buf, len);
+
+		if (!bigger) {
+			free(buf);
+			errno = ENOMEM;
+			return -1;
+		}
+		buf = bigger;
+		rc = nss_call(kind, name, uid, buf, len, ans, &found);
+		if (rc != ERANGE || len >= NSS_BUF_MAX)
+			break;
+		len *= 2;
+	}
+	free(buf);
+	if (found)
+		return 1;
+	/* getpwnam_r(3): besides 0, these also mean "not found" for some NSS modules. */
+	if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+		return 0;
+	errno = rc;
+	return -1;
+}
+
+static bool numeric(const char *s)
+{
+	return all_of(s, strlen(s), "0123456789");
+}
+
+/* A user name or number.  *primary gets the passwd entry's group when there is one. */
+static int resolve_user(struct loader *ld, const char *v, uid_t *uid, bool *has_primary,
+			gid_t *primary)
+{
+	struct nss_answer ans = { 0, 0 };
+	unsigned long long n;
+	int rc;
+
+	if (!*v)
+		return fail(ld, "empty user name");
+	if (numeric(v)) {
+		/* A number is an id, with or without a passwd entry (containers, LDAP outages). */
+		if (number(ld, v, 0, ID_MAX, &n) < 0)
+			return -1;
+		*uid = (uid_t)n;
+		rc = nss_lookup(USER_BY_UID, NULL, *uid, &ans);
+	} else {
+		rc = nss_lookup(USER_BY_NAME, v, 0, &ans);
+		if (rc == 0)
+			return fail(ld, "no such user '%s'", shown(ld, v));
+		*uid = ans.uid;
+	}
+	if (rc < 0) {
+		const char *why = strerror(errno); /* before shown() can change errno */
+		return fail(ld, "looking up user '%s': %s", shown(ld, v), why);
+	}
+	if (has_primary) {
+		*has_primary = rc == 1;
+		*primary = ans.gid;
+	}
+	return 0;
+}
+
+static int resolve_group(struct loader *ld, const char *v, gid_t *gid)
+{
+	struct nss_answer ans = { 0, 0 };
+	unsigned long long n;
+	int rc;
+
+	if (!*v)
+		return fail(ld, "empty group name");
+	if (numeric(v)) {
+		if (number(ld, v, 0, ID_MAX, &n) < 0)
+			return -1;
+		*gid = (gid_t)n;
+		return 0;
+	}
+	rc = nss_lookup(GROUP_BY_NAME, v, 0, &ans);
+	if (rc == 0)
+		return fail(ld, "no such group '%s'", shown(ld, v));
+	if (rc < 0) {
+		const char *why = strerror(errno); /* before shown() can change errno */
+		return fail(ld, "looking up group '%s': %s", shown(ld, v), why);
+	}
+	*gid = ans.gid;
+	return 0;
+}
+
+/* ---- lists ---- */
+
+/* One typed append per array: the element types differ and a void ** cast would alias. */
+static int push_uid(struct loader *ld, uid_t **array, size_t *n, uid_t id)
+{
+	uid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
+
+	if (!grown)
+		return out_of_memory(ld);
+	grown[(*n)++] = id;
+	*array = grown;
+	return 0;
+}
+
+static int push_gid(struct loader *ld, gid_t **array, size_t *n, gid_t id)
+{
+	gid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
+
+	if (!grown)
+		return out_of_memory(ld);
+	grown[(*n)++] = id;
+	*array = grown;
+	return 0;
+}
+
+static int push_cap(struct loader *ld, cap_value_t **array, size_t *n, cap_value_t cap)
+{
+	cap_value_t *grown = reallocarray(*array, *n + 1, sizeof **array);
+
+	if (!grown)
+		return out_of_memory(ld);
+	grown[(*n)++] = cap;
+	*array = grown;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	s += strspn(s, " \t");
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	return s;
+}
+
+/* Calls each() for every comma-separated item, white space around it removed.  An empty
+ * value is an empty list; an empty item ("a,,b", "a,") is a mistake worth pointing at. */
+static int each_item(struct loader *ld, const char *v, void *ctx,
+		     int (*each)(struct loader *ld, const char *item, void *ctx))
+{
+	char *copy, *rest, *item;
+	int rc = 0;
+
+	if (!*v)
+		return 0;
+	copy = strdup(v);
+	if (!copy)
+		return out_of_memory(ld);
+	for (rest = copy; rc == 0 && rest;) {
+		item = rest;
+		rest = strchr(rest, ',');
+		if (rest)
+			*rest++ = '\0';
+		item = trim(item);
+		if (!*item)
+			rc = fail(ld, "empty item in '%s'", shown(ld, v));
+		else
+			rc = each(ld, item, ctx);
+	}
+	free(copy);
+	return rc;
+}
+
+static int add_group(struct loader *ld, const char *item, void *ctx)
+{
+	gid_t gid;
+
+	(void)ctx;
+	if (resolve_group(ld, item, &gid) < 0)
+		return -1;
+	return push_gid(ld, &ld->p->groups, &ld->p->ngroups, gid);
+}
+
+static int add_cap(struct loader *ld, const char *item, void *ctx)
+{
+	cap_value_t cap;
+
+	(void)ctx;
+	/* cap_from_name() also takes bare numbers, even ones this kernel lacks: only names. */
+	if (strncasecmp(item, "cap_", 4) != 0 || cap_from_name(item, &cap) < 0)
+		return fail(ld, "unknown capability '%s'", shown(ld, item));
+	return push_cap(ld, &ld->p->caps, &ld->p->ncaps, cap);
+}
+
+/* "name", "1000", "@group" or "@4". */
+static int add_who(struct loader *ld, const char *item, void *ctx)
+{
+	struct policy_who *who = ctx;
+	uid_t uid;
+	gid_t gid;
+
+	if (item[0] == '@') {
+		if (resolve_group(ld, item + 1, &gid) < 0)
+			return -1;
+		return push_gid(ld, &who->gids, &who->ngids, gid);
+	}
+	if (resolve_user(ld, item, &uid, NULL, NULL) < 0)
+		return -1;
+	return push_uid(ld, &who->uids, &who->nuids, uid);
+}
+
+/* ---- [node] ---- */
+
+static int parse_user(struct loader *ld, const char *v)
+{
+	if (resolve_user(ld, v, &ld->p->uid, &ld->has_primary, &ld->primary) < 0)
+		return -1;
+	ld->p->user = strdup(v);
+	return ld->p->user ? 0 : out_of_memory(ld);
+}
+
+static int parse_group(struct loader *ld, const char *v)
+{
+	ld->has_group = true;
+	return resolve_group(ld, v, &ld->p->gid);
+}
+
+static int parse_groups(struct loader *ld, const char *v)
+{
+	long max = sysconf(_SC_NGROUPS_MAX);
+
+	if (each_item(ld, v, NULL, add_group) < 0)
+		return -1;
+	/* setgroups() would refuse it later with a bare EINVAL; say why here. */
+	if (max > 0 && ld->p->ngroups > (size_t)max)
+		return fail(ld, "%zu groups, more than the %ld this system allows", ld->p->ngroups, max);
+	return 0;
+}
+
+static int parse_capabilities(struct loader *ld, const char *v)
+{
+	return each_item(ld, v, NULL, add_cap);
+}
+
+static int parse_nofile(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	/* 1048576 is Linux's default fs.nr_open: setrlimit refuses more unless it was raised. */
+	if (number(ld, v, 1, 1048576, &n) < 0)
+		return -1;
+	ld->p->nofile = (rlim_t)n;
+	ld->p->has_nofile = true;
+	return 0;
+}
+
+static int parse_core(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (!strcmp(v, "unlimited")) {
+		ld->p->core = RLIM_INFINITY;
+	} else {
+		if (digits(v, strlen(v), &n) < 0)
+			return fail(ld, "'%s' is neither a number of bytes nor 'unlimited'", shown(ld, v));
+		if (n >= (unsigned long long)RLIM_INFINITY)
+			return fail(ld, "'%s' is too large; use 'unlimited'", shown(ld, v));
+		ld->p->core = (rlim_t)n;
+	}
+	ld->p->has_core = true;
+	return 0;
+}
+
+static int parse_umask(struct loader *ld, const char *v)
+{
+	unsigned long n;
+
+	if (!all_of(v, strlen(v), "01234567"))
+		return fail(ld, "'%s' is not an octal mode like 0027", shown(ld, v));
+	errno = 0;
+	n = strtoul(v, NULL, 8);
+	if (errno == ERANGE || n > 0777)
+		return fail(ld, "'%s' out of range 0..0777", shown(ld, v));
+	ld->p->umask = (mode_t)n;
+	ld->p->has_umask = true;
+	return 0;
+}
+
+/* ---- [control] ---- */
+
+static int parse_attach(struct loader *ld, const char *v)
+{
+	return each_item(ld, v, &ld->p->attach, add_who);
+}
+
+static int parse_watch(struct loader *ld, const char *v)
+{
+	return each_item(ld, v, &ld->p->watch, add_who);
+}
+
+static int parse_stop(struct loader *ld, const char *v)
+{
+	return each_item(ld, v, &ld->p->stop, add_who);
+}
+
+static int parse_stop_timeout(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (number(ld, v, 1, 3600, &n) < 0)
+		return -1;
+	ld->p->stop_timeout = (unsigned)n;
+	return 0;
+}
+
+/* ---- [log] ---- */
+
+static int parse_log_dir(struct loader *ld, const char *v)
+{
+	char *dir;
+
+	if (v[0] != '/')
+		return fail(ld, "'%s' is not an absolute path", shown(ld, v));
+	if (strlen(v) >= PATH_MAX)
+		return fail(ld, "longer than %d bytes", PATH_MAX - 1);
+	for (const char *c = v; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return fail(ld, "'%s' holds control characters", shown(ld, v));
+	dir = strdup(v);
+	if (!dir)
+		return out_of_memory(ld);
+	free(ld->p->log_dir); /* the default */
+	ld->p->log_dir = dir;
+	return 0;
+}
+
+static int parse_max_size(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (byte_size(v, &n) < 0)
+		return fail(ld, "'%s' is not a size like 10M (bytes, or K, M, G)", shown(ld, v));
+	/* Below 64K rotation would churn; above 64G one generation is no longer a "log". */
+	if (n < (64ULL << 10) || n > (64ULL << 30))
+		return fail(ld, "'%s' out of range 64K..64G", shown(ld, v));
+	ld->p->log_max_size = n;
+	return 0;
+}
+
+static int parse_generations(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (number(ld, v, 1, 1000, &n) < 0)
+		return -1;
+	ld->p->log_generations = (unsigned)n;
+	return 0;
+}
+
+/* ---- the file ---- */
+
+static const struct key_def keys[] = {
+	{ "node", "user", parse_user },
+	{ "node", "group", parse_group },
+	{ "node", "groups", parse_groups },
+	{ "node", "capabilities", parse_capabilities },
+	{ "node", "nofile", parse_nofile },
+	{ "node", "core", parse_core },
+	{ "node", "umask", parse_umask },
+	{ "control", "attach", parse_attach },
+	{ "control", "watch", parse_watch },
+	{ "control", "stop", parse_stop },
+	{ "control", "stop_timeout", parse_stop_timeout },
+	{ "log", "dir", parse_log_dir },
+	{ "log", "max_size", parse_max_size },
+	{ "log", "generations", parse_generations },
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+_Static_assert(NKEYS <= MAX_KEYS, "raise MAX_KEYS");
+
+static bool known_section(const char *section)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].section, section))
+			return true;
+	return false;
+}
+
+static const struct key_def *find_key(const char *section, const char *key)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].section, section) && !strcmp(keys[i].key, key))
+			return &keys[i];
+	return NULL;
+}
+
+static int on_key(struct loader *ld, const char *section, const char *key, const char *raw)
+{
+	const struct key_def *kd = find_key(section, key);
+	unsigned first;
+	char *value;
+	int rc;
+
+	if (!kd && !*section)
+		return kz_err_set(ld->err, EX_CONFIG, "%s:%u: %s: outside any section", ld->path,
+				  ld->line, shown(ld, key));
+	if (!kd)
+		return kz_err_set(ld->err, EX_CONFIG, "%s:%u: [%s] %s: unknown key", ld->path,
+				  ld->line, section, shown(ld, key));
+	ld->key = kd;
+	first = ld->seen[kd - keys];
+	/* inih reads an indented line as another value for the key above: say so. */
+	if (first && ld->line == first + 1)
+		return fail(ld, "given twice (first on line %u, or this line is indented and continues it)", first);
+	if (first)
+		return fail(ld, "given twice (first on line %u)", first);
+	ld->seen[kd - keys] = ld->line;
+	value = inifile_clean_value(raw ? raw : "");
+	if (!value)
+		return out_of_memory(ld);
+	rc = kd->parse(ld, value);
+	free(value);
+	return rc;
+}
+
+static int on_entry(void *user, const char *section, const char *key, const char *value,
+		    unsigned line, struct kz_err *err)
+{
+	struct loader *ld = user;
+
+	ld->err = err;
+	ld->line = line;
+	if (key)
+		return on_key(ld, section, key, value);
+	/* A section may appear more than once; its keys still may not. */
+	if (!known_section(section))
+		return kz_err_set(err, EX_CONFIG, "%s:%u: unknown section [%s]", ld->path, line,
+				  shown(ld, section));
+	return 0;
+}
+
+/* What only the whole file can tell: a user at all, and the group to default to. */
+static int finish(struct loader *ld)
+{
+	const struct key_def *user = find_key("node", "user");
+
+	if (!ld->seen[user - keys])
+		return kz_err_set(ld->err, EX_CONFIG, "%s: [node] user: missing", ld->path);
+	if (ld->has_group)
+		return 0;
+	if (!ld->has_primary)
+		return kz_err_set(ld->err, EX_CONFIG,
+				  "%s: [node] group: missing, and user '%s' has no passwd entry to take it from",
+				  ld->path, shown(ld, ld->p->user));
+	ld->p->gid = ld->primary;
+	return 0;
+}
+
+static int set_defaults(struct policy *p, const char *path)
+{
+	memset(p, 0, sizeof *p);
+	p->stop_timeout = DEFAULT_STOP_TIMEOUT;
+	p->log_max_size = DEFAULT_MAX_SIZE;
+	p->log_generations = DEFAULT_GENERATIONS;
+	p->file = strdup(path);
+	p->log_dir = strdup(DEFAULT_LOG_DIR);
+	return p->file && p->log_dir ? 0 : -1;
+}
+
+int policy_load(const char *path, struct policy *p, struct kz_err *err)
+{
+	struct loader ld = { .path = path, .p = p, .err = err };
+	struct stat st;
+	int rc;
+
+	if (set_defaults(p, path) < 0) {
+		policy_free(p);
+		kz_err_set(err, KZ_EXIT_FAIL, "%s: out of memory", path);
+		errno = ENOMEM;
+		return -1;
+	}
+	/* lstat, not stat: only "nothing at all at this path" is a missing policy; a dangling
+	 * symlink is somebody's mistake and fails below like any unreadable file. */
+	if (lstat(path, &st) < 0 && errno == ENOENT) {
+		kz_err_errno(err, EX_CONFIG, "%s", path);
+		policy_free(p);
+		errno = ENOENT;
+		return -1;
+	}
+	rc = inifile_parse(path, on_entry, &ld, err);
+	if (rc == 0)
+		rc = finish(&ld);
+	free(ld.shown);
+	if (rc < 0) {
+		policy_free(p);
+		errno = EINVAL; /* never ENOENT: that means "no policy" to the caller */
+		return -1;
+	}
+	return 0;
+}
+
+static void who_free(struct policy_who *who)
+{
+	free(who->uids);
+	free(who->gids);
+}
+
+void policy_free(struct policy *p)
+{
+	free(p->file);
+	free(p->user);
+	free(p->groups);
+	free(p->caps);
+	who_free(&p->attach);
+	who_free(&p->watch);
+	who_free(&p->stop);
+	free(p->log_dir);
+	memset(p, 0, sizeof *p);
+}
+
+bool policy_who_allows(const struct policy_who *who, uid_t uid, gid_t gid, const gid_t *groups,
+		       size_t ngroups)
+{
+	for (size_t i = 0; i < who->nuids; i++)
+		if (who->uids[i] == uid)
+			return true;
+	for (size_t i = 0; i < who->ngids; i++) {
+		if (who->gids[i] == gid)
+			return true;
+		for (size_t j = 0; j < ngroups; j++)
+			if (who->gids[i] == groups[j])
+				return true;
+	}
+	return false;
+}
