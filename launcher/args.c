@@ -112,8 +112,9 @@ static void parse_options(int argc, char **argv, struct args *a)
 	int c;
 
 	opterr = 0;
-	/* "+": options come before REL and ACTION, so EXTRA_ERL_ARGS are never taken for ours. */
-	while ((c = getopt_long(argc, argv, "+c:r:p:d:n:e:hV", longopts, NULL)) != -1) {
+	/* Options may come anywhere before "--": argc stops there, so EXTRA_ERL_ARGS are never
+	 * taken for ours, and GNU getopt moves REL and ACTION after the options. */
+	while ((c = getopt_long(argc, argv, ":c:r:p:d:n:e:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'r': a->root = optarg; break;
@@ -142,14 +143,10 @@ static void parse_words(int argc, char **argv, struct args *a)
 	const char *words[2];
 	int nwords = 0;
 
-	while (optind < argc && strcmp(argv[optind], "--")) {
+	for (; optind < argc; optind++) {
 		if (nwords == 2)
 			die(EX_USAGE, "unexpected argument '%s' (see kzlaunch --help)", argv[optind]);
-		words[nwords++] = argv[optind++];
-	}
-	if (optind < argc) { /* "--" */
-		a->extra = argv + optind + 1;
-		a->nextra = argc - optind - 1;
+		words[nwords++] = argv[optind];
 	}
 
 	const char *rel = NULL, *act = NULL;
@@ -187,8 +184,15 @@ void args_parse(int argc, char **argv, struct args *a)
 	a->rundir = env_or("KZLAUNCH_RUNDIR", "/run/kazoo");
 	a->node = env_or("KAZOO_NODE", NULL);
 
-	parse_options(argc, argv, a);
-	parse_words(argc, argv, a);
+	int ours = 1;
+	while (ours < argc && strcmp(argv[ours], "--"))
+		ours++;
+	if (ours < argc) {
+		a->extra = argv + ours + 1;
+		a->nextra = argc - ours - 1;
+	}
+	parse_options(ours, argv, a);
+	parse_words(ours, argv, a);
 
 	if (a->read_only && a->action != ACT_ATTACH)
 		die(EX_USAGE, "--read-only applies to attach only");

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The command line and every bad input: one line on stderr, the documented status.
+. "$(dirname "$0")/lib.sh"
+
+write_config
+cat >"$T/p.policy" <<P
+[node]
+user = $(id -un)
+P
+export KZLAUNCH_POLICY=$T/p.policy
+
+# run ARGS...: sets OUT, ERR, RC
+run() {
+	OUT=$("$@" 2>"$T/err") && RC=0 || RC=$?
+	ERR=$(cat "$T/err")
+}
+lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | wc -l; }
+
+# Usage: [status, stderr pattern, args...]
+expect_fail() { # expect_fail STATUS REGEX DESCRIPTION ARGS...
+	local status=$1 re=$2 what=$3; shift 3
+	run "$@"
+	is "$RC" "$status" "$what: exit $status"
+	like "$ERR" "$re" "$what: says why"
+	is "$(lines "$ERR")" 1 "$what: one line on stderr"
+}
+
+
+run "$KZLAUNCH" --help
+is "$RC" 0 "--help exits 0"
+like "$OUT" "usage: kzlaunch" "--help prints the usage"
+run "$KZLAUNCH" help
+like "$OUT" "ACTION" "help action prints the usage"
+run "$KZLAUNCH" version
+like "$OUT" "^kzlaunch [0-9]" "version"
+
+expect_fail 64 "unknown action 'launch'" "unknown action" "$KZLAUNCH" kazoo_apps launch
+expect_fail 64 "node type 'Kazoo'" "bad REL" "$KZLAUNCH" Kazoo console
+expect_fail 64 "node type" "REL over 64 bytes" "$KZLAUNCH" "$(printf 'a%.0s' $(seq 65))" console
+expect_fail 64 "unknown option -x" "unknown option" "$KZLAUNCH" -x kazoo_apps
+expect_fail 64 "needs a value" "option without value" "$KZLAUNCH" kazoo_apps console -c
+expect_fail 64 "unexpected argument" "three words" "$KZLAUNCH" kazoo_apps console more
+expect_fail 64 "NODE_NAME_TYPE" "bad NODE_NAME_TYPE" env NODE_NAME_TYPE=-long "$KZLAUNCH" kazoo_apps read-release-cookie
+expect_fail 64 "node name" "bad node name" "$KZLAUNCH" -n 'a b@c' kazoo_apps --dry-run console
+expect_fail 64 "read-only applies to attach" "--read-only off attach" "$KZLAUNCH" --read-only kazoo_apps console
+
+run "$KZLAUNCH" kazoo_apps read-release-cookie
+is "$OUT" "test_cookie_apps" "read-release-cookie prints the cookie"
+run env REL=ecallmgr "$KZLAUNCH" read-release-cookie
+is "$OUT" "test_cookie_ecallmgr" "REL from the environment"
+
+expect_fail 78 "$T/missing.ini: No such file" "KAZOO_CONFIG missing" env KAZOO_CONFIG=$T/missing.ini "$KZLAUNCH" kazoo_apps read-release-cookie
+printf '[kazoo_apps]\ncookie = a\ncookie = b\n' >"$T/two.ini"
+expect_fail 78 "two.ini.*kazoo_apps" "two cookies" "$KZLAUNCH" -c "$T/two.ini" kazoo_apps read-release-cookie
+printf '[other]\ncookie = a\n' >"$T/none.ini"
+expect_fail 78 "none.ini.*kazoo_apps" "no section" "$KZLAUNCH" -c "$T/none.ini" kazoo_apps read-release-cookie
+printf '[kazoo_apps]\ncookie = %s\n' "$(printf 'x%.0s' $(seq 256))" >"$T/long.ini"
+expect_fail 78 "long.ini:2: cookie: longer than 255" "cookie over 255 bytes" "$KZLAUNCH" -c "$T/long.ini" kazoo_apps read-release-cookie
+printf '[kazoo_apps]\ncookie = %s\n' "$(printf 'y%.0s' $(seq 255))" >"$T/max.ini"
+run "$KZLAUNCH" -c "$T/max.ini" kazoo_apps read-release-cookie
+is "${#OUT}" 255 "a 255-byte cookie arrives whole"
+printf '[kazoo_apps]\n; %s\ncookie = z\n' "$(printf 'c%.0s' $(seq 5000))" >"$T/huge.ini"
+expect_fail 78 "huge.ini:2: line longer than" "over-long line" "$KZLAUNCH" -c "$T/huge.ini" kazoo_apps read-release-cookie
+expect_fail 78 "KAZOO_COOKIE: cookie: control character" "bad KAZOO_COOKIE" env KAZOO_COOKIE=$'a\tb' "$KZLAUNCH" kazoo_apps --dry-run console
+
+run "$KZLAUNCH" kazoo_apps --dry-run console
+is "$RC" 0 "--dry-run exits 0"
+like "$OUT" "node: kazoo_apps@$HOST" "--dry-run names the node"
+like "$OUT" "cookie: $T/config.ini:[0-9]+, \[kazoo_apps\]" "--dry-run says where the cookie came from"
+unlike "$OUT" "test_cookie_apps" "--dry-run never prints the cookie"
+like "$OUT" "exec: $RELROOT/erts-[^ ]*/bin/erlexec " "--dry-run shows the exec line"
+like "$OUT" "-name kazoo_apps@$HOST" "the exec line carries -name"
+unlike "$OUT" "setcookie" "no -setcookie"
+run env NODE_NAME_TYPE=-sname "$KZLAUNCH" -n other kazoo_apps --dry-run console
+like "$OUT" "-sname other@${HOST%%.*}" "-n and -sname"
+run env KAZOO_NODE=x@y.example "$KZLAUNCH" kazoo_apps --dry-run console
+like "$OUT" "node: x@y.example " "a node name with @ is used whole"
+run env KAZOO_COOKIE=forced LC_ALL=C FOO=bar "$KZLAUNCH" kazoo_apps --dry-run foreground
+like "$OUT" "cookie: from KAZOO_COOKIE" "KAZOO_COOKIE overrides"
+like "$OUT" "env: LC_ALL=C" "LC_* passes"
+unlike "$OUT" "FOO=|KAZOO_COOKIE=" "other variables do not pass"
+like "$OUT" "-noshell -noinput" "foreground has no shell"
+
+expect_fail 78 "release root $T/nowhere" "missing release root" "$KZLAUNCH" -r "$T/nowhere" kazoo_apps --dry-run console
+mkdir -p "$T/badrel/releases"
+echo "13.1.5" >"$T/badrel/releases/start_erl.data"
+expect_fail 78 "start_erl.data: expected" "bad start_erl.data" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
+echo "../.. 1" >"$T/badrel/releases/start_erl.data"
+expect_fail 78 "start_erl.data: a version" "start_erl.data with a path" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
+echo "0.0 1" >"$T/badrel/releases/start_erl.data"
+expect_fail 78 "erts-0.0/bin/erlexec" "no erlexec" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
+
+expect_fail 78 "$T/nopolicy: " "explicit policy missing" "$KZLAUNCH" -p "$T/nopolicy" kazoo_apps --dry-run console
+printf '[node]\nuser = %s\nbogus = 1\n' "$(id -un)" >"$T/bad.policy"
+expect_fail 78 "bad.policy:3: .*bogus" "bad policy key" "$KZLAUNCH" -p "$T/bad.policy" kazoo_apps --dry-run console
+
+mkdir -p "$T/app"; cp "$T/config.ini" "$T/app/config.ini"; echo '[].' >"$T/app/app.config"
+run "$KZLAUNCH" -c "$T/app/config.ini" kazoo_apps --dry-run console
+like "$OUT" "sys.config: $T/app/app.config" "app.config beside config.ini replaces sys.config"
+
+done_testing

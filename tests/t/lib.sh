@@ -1,0 +1,122 @@
+# lib.sh: TAP and node helpers for the integration tests (sourced by tests/t/*.t).
+# Tests start real nodes of the demo release and ask the kernel (/proc), not kzlaunch.
+
+set -u
+: "${KZ_BUILD:=build/release}" "${KZ_RELROOT:=_rel/kazoo}"
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KZLAUNCH=$TOP/$KZ_BUILD/kzlaunch
+RELROOT=$TOP/$KZ_RELROOT
+HOST=$(hostname -f 2>/dev/null || hostname)
+ERL_CALL=$(ls "$RELROOT"/erts-*/bin/erl_call 2>/dev/null | head -n 1)
+# The sandboxed helper cannot run LeakSanitizer (it needs ptrace); leaks are checked in unit tests.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
+_tap_n=0 _tap_fail=0
+plan() { echo "1..$1"; }
+ok() { # ok COND_STATUS DESCRIPTION
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"; else echo "not ok $_tap_n - $2"; _tap_fail=$((_tap_fail + 1)); fi
+}
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "got '$1', want '$2'"; fi
+}
+like() { # like GOT REGEX DESCRIPTION
+	if [[ $1 =~ $2 ]]; then ok 0 "$3"; else ok 1 "$3"; diag "got '$1', want /$2/"; fi
+}
+unlike() {
+	if [[ $1 =~ $2 ]]; then ok 1 "$3"; diag "got '$1', must not match /$2/"; else ok 0 "$3"; fi
+}
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $1"; }
+diag() { printf '# %s\n' "$@"; }
+skip_all() { echo "1..0 # SKIP $1"; exit 0; }
+need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail)); }
+
+# A private world per test: config.ini, policies, RUNDIR and log folder under $T.
+T=$(mktemp -d /tmp/kzt.XXXXXX)
+chmod 0755 "$T"
+_pids=()
+cleanup() {
+	local p
+	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+export KZLAUNCH_RUNDIR=$T/run KAZOO_ROOT=$RELROOT KAZOO_CONFIG=$T/config.ini
+unset KAZOO_COOKIE KAZOO_NODE KAZOO_ZONE NODE_NAME_TYPE REL ACT
+
+write_config() { # write_config [COOKIE_KAZOO_APPS] [COOKIE_ECALLMGR]
+	cat >"$T/config.ini" <<INI
+[zone]
+name = "local"
+
+[kazoo_apps]
+cookie = ${1:-test_cookie_apps}
+
+[ecallmgr]
+cookie = ${2:-test_cookie_ecallmgr}
+INI
+	chmod 0644 "$T/config.ini"
+}
+
+# The users the root tests run nodes as, made once and left for the next run.
+ensure_users() {
+	getent group kztest >/dev/null || groupadd --system kztest
+	getent group kztest2 >/dev/null || groupadd --system kztest2
+	getent passwd kztest >/dev/null ||
+		useradd --system --gid kztest --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kztest
+	getent passwd kzother >/dev/null ||
+		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kzother
+}
+
+write_policy() { # write_policy REL [EXTRA [node] LINES...]
+	local rel=$1; shift
+	{
+		echo "[node]"
+		echo "user = kztest"
+		local l; for l in "$@"; do echo "$l"; done
+		echo "[log]"
+		echo "dir = $T/log"
+	} >"$T/$rel.policy"
+	export KZLAUNCH_POLICY=$T/$rel.policy
+}
+
+# Starts `kzlaunch REL foreground` in the background; NODE_PID is the VM (kzlaunch execs it).
+# Waits for the node's "REL is up" line, at most 30 s.
+start_fg() { # start_fg REL [kzlaunch args...]
+	local rel=$1; shift
+	: >"$T/$rel.out"
+	"$KZLAUNCH" "$@" "$rel" foreground >"$T/$rel.out" 2>&1 &
+	NODE_PID=$!
+	_pids+=("$NODE_PID")
+	local i
+	for i in $(seq 1 300); do
+		grep -q "$rel is up" "$T/$rel.out" && return 0
+		kill -0 "$NODE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "node $rel did not come up:" "$(cat "$T/$rel.out")"
+	return 1
+}
+
+stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
+	kill -TERM "$NODE_PID"
+	wait "$NODE_PID"
+	NODE_STATUS=$?
+}
+
+status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
+
+# Every process of a tree: the pid and its descendants.
+proc_tree() {
+	local p=$1 c
+	echo "$p"
+	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do proc_tree "$c"; done
+}
+
+# erl_call with the node's private home as HOME: proves the cookie file holds the cookie.
+erl_call_node() { # erl_call_node NODE MODULE FUNCTION [ARGS]
+	"$ERL_CALL" -c "$COOKIE" -name "$1" -a "$2 $3 ${4:-[]}"
+}
