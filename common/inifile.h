@@ -10,8 +10,11 @@
 #define INIFILE_MAX_LINE 4095
 
 /* Called for every section header (key and value NULL) and for every key.
- * `section` is the whole section name, `value` the value as inih trimmed it (see
- * inifile_clean_value), `line` the 1-based number of the line it came from.
+ * `section` is the whole section name, `value` the whole value as inih trims it (white space
+ * and an inline `;` comment after white space removed; see inifile_clean_value for the rest),
+ * except that a value opening with `"` is kept up to its closing quote, `;` included.
+ * `line` is the 1-based number of the line it came from.  An indented line after a key line
+ * is another value for that key (inih's multi-line values): the handler is called again.
  * Return 0 to go on; -1 (with err filled) to stop the parse. */
 typedef int (*inifile_handler)(void *user, const char *section, const char *key,
 			       const char *value, unsigned line, struct kz_err *err);
@@ -21,7 +24,8 @@ typedef int (*inifile_handler)(void *user, const char *section, const char *key,
 int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err);
 
 /* The value as Kazoo reads it: white space trimmed, a `;` comment cut off, then one pair
- * of surrounding double quotes removed.  Returns a malloc'd string, or NULL when out of memory. */
+ * of surrounding double quotes removed; a `;` inside a quoted value is kept ("a;b" is a;b).
+ * Returns a malloc'd string, or NULL when out of memory. */
 char *inifile_clean_value(const char *raw);
 
 #endif

@@ -14,8 +14,10 @@ struct cookie_source {
 	unsigned line;      /* line of the cookie key; 0 if none */
 };
 
-/* Picks the cookie for `rel` from `ini` for this machine's `host` and `zone`.
- * Returns 0, or -1 with err (EX_CONFIG) naming the file, the section and the lines. */
+/* Picks the cookie for `rel` from `ini` for this machine's `host` and `zone` (the caller
+ * applies $KAZOO_ZONE's default, `local`), and runs cookie_check on it ("PATH:LINE").
+ * Returns 0, or -1 with err (EX_CONFIG) naming the file, the section and the lines; `out`
+ * is then empty.  Free `out` with cookie_source_free. */
 int cookie_resolve(const char *ini, const char *rel, const char *host, const char *zone,
 		   struct cookie_source *out, struct kz_err *err);
 

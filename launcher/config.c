@@ -1,0 +1,119 @@
+/* config.c: finds the config.ini Kazoo would read here, and the app.config beside it.
+ * Only looks: never reads the files' contents, and never falls back to a default file when
+ * the one asked for ($KAZOO_CONFIG, -c) is missing or unreadable. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "die.h"
+
+/* Kazoo's own search order when KAZOO_CONFIG is not set. */
+static const char *const default_inis[] = {
+	"/etc/kazoo/config.ini",
+	"/etc/kazoo/core/config.ini",
+};
+
+static int out_of_memory(struct kz_err *err)
+{
+	return kz_err_set(err, KZ_EXIT_FAIL, "config: out of memory");
+}
+
+/* Opens `path` to prove it can be read.  O_NONBLOCK so a FIFO without a writer cannot hang
+ * the launcher here; a directory opens fine read-only, so it is refused by name.
+ * Returns 0, or -1 with errno set. */
+static int try_open(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	int saved = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else if (S_ISDIR(st.st_mode))
+		saved = EISDIR;
+	close(fd); /* opened read-only and never read: a failing close loses nothing */
+	errno = saved;
+	return saved ? -1 : 0;
+}
+
+/* The default files: a missing one is skipped, anything else wrong with one (EACCES, EISDIR)
+ * is an error rather than a silent step to the next file or to the default cookie. */
+static int locate_default(struct config_paths *out, struct kz_err *err)
+{
+	for (size_t i = 0; i < sizeof default_inis / sizeof default_inis[0]; i++) {
+		if (try_open(default_inis[i]) < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			return kz_err_errno(err, EX_CONFIG, "%s", default_inis[i]);
+		}
+		out->ini = strdup(default_inis[i]);
+		return out->ini ? 0 : out_of_memory(err);
+	}
+	return 0;
+}
+
+/* app.config in the folder of `ini`: NULL in *out when there is none.  One that exists but is
+ * not a regular file, or cannot be looked at, is an error: ignoring it would silently boot the
+ * node with the release's sys.config instead. */
+static int locate_app_config(const char *ini, char **out, struct kz_err *err)
+{
+	const char *slash = strrchr(ini, '/');
+	int dirlen = slash ? (int)(slash - ini + 1) : 0;
+	struct stat st;
+	char *path;
+
+	*out = NULL;
+	if (asprintf(&path, "%.*sapp.config", dirlen, ini) < 0)
+		return out_of_memory(err);
+	if (stat(path, &st) < 0) {
+		int rc = errno == ENOENT || errno == ENOTDIR ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
+		free(path);
+		return rc;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+		free(path);
+		return -1;
+	}
+	*out = path;
+	return 0;
+}
+
+int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_err *err)
+{
+	out->ini = NULL;
+	out->app_config = NULL;
+	if (kazoo_config) {
+		if (!*kazoo_config)
+			return kz_err_set(err, EX_CONFIG, "config file: empty path (KAZOO_CONFIG or -c)");
+		if (try_open(kazoo_config) < 0)
+			return kz_err_errno(err, EX_CONFIG, "%s", kazoo_config);
+		out->ini = strdup(kazoo_config);
+		if (!out->ini)
+			return out_of_memory(err);
+	} else if (locate_default(out, err) < 0) {
+		return -1;
+	}
+	if (out->ini && locate_app_config(out->ini, &out->app_config, err) < 0) {
+		config_paths_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void config_paths_free(struct config_paths *paths)
+{
+	free(paths->ini);
+	free(paths->app_config);
+	paths->ini = NULL;
+	paths->app_config = NULL;
+}
