@@ -26,12 +26,16 @@
 static int set_limit(int resource, const char *name, rlim_t value, const char *file,
 		     struct kz_err *err)
 {
-	struct rlimit rl = { .rlim_cur = value, .rlim_max = value };
+	struct rlimit rl = { .rlim_cur = value, .rlim_max = value }, old;
 
-	if (setrlimit(resource, &rl) < 0)
-		return kz_err_errno(err, errno == EPERM ? EX_NOPERM : KZ_EXIT_FAIL,
-				    "%s: setrlimit(%s, %llu)", file, name, (unsigned long long)value);
-	return 0;
+	if (setrlimit(resource, &rl) == 0)
+		return 0;
+	if (errno == EPERM && getrlimit(resource, &old) == 0)
+		return kz_err_set(err, EX_NOPERM,
+				  "%s: %s %llu: above the hard limit %llu, and raising it needs CAP_SYS_RESOURCE",
+				  file, name, (unsigned long long)value, (unsigned long long)old.rlim_max);
+	return kz_err_errno(err, KZ_EXIT_FAIL, "%s: setrlimit(%s, %llu)", file, name,
+			    (unsigned long long)value);
 }
 
 /* Before the uid switch: raising a hard limit needs CAP_SYS_RESOURCE. */

@@ -30,9 +30,9 @@ static void prepare_disk(const struct node *n)
 {
 	struct kz_err err = { 0 };
 
-	check(rundir_ensure(n->args->rundir, 0755, 0, 0, &err), &err);
+	check(rundir_ensure(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
 	if (n->has_policy && geteuid() == 0)
-		check(rundir_ensure(n->policy.log_dir, 0750, n->uid, n->gid, &err), &err);
+		check(rundir_ensure(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
 	char *home = NULL;
 	check(rundir_write_cookie(n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &home, &err),
 	      &err);

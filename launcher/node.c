@@ -45,6 +45,17 @@ void node_resolve_name(struct node *n, const struct args *a)
 		die_errno(KZ_EXIT_FAIL, "%s", a->rundir);
 }
 
+/* The zone is compared with config.ini's and named in messages: printable text only. */
+static const char *zone(void)
+{
+	const char *z = env_or("KAZOO_ZONE", "local");
+
+	for (const char *c = z; *c; c++)
+		if ((unsigned char)*c < 0x21 || *c == 0x7f || c - z >= 255)
+			die(EX_USAGE, "KAZOO_ZONE: must be at most 255 printable characters without spaces");
+	return z;
+}
+
 /* KAZOO_COOKIE wins for the launch actions; read-release-cookie shows the file's. */
 void node_resolve_cookie(struct node *n)
 {
@@ -57,8 +68,7 @@ void node_resolve_cookie(struct node *n)
 		n->cookie.value = strdup(forced);
 		n->cookie.rule = "KAZOO_COOKIE";
 	} else if (n->config.ini) {
-		die_on(cookie_resolve(n->config.ini, n->args->rel, n->host, env_or("KAZOO_ZONE", "local"),
-				      &n->cookie, &err), &err);
+		die_on(cookie_resolve(n->config.ini, n->args->rel, n->host, zone(), &n->cookie, &err), &err);
 	} else {
 		warn("no /etc/kazoo/config.ini nor /etc/kazoo/core/config.ini: using the cookie change_me");
 		n->cookie.value = strdup("change_me");

@@ -28,7 +28,8 @@ static int check_owner(const char *path, const struct stat *st, uid_t uid, struc
 	return 0;
 }
 
-int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, struct kz_err *err)
+int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid,
+		  struct kz_err *err)
 {
 	struct stat st;
 	bool root = geteuid() == 0;
@@ -36,7 +37,7 @@ int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, struct kz_
 	if (lstat(dir, &st) == 0) {
 		if (S_ISLNK(st.st_mode))
 			return kz_err_set(err, EX_CONFIG, "%s: is a symlink; refusing it", dir);
-		return check_owner(dir, &st, uid, err);
+		return check_owner(dir, &st, node_uid, err);
 	}
 	if (errno != ENOENT)
 		return kz_err_errno(err, EX_CONFIG, "%s", dir);

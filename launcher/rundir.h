@@ -8,8 +8,9 @@
 #include "err.h"
 
 /* As root, creates `dir` when missing (mode, owner uid:gid); refuses a symlink or a folder
- * owned by anyone but root or `uid` (EX_CONFIG).  Not root: `dir` must exist. */
-int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, struct kz_err *err);
+ * owned by anyone but root or `node_uid` (EX_CONFIG).  Not root: `dir` must exist. */
+int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid,
+		  struct kz_err *err);
 
 /* RUNDIR/REL.home, the node's private HOME; NULL when out of memory. */
 char *rundir_home_path(const char *rundir, const char *rel);
