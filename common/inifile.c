@@ -1,15 +1,19 @@
 /* inifile.c: reads INI files through inih, one whole physical line at a time, and reports
  * every section and key with its full name and line number.  Never lets inih cut a line,
- * a section name or a value short; never prints or exits (errors go to struct kz_err). */
+ * a section name or a value short; never reads anything but a regular file, nor more than one
+ * line's limit into memory; never prints or exits (errors go to struct kz_err). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "die.h"
 #include "inifile.h"
@@ -18,7 +22,7 @@
  * reader, not this text, says a stand-in is in use; the text only has to parse the same way. */
 #define STANDIN_VALUE "(long)"
 
-enum line_kind { LINE_BLANK, LINE_SECTION, LINE_KEY, LINE_CONTINUATION };
+enum line_kind { LINE_BLANK, LINE_SECTION, LINE_KEY };
 
 struct reader {
 	FILE *f;
@@ -28,12 +32,13 @@ struct reader {
 	struct kz_err *err;
 	bool failed;       /* err is filled: stop at the next read */
 
-	char *buf;         /* the current physical line, from getline */
-	size_t cap;
+	/* The current physical line: at most INIFILE_MAX_LINE bytes, plus one more (a '\r' that
+	 * may be half of a CRLF, or the byte that makes the line too long), plus a NUL. */
+	char buf[INIFILE_MAX_LINE + 2];
 	unsigned lineno;
 
 	char *section;     /* the whole current section name; inih's copy stops at 49 bytes */
-	char *key;         /* the key of the last key line; continuation lines repeat it */
+	char *key;         /* the whole key of the last key line; inih's copy stops at 49 bytes */
 	char *value;       /* our own copy of this line's value, into buf; NULL: take inih's */
 };
 
@@ -70,7 +75,7 @@ static char *rstrip(char *s)
  * a value opening with a double quote keeps everything up to its closing quote: a ';' inside
  * "..." is part of the value, not a comment.  inih alone would turn `"a ;b"` into `"a`, and
  * inifile_clean_value could not tell that from a value that really is `"a`.  `v` is the text
- * right after the '=' (or the start of a continuation line), not yet trimmed. */
+ * right after the '=', not yet trimmed. */
 static char *extract_value(char *v)
 {
 	char *start = lskip(v);
@@ -126,8 +131,6 @@ static int on_section(struct reader *r, char *start)
 		return syntax_error(r);
 	if (replace(r, &r->section, start + 1, (size_t)(end - start - 1)) < 0)
 		return -1;
-	free(r->key);
-	r->key = NULL; /* as inih: no continuation lines right after a section header */
 	if (r->handler(r->user, r->section, NULL, NULL, r->lineno, r->err) < 0) {
 		r->failed = true;
 		return -1;
@@ -151,24 +154,14 @@ static int on_key(struct reader *r, char *start, bool whole)
 	return 0;
 }
 
-/* Sorts one line (without its line ending) as inih will, doing what inih cannot do for it:
- * keep the section name and the key whole, and the value when inih would cut it. */
-static int classify(struct reader *r, char *line, bool whole, enum line_kind *kind)
+/* Sorts one line (without its line ending or leading white space) as inih will, doing what
+ * inih cannot do for it: keep the section name and the key whole, and the value when inih
+ * would cut it. */
+static int classify(struct reader *r, char *start, bool whole, enum line_kind *kind)
 {
-	char *start = lskip(line);
-
 	r->value = NULL;
 	if (*start == '\0' || *start == ';' || *start == '#') {
 		*kind = LINE_BLANK;
-		return 0;
-	}
-	/* inih's multi-line values (INI_ALLOW_MULTILINE): an indented line after a key line is
-	 * another value for the same key, and the handler is called again with that key.  inih 55
-	 * only trims such a line, cutting no inline comment (later versions do); the value is
-	 * always ours, so it does not change with inih's version. */
-	if (r->key && *r->key && start > line) {
-		*kind = LINE_CONTINUATION;
-		r->value = rstrip(start);
 		return 0;
 	}
 	if (*start == '[') {
@@ -180,13 +173,9 @@ static int classify(struct reader *r, char *line, bool whole, enum line_kind *ki
 }
 
 /* What inih gets for a line longer than its buffer: something short that it parses the same
- * way (a section header resets its previous key; a key line keeps the key when it fits, so
- * its continuation lines are still recognised). */
-static void make_standin(const struct reader *r, enum line_kind kind, char *str, int num)
+ * way.  Its section and key names are never used: on_pair takes ours. */
+static void make_standin(enum line_kind kind, char *str, int num)
 {
-	size_t room = (size_t)num - 1 - strlen("=" STANDIN_VALUE);
-	size_t keylen = r->key ? strlen(r->key) : 0;
-
 	switch (kind) {
 	case LINE_BLANK:
 		snprintf(str, (size_t)num, ";");
@@ -194,46 +183,55 @@ static void make_standin(const struct reader *r, enum line_kind kind, char *str,
 	case LINE_SECTION:
 		snprintf(str, (size_t)num, "[%s]", STANDIN_VALUE);
 		break;
-	case LINE_CONTINUATION:
-		snprintf(str, (size_t)num, " %s", STANDIN_VALUE);
-		break;
 	case LINE_KEY:
-		snprintf(str, (size_t)num, "%.*s=%s", (int)(keylen < room ? keylen : room),
-			 r->key ? r->key : "", STANDIN_VALUE);
+		snprintf(str, (size_t)num, "k=%s", STANDIN_VALUE);
 		break;
 	}
 }
 
-/* Reads one physical line into r->buf; returns its length without the line ending, or -1 at
- * the end of the file or on an error (r->failed set). */
+/* Reads one physical line into r->buf, never more than fits: a line over INIFILE_MAX_LINE
+ * bytes is refused once INIFILE_MAX_LINE + 1 of them are read (one more only when the last of
+ * those is a '\r', which a '\n' may turn into a CRLF line ending).  So /dev/zero-like input
+ * costs a bounded buffer, never memory that grows with the line, as getline's would.
+ * Returns the line's length without its line ending, or -1 at the end of the file or on an
+ * error (r->failed set). */
 static ssize_t read_line(struct reader *r)
 {
-	ssize_t n;
+	size_t n = 0;
+	bool too_long = false;
+	int c;
 
-	errno = 0;
-	n = getline(&r->buf, &r->cap, r->f);
-	if (n < 0) {
-		if (ferror(r->f) || errno == ENOMEM) {
-			r->failed = true;
-			kz_err_errno(r->err, errno == ENOMEM ? KZ_EXIT_FAIL : EX_CONFIG, "%s: read",
-				     r->path);
+	while ((c = getc(r->f)) != EOF && c != '\n') {
+		if (n == INIFILE_MAX_LINE + 1) { /* the '\r' kept below was not a line ending */
+			too_long = true;
+			break;
 		}
+		r->buf[n++] = (char)c;
+		if (n == INIFILE_MAX_LINE + 1 && c != '\r') {
+			too_long = true;
+			break;
+		}
+	}
+	if (c == EOF && ferror(r->f)) {
+		r->failed = true;
+		kz_err_errno(r->err, EX_CONFIG, "%s: read", r->path);
 		return -1;
 	}
+	if (c == EOF && n == 0)
+		return -1;
 	r->lineno++;
-	if (memchr(r->buf, '\0', (size_t)n))
+	r->buf[n] = '\0';
+	if (memchr(r->buf, '\0', n))
 		return set_line_error(r, "NUL byte");
-	if (n > 0 && r->buf[n - 1] == '\n')
-		r->buf[--n] = '\0';
-	if (n > 0 && r->buf[n - 1] == '\r') /* CRLF files: the \r is line ending, not value */
-		r->buf[--n] = '\0';
-	if (n > INIFILE_MAX_LINE) {
+	if (too_long) {
 		kz_err_set(r->err, EX_CONFIG, "%s:%u: line longer than %d bytes", r->path, r->lineno,
 			   INIFILE_MAX_LINE);
 		r->failed = true;
 		return -1;
 	}
-	return n;
+	if (n > 0 && r->buf[n - 1] == '\r') /* CRLF files: the \r is line ending, not value */
+		r->buf[--n] = '\0';
+	return (ssize_t)n;
 }
 
 /* inih's reader (fgets-style): hands it one whole line, or a stand-in when the line would
@@ -258,6 +256,13 @@ static char *feed(char *str, int num, void *stream)
 		line += 3;
 		len -= 3;
 	}
+	/* SPEC.md: white space around keys is trimmed, so an indented `cookie = x` is a key and
+	 * an indented `[x]` a header.  inih would take an indented line after a key line for
+	 * another value of that key (its multi-line values); it never sees the indent. */
+	while (isspace((unsigned char)*line)) {
+		line++;
+		len--;
+	}
 	/* Copied before classify(), which may cut its own copy of the line to pick the value. */
 	whole = len < num;
 	if (whole)
@@ -265,7 +270,7 @@ static char *feed(char *str, int num, void *stream)
 	if (classify(r, line, whole, &kind) < 0)
 		return NULL;
 	if (!whole)
-		make_standin(r, kind, str, num);
+		make_standin(kind, str, num);
 	return str;
 }
 
@@ -275,7 +280,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	struct reader *r = user;
 
 	(void)section; /* cut at 49 bytes by inih; r->section is whole */
-	(void)name;    /* a stand-in for a long line, or cut at 49 bytes on a continuation */
+	(void)name;    /* a stand-in for a long line, or cut at 49 bytes; r->key is whole */
 	if (r->failed)
 		return 0;
 	if (r->handler(r->user, r->section ? r->section : "", r->key ? r->key : "",
@@ -289,11 +294,48 @@ static int on_pair(void *user, const char *section, const char *name, const char
 static void reader_free(struct reader *r)
 {
 	/* The buffer held config lines, which may include secrets such as a cookie. */
-	if (r->buf)
-		explicit_bzero(r->buf, r->cap);
-	free(r->buf);
+	explicit_bzero(r->buf, sizeof r->buf);
 	free(r->section);
 	free(r->key);
+}
+
+/* Opens `path` for reading, refusing anything but a regular file: O_NONBLOCK so that opening
+ * a FIFO without a writer cannot hang, and S_ISREG so that a FIFO, a device (/dev/zero, a
+ * tty) or a directory is never read.  Returns the stream, or NULL with err filled. */
+static FILE *open_regular(const char *path, struct kz_err *err)
+{
+	struct stat st;
+	FILE *f;
+	int flags;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: open", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: fstat", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+		goto fail;
+	}
+	/* A regular file ignores O_NONBLOCK; cleared all the same, so no read can see EAGAIN. */
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: fcntl", path);
+		goto fail;
+	}
+	f = fdopen(fd, "re");
+	if (!f) {
+		kz_err_errno(err, errno == ENOMEM ? KZ_EXIT_FAIL : EX_CONFIG, "%s: fdopen", path);
+		goto fail;
+	}
+	return f;
+fail:
+	close(fd); /* read-only and never read: a failing close loses nothing */
+	return NULL;
 }
 
 int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err)
@@ -301,9 +343,9 @@ int inifile_parse(const char *path, inifile_handler handler, void *user, struct 
 	struct reader r = { .path = path, .handler = handler, .user = user, .err = err };
 	int rc;
 
-	r.f = fopen(path, "re");
+	r.f = open_regular(path, err);
 	if (!r.f)
-		return kz_err_errno(err, EX_CONFIG, "%s: open", path);
+		return -1;
 	rc = ini_parse_stream(feed, &r, on_pair, &r);
 	fclose(r.f); /* read-only: a failing close loses nothing */
 	if (!r.failed && rc > 0) {

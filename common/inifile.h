@@ -13,14 +13,18 @@
  * `section` is the whole section name, `value` the whole value as inih trims it (white space
  * and an inline `;` comment after white space removed; see inifile_clean_value for the rest),
  * except that a value opening with `"` is kept up to its closing quote, `;` included.
- * `line` is the 1-based number of the line it came from.  An indented line after a key line
- * is another value for that key (inih's multi-line values): the handler is called again.
+ * `line` is the 1-based number of the line it came from.  Leading white space is dropped
+ * from every line, so an indented line is a key, a header or a comment like any other, never
+ * another value for the key above it (inih's multi-line values do not apply).
  * Return 0 to go on; -1 (with err filled) to stop the parse. */
 typedef int (*inifile_handler)(void *user, const char *section, const char *key,
 			       const char *value, unsigned line, struct kz_err *err);
 
-/* Returns 0, or -1 with err filled: EX_CONFIG for a bad line (names path and line),
- * EX_CONFIG too for a file that cannot be opened or read (names the path and errno). */
+/* Reads regular files only: a FIFO, a device or a directory is refused before any read, so
+ * the parse never hangs, and no line costs more than a fixed INIFILE_MAX_LINE-sized buffer.
+ * Returns 0, or -1 with err filled: EX_CONFIG for a bad line (names path and line),
+ * EX_CONFIG too for a file that cannot be opened or read (names the path and errno) and
+ * for one that is not a regular file ("PATH: not a regular file"). */
 int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err);
 
 /* The value as Kazoo reads it: white space trimmed, a `;` comment cut off, then one pair

@@ -93,8 +93,9 @@ int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_
 	out->ini = NULL;
 	out->app_config = NULL;
 	if (kazoo_config) {
+		/* Set but empty is a mistake to report, never a reason to fall back to the defaults. */
 		if (!*kazoo_config)
-			return kz_err_set(err, EX_CONFIG, "config file: empty path (KAZOO_CONFIG or -c)");
+			return kz_err_set(err, EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)");
 		if (try_open(kazoo_config) < 0)
 			return kz_err_errno(err, EX_CONFIG, "%s", kazoo_config);
 		out->ini = strdup(kazoo_config);

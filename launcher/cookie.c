@@ -275,9 +275,14 @@ int cookie_check(const char *value, const char *where, struct kz_err *err)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)value[i];
 
-		/* Bytes are counted from 1, as an editor's column would be. */
+		/* Bytes are counted from 1, as an editor's column would be.  The VM takes only
+		 * 0x20..0x7e in a cookie: anything else ("café" too) makes it exit 1 with "Bad
+		 * characters in cookie", after the launcher has already done its work. */
 		if (c < 0x20 || c == 0x7f)
 			return kz_err_set(err, EX_CONFIG, "%s: cookie: control character at byte %zu",
+					  where, i + 1);
+		if (c > 0x7e)
+			return kz_err_set(err, EX_CONFIG, "%s: cookie: byte %zu is not printable ASCII",
 					  where, i + 1);
 	}
 	return 0;

@@ -21,7 +21,8 @@ struct cookie_source {
 int cookie_resolve(const char *ini, const char *rel, const char *host, const char *zone,
 		   struct cookie_source *out, struct kz_err *err);
 
-/* Refuses an empty cookie, one over COOKIE_MAX bytes or one with control characters.
+/* Refuses an empty cookie, one over COOKIE_MAX bytes, or one with a byte outside printable
+ * ASCII (0x20..0x7e, what the Erlang VM accepts): control characters, DEL, 0x80 and up.
  * `where` names its origin in the message ("/etc/kazoo/config.ini:14", "KAZOO_COOKIE"). */
 int cookie_check(const char *value, const char *where, struct kz_err *err);
 

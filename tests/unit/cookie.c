@@ -2,6 +2,7 @@
  * Writes its files into a fresh folder under /tmp and removes them; touches nothing else. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 
 struct resolve_row {
 	const char *name;
-	const char *text;     /* NULL: the file does not exist */
+	const char *text;     /* NULL: the file does not exist; "<FIFO>": a FIFO, no writer */
 	const char *rel;      /* default kazoo_apps */
 	const char *host;     /* default vm */
 	const char *zone;     /* default local */
@@ -52,6 +53,8 @@ static const struct resolve_row resolve_rows[] = {
 	{ "';' inside quotes kept", "[kazoo_apps]\ncookie = \"a ; b\" ; note\n", NULL, NULL, NULL, 0, NULL, "a ; b", "generic", 1, 2 },
 	{ "comment after a space", "[kazoo_apps]\ncookie = abc ; note\n", NULL, NULL, NULL, 0, NULL, "abc", "generic", 1, 2 },
 	{ "comment right after the value", "[kazoo_apps]\ncookie = abc;note\n", NULL, NULL, NULL, 0, NULL, "abc", "generic", 1, 2 },
+	{ "indented host and cookie: host rule", "[ecallmgr]\ncookie = abc\n\n[ecallmgr]\nip = \"1.2.3.4\"\n  host = vm\n  cookie = def\n", "ecallmgr", NULL, NULL, 0, NULL, "def", "host", 4, 7 },
+	{ "indented section header", "  [kazoo_apps]\n\tcookie = abc\n", NULL, NULL, NULL, 0, NULL, "abc", "generic", 1, 2 },
 	{ "CRLF file", "[kazoo_apps]\r\nhost = vm\r\ncookie = abc\r\n", NULL, NULL, NULL, 0, NULL, "abc", "host", 1, 3 },
 	{ "line of 199 bytes", "[kazoo_apps]\ncookie = {190*a}\n", NULL, NULL, NULL, 0, NULL, "{190*a}", "generic", 1, 2 },
 	{ "line of 200 bytes", "[kazoo_apps]\ncookie = {191*a}\n", NULL, NULL, NULL, 0, NULL, "{191*a}", "generic", 1, 2 },
@@ -62,7 +65,7 @@ static const struct resolve_row resolve_rows[] = {
 	{ "two generic cookies", "[kazoo_apps]\ncookie = s3cr3t1\n[kazoo_apps]\ncookie = s3cr3t2\n", NULL, NULL, NULL, EX_CONFIG, "PATH:1,3: [kazoo_apps]: 2 cookies for host vm, zone local (lines 2, 4)", NULL, NULL, 0, 0 },
 	{ "two zone cookies", GEN "[kazoo_apps]\nzone = local\ncookie = s3cr3t1\n[kazoo_apps]\nzone = local\ncookie = s3cr3t2\n", NULL, NULL, NULL, EX_CONFIG, "PATH:3,6: [kazoo_apps]: 2 cookies for host vm, zone local (lines 5, 8)", NULL, NULL, 0, 0 },
 	{ "cookie repeated in one section", "[kazoo_apps]\ncookie = s3cr3t1\ncookie = s3cr3t2\n", NULL, NULL, NULL, EX_CONFIG, "PATH:1: [kazoo_apps]: 2 cookies for host vm, zone local (lines 2, 3)", NULL, NULL, 0, 0 },
-	{ "indented line continues the cookie", "[kazoo_apps]\ncookie = s3cr3t\n  host = vm\n", NULL, NULL, NULL, EX_CONFIG, "PATH:1: [kazoo_apps]: 2 cookies for host vm, zone local (lines 2, 3)", NULL, NULL, 0, 0 },
+	{ "indented host is a key, not a continuation", "[kazoo_apps]\ncookie = abc\n  host = vm\n", NULL, NULL, NULL, 0, NULL, "abc", "host", 1, 2 },
 	{ "host given twice", "[kazoo_apps]\nhost = vm\nhost = vm2\ncookie = s3cr3t\n", NULL, NULL, NULL, EX_CONFIG, "PATH:3: [kazoo_apps]: host given twice in one section (lines 2, 3)", NULL, NULL, 0, 0 },
 	{ "no section", "[ecallmgr]\ncookie = s3cr3t\n", NULL, NULL, NULL, EX_CONFIG, "PATH: no [kazoo_apps] section", NULL, NULL, 0, 0 },
 	{ "empty file", "", NULL, NULL, NULL, EX_CONFIG, "PATH: no [kazoo_apps] section", NULL, NULL, 0, 0 },
@@ -77,6 +80,8 @@ static const struct resolve_row resolve_rows[] = {
 	{ "tab inside", "[kazoo_apps]\ncookie = s3\tcr3t\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: cookie: control character at byte 3", NULL, NULL, 0, 0 },
 	{ "escape inside", "[kazoo_apps]\n\ncookie = s3cr3t\x1b[0m\n", NULL, NULL, NULL, EX_CONFIG, "PATH:3: cookie: control character at byte 7", NULL, NULL, 0, 0 },
 	{ "DEL inside", "[kazoo_apps]\ncookie = \"s3cr3t\x7f\"\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: cookie: control character at byte 7", NULL, NULL, 0, 0 },
+	{ "non-ASCII byte", "[kazoo_apps]\ncookie = s3cr3t_caf\xc3\xa9\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: cookie: byte 11 is not printable ASCII", NULL, NULL, 0, 0 },
+	{ "a FIFO", "<FIFO>", NULL, NULL, NULL, EX_CONFIG, "PATH: not a regular file", NULL, NULL, 0, 0 },
 	{ "NUL byte", "[kazoo_apps]\ncookie = s3cr3t{NUL}x\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: NUL byte", NULL, NULL, 0, 0 },
 	{ "line of 4096 bytes", "[kazoo_apps]\ncookie = s3cr3t{4081*a}\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: line longer than 4095 bytes", NULL, NULL, 0, 0 },
 	{ "syntax error", "[kazoo_apps]\ncookie s3cr3t\n", NULL, NULL, NULL, EX_CONFIG, "PATH:2: not a section, key = value or comment", NULL, NULL, 0, 0 },
@@ -92,7 +97,10 @@ static const struct check_row check_rows[] = {
 	{ "abc", "KAZOO_COOKIE", NULL },
 	{ "{255*a}", "KAZOO_COOKIE", NULL },
 	{ "s p a c e s", "KAZOO_COOKIE", NULL },
-	{ "caf\xc3\xa9", "KAZOO_COOKIE", NULL },
+	{ " ~", "KAZOO_COOKIE", NULL },
+	{ "caf\xc3\xa9", "KAZOO_COOKIE", "KAZOO_COOKIE: cookie: byte 4 is not printable ASCII" },
+	{ "\x80", "KAZOO_COOKIE", "KAZOO_COOKIE: cookie: byte 1 is not printable ASCII" },
+	{ "ab\xff", "/x/config.ini:14", "/x/config.ini:14: cookie: byte 3 is not printable ASCII" },
 	{ "", "KAZOO_COOKIE", "KAZOO_COOKIE: cookie: empty" },
 	{ "{256*a}", "KAZOO_COOKIE", "KAZOO_COOKIE: cookie: longer than 255 bytes" },
 	{ "\x01" "abc", "/x/config.ini:14", "/x/config.ini:14: cookie: control character at byte 1" },
@@ -118,7 +126,8 @@ static const struct locate_row locate_rows[] = {
 	{ "KAZOO_CONFIG with app.config", INI_FILE, APP_FILE, "<INI>", 0, NULL, "<INI>", "<DIR>/app.config" },
 	{ "KAZOO_CONFIG missing", INI_NONE, APP_FILE, "<INI>", EX_CONFIG, "<INI>: No such file or directory", NULL, NULL },
 	{ "KAZOO_CONFIG a folder", INI_DIR, APP_NONE, "<INI>", EX_CONFIG, "<INI>: Is a directory", NULL, NULL },
-	{ "KAZOO_CONFIG empty", INI_NONE, APP_NONE, "", EX_CONFIG, "config file: empty path (KAZOO_CONFIG or -c)", NULL, NULL },
+	{ "KAZOO_CONFIG empty", INI_NONE, APP_NONE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL, NULL },
+	{ "KAZOO_CONFIG empty, a config.ini in the folder", INI_FILE, APP_FILE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL, NULL },
 	{ "app.config a folder", INI_FILE, APP_DIR, "<INI>", EX_CONFIG, "<DIR>/app.config: not a regular file", NULL, NULL },
 	{ "relative KAZOO_CONFIG", INI_FILE, APP_FILE, "config.ini", 0, NULL, "config.ini", "app.config" },
 };
@@ -200,7 +209,12 @@ static void run_resolve_row(const struct resolve_row *row, const char *dir)
 
 	if (asprintf(&path, "%s/config.ini", dir) < 0)
 		abort();
-	if (row->text) {
+	if (row->text && !strcmp(row->text, "<FIFO>")) {
+		if (mkfifo(path, 0600) < 0) {
+			perror(path);
+			exit(255);
+		}
+	} else if (row->text) {
 		size_t len;
 		char *text = expand(row->text, &len);
 
@@ -211,8 +225,10 @@ static void run_resolve_row(const struct resolve_row *row, const char *dir)
 	msg = expand_with(row->msg, "PATH", path);
 	value = expand_with(row->value, "PATH", path);
 
+	alarm(5); /* a FIFO that hung the parse would end the test here, with a failure */
 	rc = cookie_resolve(path, rel, row->host ? row->host : "vm", row->zone ? row->zone : "local",
 			    &src, &err);
+	alarm(0);
 	tap_is_int(rc == 0 ? 0 : err.status, row->status, "%s: status", row->name);
 	tap_is(err.msg, msg, "%s: message", row->name);
 	tap_is(src.value, value, "%s: cookie", row->name);
@@ -337,6 +353,7 @@ int main(void)
 {
 	char dir[] = "/tmp/kz-cookie-XXXXXX";
 
+	signal(SIGALRM, SIG_DFL);
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 255;
