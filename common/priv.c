@@ -186,3 +186,27 @@ int priv_shed(struct kz_err *err)
 		return -1;
 	return set_no_new_privs(err);
 }
+
+int priv_drop_all(const struct policy *p, struct kz_err *err)
+{
+	if (p) {
+		/* The node's user and group, and nothing else: no supplementary groups, no
+		 * capabilities, no limits of the node's. */
+		struct policy bare = *p;
+		bare.groups = NULL;
+		bare.ngroups = 0;
+		bare.caps = NULL;
+		bare.ncaps = 0;
+		bare.has_nofile = bare.has_core = bare.has_umask = false;
+		if (priv_become(&bare, err) < 0)
+			return -1;
+	} else if (set_no_new_privs(err) < 0) {
+		return -1;
+	}
+	/* priv_become leaves the permitted set for the exec to clear; there is no exec here. */
+	if (clear_all_caps(err) < 0)
+		return -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "PR_SET_DUMPABLE");
+	return 0;
+}

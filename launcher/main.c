@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "client.h"
 #include "die.h"
 #include "epmd.h"
 #include "execline.h"
@@ -16,6 +17,7 @@
 #include "node.h"
 #include "priv.h"
 #include "rundir.h"
+#include "start.h"
 
 extern char **environ;
 
@@ -78,6 +80,7 @@ static noreturn void run_launch(const struct args *a)
 	struct node n;
 	struct execline line;
 	char *self = NULL;
+	/* `start` runs the node with its shell: the helper's pty is its console. */
 	enum execline_mode mode = a->action == ACT_FOREGROUND	   ? EXECLINE_FOREGROUND
 				  : a->action == ACT_REMOTE_CONSOLE ? EXECLINE_REMSH
 								    : EXECLINE_CONSOLE;
@@ -105,7 +108,17 @@ static noreturn void run_launch(const struct args *a)
 			die(EX_UNAVAILABLE, "%s: not running", n.name);
 	}
 	prepare_disk(&n);
+	if (a->action == ACT_START)
+		start_node(&n, &line);
 	become_and_exec(&n, &line);
+}
+
+static noreturn void run_client(const struct args *a)
+{
+	struct node n;
+
+	node_resolve_name(&n, a);
+	client_run(&n, a);
 }
 
 static noreturn void run_read_cookie(const struct args *a)
@@ -142,13 +155,13 @@ int main(int argc, char **argv)
 	case ACT_CONSOLE:
 	case ACT_FOREGROUND:
 	case ACT_REMOTE_CONSOLE:
-		run_launch(&a);
 	case ACT_START:
+		run_launch(&a);
 	case ACT_ATTACH:
 	case ACT_STOP:
 	case ACT_STATUS:
 	case ACT_PID:
-		break;
+		run_client(&a);
 	}
-	die(KZ_EXIT_FAIL, "%s: not available in this version (the helper is not built yet)", a.action_name);
+	die(KZ_EXIT_FAIL, "%s: unknown action", a.action_name);
 }

@@ -67,7 +67,7 @@ ok "$([ -e "$T/remsh.ready" ]; echo $?)" "remote_console: the node's prompt, nod
 
 hits=0 remsh_uid=
 for p in /proc/[0-9]*; do
-	args=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)
+	args=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)
 	cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$COOKIE" && hits=$((hits + 1))
 	case $args in *"-remsh $NODE"*) remsh_uid=$(status_field "${p#/proc/}" Uid) ;; esac
 done

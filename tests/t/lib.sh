@@ -36,8 +36,10 @@ done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail));
 T=$(mktemp -d /tmp/kzt.XXXXXX)
 chmod 0755 "$T"
 _pids=()
+_helpers=() # node types started with `start`, stopped at the end whatever happened
 cleanup() {
 	local p
+	for p in "${_helpers[@]}"; do "$KZLAUNCH" "$p" stop >/dev/null 2>&1; done
 	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"

@@ -1,0 +1,71 @@
+/* proto.h: the wire protocol between kzlaunch (the client) and kzlaunch-helper, over the
+ * unix socket RUNDIR/REL.sock.  See doc/protocol.md.
+ *
+ * Every message is one frame: a 4-byte header (version, type, payload length as a 16-bit
+ * big-endian number) and the payload.  Both ends check the version and that the length is
+ * at most PROTO_MAX_PAYLOAD before reading the payload. */
+#ifndef KZ_PROTO_H
+#define KZ_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_HEADER 4
+#define PROTO_MAX_PAYLOAD 16384
+
+enum proto_type {
+	/* client -> helper: the first frame is the request */
+	PROTO_ATTACH = 1,  /* u8 read_only, u16 rows, u16 cols */
+	PROTO_STATUS = 2,  /* empty */
+	PROTO_PID = 3,     /* empty */
+	PROTO_STOP = 4,    /* empty */
+	/* client -> helper, after ATTACH */
+	PROTO_INPUT = 10,  /* bytes for the console (read-write clients only) */
+	PROTO_WINSIZE = 11, /* u16 rows, u16 cols */
+	/* helper -> client */
+	PROTO_OUTPUT = 20, /* console bytes */
+	PROTO_LOST = 21,   /* u64: bytes this client missed because it did not read */
+	PROTO_INFO = 22,   /* STATUS/PID answer: u32 pid, u64 started (unix seconds),
+			      u32 clients, then the node name (no NUL) */
+	PROTO_EXIT = 23,   /* u32: the node's exit status (128 + signal when killed) */
+	PROTO_DENIED = 24, /* the right the peer lacks, as text: "attach", "watch", "stop", "status" */
+	PROTO_ERROR = 25,  /* text */
+	PROTO_STOPPING = 26, /* empty: SIGTERM sent; EXIT follows when the node is gone */
+};
+
+struct proto_frame {
+	uint8_t type;
+	uint16_t len;
+	const uint8_t *payload; /* points into the caller's buffer */
+};
+
+/* Looks for one whole frame at the start of buf, reading no byte at or past buf[len].
+ * Returns the bytes it takes (header and payload) with *f filled (f->payload points into
+ * buf), 0 when more bytes are needed (*f untouched), -1 for a bad version or an oversize
+ * length (the peer is to be dropped).  The version is judged as soon as buf[0] is there. */
+long proto_parse(const uint8_t *buf, size_t len, struct proto_frame *f);
+
+/* Writes a header for (type, len) into out[PROTO_HEADER]; len must be <= PROTO_MAX_PAYLOAD. */
+void proto_header(uint8_t out[PROTO_HEADER], uint8_t type, uint16_t len);
+
+/* Big-endian fields. */
+void proto_put16(uint8_t *p, uint16_t v);
+void proto_put32(uint8_t *p, uint32_t v);
+void proto_put64(uint8_t *p, uint64_t v);
+uint16_t proto_get16(const uint8_t *p);
+uint32_t proto_get32(const uint8_t *p);
+uint64_t proto_get64(const uint8_t *p);
+
+/* Blocking helpers for the client side; fd is a blocking stream socket.
+ * proto_send: the whole frame in order (retrying EINTR and short writes), never SIGPIPE.
+ * Returns 0, or -1 with errno (EMSGSIZE when len > PROTO_MAX_PAYLOAD, EPIPE when the peer
+ * is gone).
+ * proto_recv: exactly one frame into buf (which holds PROTO_MAX_PAYLOAD); f->payload points
+ * into buf.  Returns 1 for a frame, 0 for end of file before any byte of a header, -1 with
+ * errno EPROTO for a bad version, an oversize length or end of file inside a frame, -1 with
+ * recv's errno otherwise.  After -1 the stream is out of step: close it. */
+int proto_send(int fd, uint8_t type, const void *payload, uint16_t len);
+int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD]);
+
+#endif

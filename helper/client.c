@@ -1,0 +1,422 @@
+/* client.c: the helper's side of the socket: who may connect, what each request needs, and
+ * a bounded queue toward every client.  A bad or slow client costs itself, never the node
+ * or the other clients; nothing here exits the helper. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+enum right { RIGHT_STATUS, RIGHT_WATCH, RIGHT_ATTACH, RIGHT_STOP };
+static const char *const right_names[] = { "status", "watch", "attach", "stop" };
+
+static bool who_allows(const struct policy_who *w, const struct client *c)
+{
+	return policy_who_allows(w, c->uid, c->gid, c->groups, c->ngroups);
+}
+
+/* Root and the node's own user may do everything; `attach` includes `watch`, and anyone
+ * named under [control] may ask for status and pid. */
+static bool allowed(const struct helper *h, const struct client *c, enum right r)
+{
+	const struct policy *p = h->policy;
+
+	if (c->uid == 0 || (!p && c->uid == h->owner_uid))
+		return true;
+	if (!p)
+		return false;
+	switch (r) {
+	case RIGHT_STOP:
+		return who_allows(&p->stop, c);
+	case RIGHT_ATTACH:
+		return who_allows(&p->attach, c);
+	case RIGHT_WATCH:
+		return who_allows(&p->attach, c) || who_allows(&p->watch, c);
+	case RIGHT_STATUS:
+		return who_allows(&p->attach, c) || who_allows(&p->watch, c) || who_allows(&p->stop, c);
+	}
+	return false;
+}
+
+static void audit(const struct client *c, const char *what, const char *verdict)
+{
+	syslog(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
+	       (int)c->pid, what, verdict);
+}
+
+/* Queues one frame; false when it does not fit (the caller decides what is lost). */
+static bool queue_frame(struct client *c, uint8_t type, const void *payload, uint16_t len)
+{
+	size_t need = c->outlen + PROTO_HEADER + len;
+
+	if (need > CLIENT_QUEUE_MAX)
+		return false;
+	if (need > c->outcap) {
+		size_t cap = c->outcap ? c->outcap : 16384;
+		while (cap < need)
+			cap *= 2;
+		if (cap > CLIENT_QUEUE_MAX)
+			cap = CLIENT_QUEUE_MAX;
+		uint8_t *out = realloc(c->out, cap);
+		if (!out)
+			return false;
+		c->out = out;
+		c->outcap = cap;
+	}
+	proto_header(c->out + c->outlen, type, len);
+	if (len)
+		memcpy(c->out + c->outlen + PROTO_HEADER, payload, len);
+	c->outlen = need;
+	return true;
+}
+
+/* Console bytes toward an attached client: what does not fit is counted, and the count is
+ * told first once the client has caught up with half its queue. */
+static void queue_output(struct client *c, const uint8_t *buf, size_t len)
+{
+	if (c->lost) {
+		if (c->outlen > CLIENT_QUEUE_MAX / 2) {
+			c->lost += len;
+			return;
+		}
+		uint8_t n[8];
+		proto_put64(n, c->lost);
+		if (!queue_frame(c, PROTO_LOST, n, sizeof n)) {
+			c->lost += len;
+			return;
+		}
+		c->lost = 0;
+	}
+	while (len > 0) {
+		uint16_t chunk = len > PROTO_MAX_PAYLOAD ? PROTO_MAX_PAYLOAD : (uint16_t)len;
+		if (!queue_frame(c, PROTO_OUTPUT, buf, chunk)) {
+			c->lost += len;
+			return;
+		}
+		buf += chunk;
+		len -= chunk;
+	}
+}
+
+void client_broadcast_output(struct helper *h, const void *buf, size_t len)
+{
+	for (size_t i = 0; i < h->nclients; i++)
+		if (h->clients[i]->state == CLIENT_ATTACHED)
+			queue_output(h->clients[i], buf, len);
+}
+
+/* To every attached or stopping client: EXIT, STOPPING.  A full queue drops the frame. */
+void client_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len)
+{
+	for (size_t i = 0; i < h->nclients; i++) {
+		struct client *c = h->clients[i];
+		if (c->state == CLIENT_ATTACHED || c->state == CLIENT_STOPPING)
+			queue_frame(c, type, payload, len);
+	}
+}
+
+size_t client_attached_count(const struct helper *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nclients; i++)
+		n += h->clients[i]->state == CLIENT_ATTACHED;
+	return n;
+}
+
+void client_drop(struct helper *h, struct client *c, const char *why)
+{
+	if (why)
+		syslog(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
+	close(c->fd);
+	for (size_t i = 0; i < h->nclients; i++) {
+		if (h->clients[i] == c) {
+			h->clients[i] = h->clients[--h->nclients];
+			break;
+		}
+	}
+	free(c->groups);
+	free(c->out);
+	free(c);
+}
+
+/* SO_PEERGROUPS says how much room it needs (ERANGE) when the first guess is short. */
+static bool peer_groups(struct client *c)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *groups = malloc(len ? len : sizeof(gid_t));
+		if (!groups)
+			return false;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+			c->groups = groups;
+			c->ngroups = len / sizeof(gid_t);
+			return true;
+		}
+		free(groups);
+		if (errno != ERANGE)
+			return false;
+	}
+	return false;
+}
+
+static bool peer_credentials(struct client *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	c->uid = cred.uid;
+	c->gid = cred.gid;
+	c->pid = cred.pid;
+	return peer_groups(c);
+}
+
+void client_accept(struct helper *h)
+{
+	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			syslog(LOG_WARNING, "accept: %m");
+		return;
+	}
+	if (h->nclients == HELPER_MAX_CLIENTS) {
+		syslog(LOG_WARNING, "refused a connection: %d clients already", HELPER_MAX_CLIENTS);
+		close(fd);
+		return;
+	}
+	struct client *c = calloc(1, sizeof *c);
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->since = time(NULL);
+	h->clients[h->nclients++] = c;
+	if (!peer_credentials(c))
+		client_drop(h, c, "no peer credentials");
+}
+
+static void queue_info(struct helper *h, struct client *c)
+{
+	size_t name_len = strlen(h->node_name);
+	uint8_t info[16 + 256];
+
+	if (name_len > 256)
+		name_len = 256;
+	proto_put32(info, (uint32_t)h->node);
+	proto_put64(info + 4, (uint64_t)h->started);
+	proto_put32(info + 12, (uint32_t)client_attached_count(h));
+	memcpy(info + 16, h->node_name, name_len);
+	queue_frame(c, PROTO_INFO, info, (uint16_t)(16 + name_len));
+}
+
+static void set_winsize(struct helper *h, const uint8_t *p)
+{
+	struct winsize ws = { .ws_row = proto_get16(p), .ws_col = proto_get16(p + 2) };
+
+	if (ws.ws_row && ws.ws_col && ioctl(h->pty, TIOCSWINSZ, &ws) < 0)
+		syslog(LOG_WARNING, "TIOCSWINSZ: %m");
+}
+
+static void start_attach(struct helper *h, struct client *c, const struct proto_frame *f)
+{
+	const unsigned char *a, *b;
+	size_t alen, blen;
+
+	c->read_only = f->payload[0] != 0;
+	/* INFO first: the client knows it is in before it reads its terminal. */
+	queue_info(h, c);
+	c->state = CLIENT_ATTACHED;
+	if (!c->read_only)
+		set_winsize(h, f->payload + 1);
+	ring_spans(&h->replay, &a, &alen, &b, &blen);
+	queue_output(c, a, alen);
+	queue_output(c, b, blen);
+}
+
+static const struct request {
+	uint8_t type;
+	uint16_t len; /* exact payload length */
+	const char *name;
+} requests[] = {
+	{ PROTO_ATTACH, 5, "attach" },
+	{ PROTO_STATUS, 0, "status" },
+	{ PROTO_PID, 0, "pid" },
+	{ PROTO_STOP, 0, "stop" },
+};
+
+static enum right right_for(const struct proto_frame *f)
+{
+	switch (f->type) {
+	case PROTO_ATTACH:
+		return f->payload[0] ? RIGHT_WATCH : RIGHT_ATTACH;
+	case PROTO_STOP:
+		return RIGHT_STOP;
+	default:
+		return RIGHT_STATUS;
+	}
+}
+
+/* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
+static bool handle_request(struct helper *h, struct client *c, const struct proto_frame *f)
+{
+	const struct request *req = NULL;
+
+	for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++)
+		if (requests[i].type == f->type && requests[i].len == f->len)
+			req = &requests[i];
+	if (!req) {
+		audit(c, "unknown request", "dropped");
+		return false;
+	}
+	enum right r = right_for(f);
+	const char *what = f->type == PROTO_ATTACH && f->payload[0] ? "attach --read-only" : req->name;
+	if (!allowed(h, c, r)) {
+		audit(c, what, "refused");
+		queue_frame(c, PROTO_DENIED, right_names[r], (uint16_t)strlen(right_names[r]));
+		c->state = CLIENT_CLOSING;
+		return true;
+	}
+	audit(c, what, "allowed");
+	switch (f->type) {
+	case PROTO_ATTACH:
+		start_attach(h, c, f);
+		break;
+	case PROTO_STATUS:
+	case PROTO_PID:
+		queue_info(h, c);
+		c->state = CLIENT_CLOSING;
+		break;
+	case PROTO_STOP:
+		c->state = CLIENT_STOPPING;
+		queue_frame(c, PROTO_STOPPING, NULL, 0);
+		loop_stop_node(h);
+		break;
+	}
+	return true;
+}
+
+static void write_console(struct helper *h, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(h->pty, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return; /* a full pty input queue: typing is dropped, output is never held up */
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Frames after the request: only an attached client sends any. */
+static bool handle_frame(struct helper *h, struct client *c, const struct proto_frame *f)
+{
+	if (c->state == CLIENT_NEW)
+		return handle_request(h, c, f);
+	if (c->state != CLIENT_ATTACHED)
+		return false;
+	if (f->type == PROTO_INPUT && !c->read_only) {
+		write_console(h, f->payload, f->len);
+		return true;
+	}
+	if (f->type == PROTO_WINSIZE && f->len == 4) {
+		if (!c->read_only)
+			set_winsize(h, f->payload);
+		return true;
+	}
+	return false;
+}
+
+void client_readable(struct helper *h, struct client *c)
+{
+	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_drop(h, c, NULL);
+		return;
+	}
+	c->inlen += (size_t)n;
+	for (;;) {
+		struct proto_frame f;
+		long used = proto_parse(c->in, c->inlen, &f);
+		if (used == 0)
+			return;
+		if (used < 0 || !handle_frame(h, c, &f)) {
+			client_drop(h, c, "bad frame");
+			return;
+		}
+		memmove(c->in, c->in + used, c->inlen - (size_t)used);
+		c->inlen -= (size_t)used;
+	}
+}
+
+void client_writable(struct helper *h, struct client *c)
+{
+	while (c->outlen > 0) {
+		ssize_t n = send(c->fd, c->out, c->outlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			client_drop(h, c, NULL);
+			return;
+		}
+		memmove(c->out, c->out + n, c->outlen - (size_t)n);
+		c->outlen -= (size_t)n;
+	}
+	if (c->state == CLIENT_CLOSING)
+		client_drop(h, c, NULL);
+}
+
+/* A peer that connected and said nothing within CLIENT_HELLO_SEC holds a slot for nothing. */
+void client_expire(struct helper *h, time_t now)
+{
+	for (size_t i = h->nclients; i-- > 0;) {
+		struct client *c = h->clients[i];
+		if (c->state == CLIENT_NEW && now - c->since > CLIENT_HELLO_SEC)
+			client_drop(h, c, "said nothing");
+	}
+}
+
+/* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */
+void client_flush_all(struct helper *h, int timeout_ms)
+{
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (h->nclients > 0) {
+		struct pollfd fds[HELPER_MAX_CLIENTS];
+		struct client *owner[HELPER_MAX_CLIENTS];
+		nfds_t n = 0;
+		for (size_t i = 0; i < h->nclients; i++) {
+			if (!h->clients[i]->outlen)
+				continue;
+			owner[n] = h->clients[i];
+			fds[n++] = (struct pollfd){ .fd = h->clients[i]->fd, .events = POLLOUT };
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (n == 0 || left <= 0 || poll(fds, n, (int)left) <= 0)
+			break;
+		for (nfds_t i = 0; i < n; i++)
+			if (fds[i].revents)
+				client_writable(h, owner[i]);
+	}
+}

@@ -1,0 +1,91 @@
+/* helper.h: the state of one kzlaunch-helper: the node it owns, its console, its socket and
+ * its clients.  One instance, passed explicitly; no globals outside main.c. */
+#ifndef KZ_HELPER_H
+#define KZ_HELPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "conlog.h"
+#include "policy.h"
+#include "proto.h"
+#include "ring.h"
+
+#define HELPER_MAX_CLIENTS 128
+#define CLIENT_QUEUE_MAX (256 * 1024) /* bytes of frames toward one client */
+#define CLIENT_HELLO_SEC 5            /* a peer that says nothing is dropped after this */
+#define READY_PROBE_MS 10             /* epmd is asked this often while the node boots */
+
+struct client {
+	int fd;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	gid_t *groups;
+	size_t ngroups;
+	time_t since;
+	enum { CLIENT_NEW, CLIENT_ATTACHED, CLIENT_STOPPING, CLIENT_CLOSING } state;
+	bool read_only;
+	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
+	size_t inlen;
+	uint8_t *out;      /* queued frames */
+	size_t outlen, outcap;
+	unsigned long long lost; /* console bytes not queued since the last LOST frame */
+};
+
+struct helper {
+	const char *rel;
+	const char *node_name;
+	const struct policy *policy; /* NULL: no policy, only root and the caller's uid control it */
+	uid_t owner_uid;             /* the node's user */
+	unsigned stop_timeout;
+
+	pid_t node;
+	time_t started;
+	bool node_up;
+	bool node_gone;
+	int node_status;             /* exit status, 128 + signal */
+	bool stop_sent;
+
+	int pty;                     /* master */
+	int listen_fd;
+	int sig_fd;
+	int timer_fd;                /* ready probe while booting, then the stop timeout */
+	int ready_fd;                /* pipe to `kzlaunch start`, -1 when none */
+	int notify_fd;               /* NOTIFY_SOCKET, -1 when none */
+	int probe_fd;                /* epmd connection in progress, -1 when none */
+	bool probe_connecting;       /* waiting for the probe's connect to complete */
+	uint16_t epmd_port;
+
+	struct conlog *log;
+	struct ring replay;
+	struct client *clients[HELPER_MAX_CLIENTS];
+	size_t nclients;
+};
+
+/* client.c */
+void client_accept(struct helper *h);
+void client_readable(struct helper *h, struct client *c);
+void client_writable(struct helper *h, struct client *c);
+void client_broadcast_output(struct helper *h, const void *buf, size_t len);
+void client_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len);
+void client_drop(struct helper *h, struct client *c, const char *why);
+void client_expire(struct helper *h, time_t now);
+size_t client_attached_count(const struct helper *h);
+void client_flush_all(struct helper *h, int timeout_ms);
+
+/* loop.c */
+int loop_run(struct helper *h);
+void loop_stop_node(struct helper *h);
+
+/* ready.c: is the node's distribution up yet (epmd), and who to tell */
+void ready_probe(struct helper *h);
+void ready_probe_result(struct helper *h);
+void ready_announce(struct helper *h);
+void ready_stopping(struct helper *h);
+void ready_failed(struct helper *h);
+
+#endif

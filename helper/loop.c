@@ -1,0 +1,207 @@
+/* loop.c: the helper's one poll loop.  Every source (pty, socket, signals, timer, epmd
+ * probe, clients) is asked what is ready and handed to its own function.  The pty is read
+ * whenever it has data: no client and no disk can hold the node's output up. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define PTY_READ_MAX (64 * 1024)
+
+static void arm_timer(struct helper *h, time_t sec, long msec, bool repeat)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = sec + msec / 1000;
+	its.it_value.tv_nsec = (msec % 1000) * 1000000L;
+	if (repeat)
+		its.it_interval = its.it_value;
+	if (timerfd_settime(h->timer_fd, 0, &its, NULL) < 0)
+		syslog(LOG_ERR, "timerfd_settime: %m");
+}
+
+void loop_stop_node(struct helper *h)
+{
+	if (h->stop_sent || h->node_gone)
+		return;
+	h->stop_sent = true;
+	syslog(LOG_INFO, "stopping %s (pid %d): SIGTERM, SIGKILL after %us", h->node_name, (int)h->node,
+	       h->stop_timeout);
+	if (kill(h->node, SIGTERM) < 0)
+		syslog(LOG_ERR, "kill(%d, SIGTERM): %m", (int)h->node);
+	client_broadcast(h, PROTO_STOPPING, NULL, 0);
+	ready_stopping(h);
+	arm_timer(h, h->stop_timeout, 0, false);
+}
+
+/* Bytes read, 0 when there is nothing now, -1 at the pty's end (EIO: the node and all
+ * its children have closed the slave). */
+static ssize_t read_console(struct helper *h)
+{
+	static uint8_t buf[PTY_READ_MAX];
+	ssize_t n = read(h->pty, buf, sizeof buf);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (n == 0)
+		return -1;
+	conlog_write(h->log, buf, (size_t)n);
+	ring_append(&h->replay, buf, (size_t)n);
+	client_broadcast_output(h, buf, (size_t)n);
+	return n;
+}
+
+static void reap_node(struct helper *h)
+{
+	int st;
+	pid_t pid = waitpid(h->node, &st, WNOHANG);
+
+	if (pid != h->node)
+		return;
+	h->node_gone = true;
+	h->node_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	syslog(LOG_INFO, "%s (pid %d) exited with status %d", h->node_name, (int)h->node, h->node_status);
+}
+
+static void on_signal(struct helper *h)
+{
+	struct signalfd_siginfo si;
+
+	while (read(h->sig_fd, &si, sizeof si) == sizeof si) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap_node(h);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			loop_stop_node(h);
+			break;
+		default:
+			break; /* SIGHUP, SIGPIPE: nothing to do */
+		}
+	}
+}
+
+static void on_timer(struct helper *h)
+{
+	uint64_t ticks;
+
+	if (read(h->timer_fd, &ticks, sizeof ticks) != sizeof ticks)
+		return;
+	if (h->stop_sent) {
+		syslog(LOG_WARNING, "%s did not stop within %us: SIGKILL", h->node_name, h->stop_timeout);
+		kill(-h->node, SIGKILL);
+		kill(h->node, SIGKILL);
+		return;
+	}
+	if (!h->node_up) {
+		ready_probe(h);
+		return;
+	}
+	arm_timer(h, 0, 0, false);
+}
+
+enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_TIMER, SLOT_PROBE, SLOT_CLIENTS };
+
+static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct client **owner)
+{
+	nfds_t n = SLOT_CLIENTS;
+
+	fds[SLOT_LISTEN] = (struct pollfd){ .fd = h->listen_fd, .events = POLLIN };
+	fds[SLOT_PTY] = (struct pollfd){ .fd = h->pty, .events = POLLIN };
+	fds[SLOT_SIG] = (struct pollfd){ .fd = h->sig_fd, .events = POLLIN };
+	fds[SLOT_TIMER] = (struct pollfd){ .fd = h->timer_fd, .events = POLLIN };
+	fds[SLOT_PROBE] = (struct pollfd){ .fd = h->probe_fd, .events = h->probe_connecting ? POLLOUT : POLLIN };
+	for (size_t i = 0; i < h->nclients; i++, n++) {
+		struct client *c = h->clients[i];
+		owner[n] = c;
+		fds[n] = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->outlen ? POLLOUT : 0) };
+	}
+	return n;
+}
+
+static bool has_silent_clients(const struct helper *h)
+{
+	for (size_t i = 0; i < h->nclients; i++)
+		if (h->clients[i]->state == CLIENT_NEW)
+			return true;
+	return false;
+}
+
+static void serve_clients(struct helper *h, struct pollfd *fds, struct client **owner, nfds_t n)
+{
+	/* A client can be dropped while another is served: look each one up again by pointer. */
+	for (nfds_t i = SLOT_CLIENTS; i < n; i++) {
+		struct client *c = owner[i];
+		bool live = false;
+		for (size_t k = 0; k < h->nclients && !live; k++)
+			live = h->clients[k] == c;
+		if (!live || !fds[i].revents)
+			continue;
+		if (fds[i].revents & POLLOUT) {
+			client_writable(h, c);
+			live = false;
+			for (size_t k = 0; k < h->nclients && !live; k++)
+				live = h->clients[k] == c;
+			if (!live)
+				continue;
+		}
+		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+			client_readable(h, c);
+	}
+}
+
+int loop_run(struct helper *h)
+{
+	struct pollfd fds[SLOT_CLIENTS + HELPER_MAX_CLIENTS];
+	struct client *owner[SLOT_CLIENTS + HELPER_MAX_CLIENTS];
+	bool pty_open = true;
+
+	arm_timer(h, 0, READY_PROBE_MS, true);
+	ready_probe(h);
+	while (!h->node_gone) {
+		nfds_t n = fill_pollfds(h, fds, owner);
+		if (!pty_open)
+			fds[SLOT_PTY].fd = -1;
+		conlog_flush(h->log);
+		if (poll(fds, n, has_silent_clients(h) ? 1000 : -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			syslog(LOG_ERR, "poll: %m");
+			break;
+		}
+		if (fds[SLOT_PTY].revents && read_console(h) < 0)
+			pty_open = false;
+		if (fds[SLOT_SIG].revents)
+			on_signal(h);
+		if (fds[SLOT_TIMER].revents)
+			on_timer(h);
+		if (fds[SLOT_PROBE].revents && h->probe_fd >= 0)
+			ready_probe_result(h);
+		if (fds[SLOT_LISTEN].revents)
+			client_accept(h);
+		serve_clients(h, fds, owner, n);
+		client_expire(h, time(NULL));
+	}
+	/* What the node wrote before it ended is still in the pty: every byte reaches the log. */
+	while (pty_open && read_console(h) > 0)
+		;
+	if (!h->node_up)
+		ready_failed(h);
+	uint8_t st[4];
+	proto_put32(st, (uint32_t)h->node_status);
+	client_broadcast(h, PROTO_EXIT, st, sizeof st);
+	client_flush_all(h, 1000);
+	conlog_flush(h->log);
+	return h->node_status;
+}

@@ -1,0 +1,208 @@
+/* main.c: kzlaunch-helper's outline.  Started by `kzlaunch REL start` (as root or as the
+ * node's user) with the node's command line; everything that needs privilege happens here,
+ * first: socket, pty, the node's fork.  Then it drops to the node's user with nothing, enters
+ * the sandbox, serves until the node ends, and exits with the node's status. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+#include "helper.h"
+#include "priv.h"
+#include "spawn.h"
+#include "sandbox.h"
+#include "sock.h"
+
+struct options {
+	const char *rel, *node, *rundir, *policy, *notify, *cwd;
+	int ready_fd;
+	char **argv; /* the node's */
+};
+
+static void check(int rc, struct kz_err *err)
+{
+	if (rc < 0)
+		die_err(err);
+}
+
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || v < 3 || v > 65535)
+		die(EX_USAGE, "--ready-fd '%s': expected a descriptor number above 2", s);
+	return (int)v;
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "rel", required_argument, NULL, 'r' },   { "node", required_argument, NULL, 'n' },
+		{ "rundir", required_argument, NULL, 'd' }, { "policy", required_argument, NULL, 'p' },
+		{ "notify", required_argument, NULL, 'N' }, { "ready-fd", required_argument, NULL, 'f' },
+		{ "cwd", required_argument, NULL, 'C' },    { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->ready_fd = -1;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->rel = optarg; break;
+		case 'n': o->node = optarg; break;
+		case 'd': o->rundir = optarg; break;
+		case 'p': o->policy = optarg; break;
+		case 'N': o->notify = optarg; break;
+		case 'f': o->ready_fd = parse_fd(optarg); break;
+		case 'C': o->cwd = optarg; break;
+		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--notify ADDR] --cwd DIR -- VM ARGS...");
+		}
+	}
+	if (!o->rel || !o->node || !o->rundir || !o->cwd || optind >= argc)
+		die(EX_USAGE, "kzlaunch-helper is started by `kzlaunch REL start`, not by hand");
+	o->argv = argv + optind;
+}
+
+/* Everything the loop reads arrives through signalfd; the node gets the old mask back. */
+static int block_signals(sigset_t *old, struct kz_err *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "sigprocmask");
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "signalfd");
+	return fd;
+}
+
+static struct conlog *open_log(const struct helper *h, const char *rundir, struct kz_err *err)
+{
+	const struct policy *p = h->policy;
+	const char *dir = p ? p->log_dir : rundir;
+	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (dir_fd < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s", dir);
+		return NULL;
+	}
+	return conlog_open(dir_fd, dir, h->rel, p ? p->log_max_size : 10ULL << 20, p ? p->log_generations : 10, err);
+}
+
+/* Once the node runs, the helper's own stdio would only tie up the caller's terminal (an
+ * `ssh host kzlaunch start` would never return).  Later errors go to syslog. */
+static void detach_stdio(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	for (int fd = 0; fd <= 2; fd++)
+		dup2(null, fd); /* dup2 clears close-on-exec on 0-2, as stdio should be */
+	if (null > 2)
+		close(null);
+}
+
+static uint16_t epmd_port(void)
+{
+	const char *s = getenv("ERL_EPMD_PORT");
+	long v = s ? strtol(s, NULL, 10) : 0;
+
+	return v > 0 && v < 65536 ? (uint16_t)v : 4369;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct helper h = { .ready_fd = -1, .notify_fd = -1, .probe_fd = -1 };
+	struct policy policy;
+	struct kz_err err = { 0 };
+	sigset_t oldmask;
+	char *sock_path = NULL;
+	int slave;
+
+	die_init("kzlaunch-helper");
+	check(fd_ensure_std(&err), &err);
+	parse_args(argc, argv, &o);
+	h.rel = o.rel;
+	h.node_name = o.node;
+	h.ready_fd = o.ready_fd;
+	h.epmd_port = epmd_port();
+	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
+		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
+	if (o.policy) {
+		check(policy_load(o.policy, &policy, &err), &err);
+		h.policy = &policy;
+	}
+	h.owner_uid = h.policy ? policy.uid : getuid();
+	h.stop_timeout = h.policy ? policy.stop_timeout : 30;
+	openlog("kzlaunch-helper", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+
+	check(h.sig_fd = block_signals(&oldmask, &err), &err);
+	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0)
+		die_errno(KZ_EXIT_FAIL, "socket path");
+	check(h.listen_fd = sock_listen(sock_path, &err), &err);
+	if (o.notify)
+		check(h.notify_fd = sock_notify(o.notify, &err), &err);
+	h.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (h.timer_fd < 0)
+		die_errno(KZ_EXIT_FAIL, "timerfd_create");
+
+	check(pty_open(&h.pty, &slave, &err), &err);
+	struct pty_spawn spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
+				   .mask = &oldmask };
+	h.node = pty_spawn(h.pty, slave, &spawn, &err);
+	if (h.node < 0) {
+		unlink(sock_path);
+		die_err(&err);
+	}
+	close(slave);
+	h.started = time(NULL);
+
+	/* From here on a failure must not leave the node running without its owner. */
+	if (priv_drop_all(h.policy, &err) < 0 || !(h.log = open_log(&h, o.rundir, &err))) {
+		kill(h.node, SIGKILL);
+		unlink(sock_path);
+		die_err(&err);
+	}
+	detach_stdio();
+	if (sandbox_enter(h.node, &err) < 0) {
+		syslog(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
+		kill(h.node, SIGKILL);
+		die_err(&err);
+	}
+	int status = loop_run(&h);
+	if (unlinkat(AT_FDCWD, sock_path, 0) < 0 && errno != ENOENT)
+		syslog(LOG_NOTICE, "%s: %m; the next start replaces it", sock_path);
+	conlog_close(h.log);
+	return status;
+}
+
+#ifdef __SANITIZE_ADDRESS__
+/* LeakSanitizer stops threads with ptrace, which the sandbox forbids; the unit tests are
+ * where leaks are caught (STYLE.md). */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif

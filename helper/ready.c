@@ -1,0 +1,131 @@
+/* ready.c: when is the node up, and who hears it.  "Up" is what relx waits for: the
+ * node's name is registered with epmd, asked every READY_PROBE_MS instead of every second.
+ * `kzlaunch start` hears it on a pipe, systemd through NOTIFY_SOCKET. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#define EPMD_PORT_PLEASE2_REQ 122
+#define EPMD_PORT2_RESP 119
+
+static void notify(struct helper *h, const char *msg)
+{
+	if (h->notify_fd >= 0 && send(h->notify_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
+		syslog(LOG_WARNING, "NOTIFY_SOCKET: %m");
+}
+
+static void tell_launcher(struct helper *h, const char *msg, size_t len)
+{
+	if (h->ready_fd < 0)
+		return;
+	/* The launcher may have gone (^C): EPIPE is fine, SIGPIPE is blocked. */
+	if (write(h->ready_fd, msg, len) < 0 && errno != EPIPE)
+		syslog(LOG_WARNING, "ready pipe: %m");
+	close(h->ready_fd);
+	h->ready_fd = -1;
+}
+
+static void probe_close(struct helper *h)
+{
+	close(h->probe_fd);
+	h->probe_fd = -1;
+	h->probe_connecting = false;
+}
+
+static void probe_send(struct helper *h)
+{
+	size_t name_len = strcspn(h->node_name, "@");
+	uint8_t req[3 + 255];
+
+	proto_put16(req, (uint16_t)(name_len + 1));
+	req[2] = EPMD_PORT_PLEASE2_REQ;
+	memcpy(req + 3, h->node_name, name_len);
+	if (send(h->probe_fd, req, 3 + name_len, MSG_NOSIGNAL) != (ssize_t)(3 + name_len))
+		probe_close(h);
+}
+
+void ready_probe(struct helper *h)
+{
+	struct sockaddr_in epmd = { .sin_family = AF_INET, .sin_port = htons(h->epmd_port),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	if (h->probe_fd >= 0 || h->node_up || strcspn(h->node_name, "@") > 255)
+		return;
+	h->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->probe_fd < 0)
+		return;
+	if (connect(h->probe_fd, (struct sockaddr *)&epmd, sizeof epmd) == 0)
+		probe_send(h);
+	else if (errno == EINPROGRESS)
+		h->probe_connecting = true; /* the loop waits for POLLOUT */
+	else
+		probe_close(h); /* no epmd yet: the next tick asks again */
+}
+
+void ready_probe_result(struct helper *h)
+{
+	uint8_t resp[2];
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+
+	if (h->probe_connecting) {
+		h->probe_connecting = false;
+		if (getsockopt(h->probe_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr)
+			probe_close(h);
+		else
+			probe_send(h);
+		return;
+	}
+	ssize_t n = recv(h->probe_fd, resp, sizeof resp, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	probe_close(h);
+	if (n == 2 && resp[0] == EPMD_PORT2_RESP && resp[1] == 0)
+		ready_announce(h);
+}
+
+void ready_announce(struct helper *h)
+{
+	h->node_up = true;
+	syslog(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
+	tell_launcher(h, "up\n", 3);
+	notify(h, "READY=1");
+}
+
+void ready_stopping(struct helper *h)
+{
+	notify(h, "STOPPING=1");
+}
+
+/* The node ended before it was up: the launcher prints its status and last lines. */
+void ready_failed(struct helper *h)
+{
+	const unsigned char *a, *b;
+	size_t alen, blen;
+	char head[32];
+	int n = snprintf(head, sizeof head, "exit %d\n", h->node_status);
+
+	if (h->ready_fd < 0)
+		return;
+	ring_spans(&h->replay, &a, &alen, &b, &blen);
+	/* The last 2 KiB of console output tell why a node died while booting. */
+	size_t keep = 2048, total = alen + blen;
+	size_t skip = total > keep ? total - keep : 0;
+	if (write(h->ready_fd, head, (size_t)n) < 0)
+		return;
+	if (skip < alen && write(h->ready_fd, a + skip, alen - skip) < 0)
+		return;
+	size_t bskip = skip > alen ? skip - alen : 0;
+	if (blen > bskip && write(h->ready_fd, b + bskip, blen - bskip) < 0)
+		return;
+	close(h->ready_fd);
+	h->ready_fd = -1;
+}

@@ -1,0 +1,213 @@
+/* sandbox.c: the helper's seccomp allow-list, one reviewable file.  Every allowed call has
+ * its reason beside it; anything else kills the whole helper with SIGSYS.  It must never
+ * allow a way out: no exec, no ptrace, no new code, signals only to its own node. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "sandbox.h"
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+struct call {
+	int nr;
+	const char *name;
+};
+
+/* Calls allowed with any arguments.  x86_64 glibc 2.36 names: fstat() is newfstatat (no
+ * statx there), open() is openat, but rename() and unlink() are the old rename and unlink
+ * calls, which are not allowed: the helper uses renameat and unlinkat. */
+static const struct call plain[] = {
+#define ALLOW(call) { SCMP_SYS(call), #call }
+	/* I/O on the pty, the clients, the signalfd, the timerfd and the console log */
+	ALLOW(read),
+	ALLOW(write),
+	ALLOW(readv),
+	ALLOW(writev),
+	ALLOW(close),
+	ALLOW(lseek),      /* stdio and the console log's size after reopening */
+	ALLOW(newfstatat), /* glibc's fstat(): the console log's size, stdio buffer sizing */
+	/* the one loop */
+	ALLOW(poll),
+	ALLOW(ppoll),
+	/* the unix socket's clients, syslog's socket, the epmd probe */
+	ALLOW(accept4),
+	ALLOW(connect), /* syslog reconnecting to /dev/log; the probe of 127.0.0.1's epmd */
+	ALLOW(sendto),
+	ALLOW(sendmsg),
+	ALLOW(recvfrom),
+	ALLOW(recvmsg),
+	ALLOW(shutdown),
+	/* the console log's rotation; the socket's removal at exit.  Open is not narrowed: the
+	 * helper's uid (no capabilities) and the log folder's ownership bound what it reaches. */
+	ALLOW(openat),
+	ALLOW(renameat),
+	ALLOW(renameat2),
+	ALLOW(unlinkat),
+	/* the node: reaping it is how the helper learns its exit status */
+	ALLOW(wait4),
+	ALLOW(waitid),
+	/* time: the stop timeout, log timestamps (clock_gettime is the vDSO's fallback) */
+	ALLOW(clock_gettime),
+	ALLOW(timerfd_settime),
+	ALLOW(timerfd_gettime),
+	/* signals: the signalfd is made before the filter; these keep blocking masks working */
+	ALLOW(rt_sigreturn),
+	ALLOW(rt_sigprocmask), /* abort() and raise() unblock SIGABRT */
+	ALLOW(rt_sigaction),   /* abort() resets SIGABRT to its default when a handler returns */
+	/* memory: malloc's arenas and the client queues; mmap and mprotect are below */
+	ALLOW(brk),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise), /* glibc malloc trims with it; ASan marks its shadow pages NOHUGEPAGE */
+	ALLOW(futex),   /* glibc's locks (stdio, malloc, syslog) when contended */
+	/* identity of self, for abort() and log lines */
+	ALLOW(getpid),
+	ALLOW(gettid),
+	/* ends and restarts */
+	ALLOW(exit),
+	ALLOW(exit_group),
+	ALLOW(restart_syscall), /* the kernel restarting an interrupted poll or wait */
+	ALLOW(getrandom),       /* glibc malloc seeds its tcache key with it on first use */
+};
+
+/* Built with -fsanitize=address,undefined (make SAN=1), the runtime needs a few more, found
+ * with strace under this filter.  Without them a sanitizer's report dies as a bare SIGSYS.
+ * They stay out of the release build.  (Leak checking needs ptrace: never allowed.) */
+#if defined(__SANITIZE_ADDRESS__)
+#define KZ_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KZ_SANITIZED 1
+#endif
+#endif
+#ifdef KZ_SANITIZED
+static const struct call sanitizer[] = {
+	ALLOW(sigaltstack), /* __asan_handle_no_return asks it before every exit() and abort() */
+	ALLOW(open),        /* reports read /proc/self/maps and the modules with the old open */
+	ALLOW(readlink),    /* reports name the program through /proc/self/exe */
+	ALLOW(pipe2),       /* UBSan tests whether memory is readable by writing it to a pipe */
+};
+#endif
+#undef ALLOW
+
+/* Calls allowed only with some arguments: each row is the call and one or two comparisons
+ * that must all hold; a row's unused comparison is left zero (operator 0 is no operator).
+ * Several rows for one call mean any of them. */
+struct argrule {
+	int nr;
+	const char *name;
+	struct scmp_arg_cmp cmp[2];
+};
+
+static int add(scmp_filter_ctx ctx, int nr, const char *name, unsigned n,
+	       const struct scmp_arg_cmp *cmp, struct kz_err *err)
+{
+	int rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n, cmp);
+
+	if (rc < 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: allowing %s: %s", name, strerror(-rc));
+	return 0;
+}
+
+static int add_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
+{
+	/* pids, signals and commands are ints to the kernel: compare their low 32 bits only. */
+	const uint32_t pid = (uint32_t)node, group = (uint32_t)-node, self = (uint32_t)getpid();
+	const struct argrule rules[] = {
+		/* stop: SIGTERM to the node (or its process group), SIGKILL after the timeout,
+		 * 0 to ask whether it is still there.  No other process, no other signal. */
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, 0) } },
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, SIGTERM) } },
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, SIGKILL) } },
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, 0) } },
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, SIGTERM) } },
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, SIGKILL) } },
+		/* abort() and raise() signal the calling thread with tgkill: only this process,
+		 * so a failed assertion or a sanitizer's abort still ends it with its own signal */
+		{ SCMP_SYS(tgkill), "tgkill", { SCMP_A0_32(SCMP_CMP_EQ, self) } },
+		/* the pty's window size, passed on from attached clients; TCGETS is isatty(),
+		 * which stdio and the sanitizers' reports ask of a character device.  Never
+		 * TIOCSTI (typing into the node) or anything else. */
+		{ SCMP_SYS(ioctl), "ioctl", { SCMP_A1_32(SCMP_CMP_EQ, TIOCSWINSZ) } },
+		{ SCMP_SYS(ioctl), "ioctl", { SCMP_A1_32(SCMP_CMP_EQ, TIOCGWINSZ) } },
+		{ SCMP_SYS(ioctl), "ioctl", { SCMP_A1_32(SCMP_CMP_EQ, TCGETS) } },
+		/* O_NONBLOCK and FD_CLOEXEC on accepted clients and probe sockets */
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_GETFL) } },
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_SETFL) } },
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_GETFD) } },
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_SETFD) } },
+		/* a client's credentials and groups, authorised against the policy; the result
+		 * of the epmd probe's non-blocking connect */
+		{ SCMP_SYS(getsockopt), "getsockopt", { SCMP_A1_32(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2_32(SCMP_CMP_EQ, SO_PEERCRED) } },
+		{ SCMP_SYS(getsockopt), "getsockopt", { SCMP_A1_32(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2_32(SCMP_CMP_EQ, SO_PEERGROUPS) } },
+		{ SCMP_SYS(getsockopt), "getsockopt", { SCMP_A1_32(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2_32(SCMP_CMP_EQ, SO_ERROR) } },
+		/* new sockets: syslog reconnecting (AF_UNIX), the epmd readiness probe of
+		 * 127.0.0.1 (AF_INET).  No AF_INET6, no netlink, no packet sockets. */
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX) } },
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_INET) } },
+		/* memory, but never executable: all the code the helper runs is loaded already */
+		{ SCMP_SYS(mmap), "mmap", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+		{ SCMP_SYS(mprotect), "mprotect", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+	};
+
+	for (size_t i = 0; i < LEN(plain); i++)
+		if (add(ctx, plain[i].nr, plain[i].name, 0, NULL, err) < 0)
+			return -1;
+#ifdef KZ_SANITIZED
+	for (size_t i = 0; i < LEN(sanitizer); i++)
+		if (add(ctx, sanitizer[i].nr, sanitizer[i].name, 0, NULL, err) < 0)
+			return -1;
+#endif
+	for (size_t i = 0; i < LEN(rules); i++)
+		if (add(ctx, rules[i].nr, rules[i].name, rules[i].cmp[1].op ? 2 : 1, rules[i].cmp, err) < 0)
+			return -1;
+	return 0;
+}
+
+int sandbox_enter(pid_t node, struct kz_err *err)
+{
+	scmp_filter_ctx ctx;
+	int rc;
+
+	/* kill(0) is the caller's own group and kill(-1) every process it may signal. */
+	if (node <= 1)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: node pid %ld: not a single process", (long)node);
+	rc = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+	if (rc < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "prctl(PR_GET_NO_NEW_PRIVS)");
+	if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+	ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!ctx)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp_init: failed");
+	/* A call through another ABI (i386's int 0x80, x32) dies as well, the whole process;
+	 * and every thread, if there ever were one, gets the filter, not only the caller. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (rc < 0) {
+		seccomp_release(ctx);
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp_attr_set: %s", strerror(-rc));
+	}
+	if (add_rules(ctx, node, err) < 0) {
+		seccomp_release(ctx);
+		return -1;
+	}
+	rc = seccomp_load(ctx);
+	seccomp_release(ctx);
+	if (rc < 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp_load: %s", strerror(-rc));
+	return 0;
+}

@@ -1,0 +1,119 @@
+/* spawn.c: creates the console pty and starts the node on it.  Between fork and exec the
+ * child only drops privileges and arranges descriptors; any failure travels back to the
+ * helper on a close-on-exec pipe, so the helper never mistakes a failed exec for a node. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <sysexits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "fd.h"
+#include "priv.h"
+#include "spawn.h"
+
+int pty_open(int *master, int *slave, struct kz_err *err)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+
+	if (openpty(master, slave, NULL, NULL, &ws) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "openpty");
+	/* openpty gives both ends without close-on-exec (FACTS.md). */
+	if (fcntl(*master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(*slave, F_SETFD, FD_CLOEXEC) < 0 ||
+	    fcntl(*master, F_SETFL, O_NONBLOCK) < 0) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "pty flags");
+		close(*master);
+		close(*slave);
+		return -1;
+	}
+	return 0;
+}
+
+/* The child's report: status, then a message, on the error pipe. */
+static noreturn void child_fail(int errpipe, int status, const char *msg)
+{
+	char buf[1024];
+	int n = snprintf(buf, sizeof buf, "%d %s", status, msg);
+
+	if (n > 0 && write(errpipe, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
+		_exit(status);
+	_exit(status);
+}
+
+static noreturn void node_child(int master, int slave, int errpipe, pid_t helper,
+				const struct pty_spawn *spec)
+{
+	struct kz_err err = { 0 };
+
+	close(master);
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+		child_fail(errpipe, KZ_EXIT_FAIL, strerror(errno));
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		child_fail(errpipe, KZ_EXIT_FAIL, strerror(errno));
+	if (slave > 2)
+		close(slave);
+	if (sigprocmask(SIG_SETMASK, spec->mask, NULL) < 0)
+		child_fail(errpipe, KZ_EXIT_FAIL, strerror(errno));
+	if (chdir(spec->cwd) < 0)
+		child_fail(errpipe, EX_CONFIG, strerror(errno));
+	if ((spec->policy ? priv_become(spec->policy, &err) : priv_shed(&err)) < 0)
+		child_fail(errpipe, err.status, err.msg ? err.msg : "privileges");
+	/* After the last uid change, which clears it (FACTS.md); then make sure the helper did
+	 * not die in between, or the node would run without its owner. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != helper)
+		child_fail(errpipe, KZ_EXIT_FAIL, "the helper is gone");
+	if (fd_cloexec_from_3(&err) < 0)
+		child_fail(errpipe, KZ_EXIT_FAIL, err.msg ? err.msg : "close_range");
+	execve(spec->argv[0], spec->argv, spec->envp);
+	child_fail(errpipe, KZ_EXIT_FAIL, strerror(errno));
+}
+
+/* Reads the child's report; none (EOF) means the exec succeeded. */
+static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
+{
+	char buf[1024];
+	ssize_t n;
+
+	do
+		n = read(errpipe, buf, sizeof buf - 1);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	waitpid(pid, NULL, 0);
+	int status = atoi(buf);
+	const char *msg = strchr(buf, ' ');
+	return kz_err_set(err, status ? status : KZ_EXIT_FAIL, "node: %s", msg ? msg + 1 : "failed");
+}
+
+pid_t pty_spawn(int master, int slave, const struct pty_spawn *spec, struct kz_err *err)
+{
+	int errpipe[2];
+	pid_t helper = getpid();
+	pid_t pid;
+
+	if (pipe2(errpipe, O_CLOEXEC) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "pipe2");
+	pid = fork();
+	if (pid < 0) {
+		close(errpipe[0]);
+		close(errpipe[1]);
+		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
+	}
+	if (pid == 0) {
+		close(errpipe[0]);
+		node_child(master, slave, errpipe[1], helper, spec);
+	}
+	close(errpipe[1]);
+	int rc = read_child_report(errpipe[0], pid, err);
+	close(errpipe[0]);
+	return rc < 0 ? -1 : pid;
+}

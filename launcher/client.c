@@ -1,0 +1,294 @@
+/* client.c: talks to a running helper for `status`, `pid`, `stop` and `attach`.  Needs no
+ * privilege: the helper decides from the peer's credentials.  Never slows the node: a
+ * terminal that stops reading only makes this client lose output. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sysexits.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "die.h"
+#include "proto.h"
+
+int client_connect(const char *rundir, const char *rel)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", rundir, rel);
+	int fd;
+
+	if (n < 0 || (size_t)n >= sizeof sa.sun_path)
+		die(EX_CONFIG, "%s/%s.sock: socket path longer than %zu bytes", rundir, rel, sizeof sa.sun_path - 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die_errno(KZ_EXIT_FAIL, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+		return fd;
+	if (errno == ENOENT || errno == ECONNREFUSED) {
+		close(fd);
+		return -1;
+	}
+	die_errno(errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", sa.sun_path);
+}
+
+static void send_or_die(int fd, uint8_t type, const void *payload, uint16_t len)
+{
+	if (proto_send(fd, type, payload, len) < 0)
+		die_errno(KZ_EXIT_FAIL, "helper socket: send");
+}
+
+/* The next frame; dies on a closed or broken connection, and on DENIED. */
+static void recv_or_die(int fd, const struct node *n, struct proto_frame *f, uint8_t *buf)
+{
+	int rc = proto_recv(fd, f, buf);
+
+	if (rc == 0)
+		die(KZ_EXIT_FAIL, "%s: the helper closed the connection", n->name);
+	if (rc < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
+	if (f->type == PROTO_DENIED)
+		die(EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", n->name, (unsigned)getuid(),
+		    (int)(f->len > 16 ? 16 : f->len), (const char *)f->payload);
+}
+
+static noreturn void run_info(const struct node *n, int fd, bool pid_only)
+{
+	static uint8_t buf[PROTO_MAX_PAYLOAD];
+	struct proto_frame f;
+
+	send_or_die(fd, pid_only ? PROTO_PID : PROTO_STATUS, NULL, 0);
+	recv_or_die(fd, n, &f, buf);
+	if (f.type != PROTO_INFO || f.len < 16)
+		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
+	uint32_t pid = proto_get32(f.payload);
+	if (pid_only) {
+		printf("%u\n", pid);
+	} else {
+		long up = (long)(time(NULL) - (time_t)proto_get64(f.payload + 4));
+		uint32_t clients = proto_get32(f.payload + 12);
+		printf("%s is running (pid %u, up %lds, %u attached)\n", n->name, pid, up < 0 ? 0 : up, clients);
+	}
+	exit(fflush(stdout) == 0 ? KZ_EXIT_OK : KZ_EXIT_FAIL);
+}
+
+static noreturn void run_stop(const struct node *n, int fd)
+{
+	static uint8_t buf[PROTO_MAX_PAYLOAD];
+	struct proto_frame f;
+
+	send_or_die(fd, PROTO_STOP, NULL, 0);
+	for (;;) {
+		recv_or_die(fd, n, &f, buf);
+		if (f.type == PROTO_EXIT && f.len == 4)
+			break;
+		if (f.type != PROTO_STOPPING)
+			die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
+	}
+	printf("%s stopped (exit status %u)\n", n->name, proto_get32(f.payload));
+	exit(KZ_EXIT_OK);
+}
+
+/* ---- attach ---- */
+
+static struct termios saved_tty;
+static bool tty_raw;
+
+static void restore_tty(void)
+{
+	if (tty_raw)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tty);
+	tty_raw = false;
+}
+
+static void make_raw(void)
+{
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	raw = saved_tty;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) == 0) {
+		tty_raw = true;
+		atexit(restore_tty);
+	}
+}
+
+static void window_size(uint8_t out[4])
+{
+	struct winsize ws = { 0 };
+
+	ioctl(STDIN_FILENO, TIOCGWINSZ, &ws); /* not a terminal: 0x0, the helper keeps its own */
+	proto_put16(out, ws.ws_row);
+	proto_put16(out + 2, ws.ws_col);
+}
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die_errno(KZ_EXIT_FAIL, "stdout");
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		write_all(STDOUT_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+/* Output from the helper.  Returns -1 to go on, else the status to leave with. */
+static int on_frame(const struct node *n, const struct proto_frame *f)
+{
+	switch (f->type) {
+	case PROTO_OUTPUT:
+		write_all(STDOUT_FILENO, f->payload, f->len);
+		return -1;
+	case PROTO_LOST:
+		if (f->len == 8)
+			say("\r\n[kzlaunch: %llu bytes of output lost: this terminal did not keep up]\r\n",
+			    (unsigned long long)proto_get64(f->payload));
+		return -1;
+	case PROTO_STOPPING:
+		return -1;
+	case PROTO_EXIT:
+		restore_tty();
+		say("\r\n[kzlaunch: %s exited with status %u]\r\n", n->name, f->len == 4 ? proto_get32(f->payload) : 0);
+		return KZ_EXIT_OK;
+	default:
+		die(KZ_EXIT_FAIL, "%s: unexpected frame %u from the helper", n->name, f->type);
+	}
+}
+
+/* Keystrokes: the detach key ends the session; read-only clients send nothing else. */
+static int on_input(int fd, const struct args *a)
+{
+	uint8_t buf[4096];
+	ssize_t len = read(STDIN_FILENO, buf, sizeof buf);
+
+	if (len < 0 && errno == EINTR)
+		return -1;
+	if (len <= 0)
+		return KZ_EXIT_OK; /* end of input: detach */
+	uint8_t *esc = memchr(buf, a->escape, (size_t)len);
+	size_t keep = esc ? (size_t)(esc - buf) : (size_t)len;
+	if (keep && !a->read_only)
+		send_or_die(fd, PROTO_INPUT, buf, (uint16_t)keep);
+	return esc ? KZ_EXIT_OK : -1;
+}
+
+static int winch_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		die_errno(KZ_EXIT_FAIL, "sigprocmask");
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		die_errno(KZ_EXIT_FAIL, "signalfd");
+	return fd;
+}
+
+static noreturn void run_attach(const struct node *n, const struct args *a, int fd)
+{
+	static uint8_t buf[PROTO_MAX_PAYLOAD];
+	uint8_t req[5];
+	struct proto_frame f;
+	int wfd = winch_fd(), status = -1;
+
+	req[0] = a->read_only;
+	window_size(req + 1);
+	send_or_die(fd, PROTO_ATTACH, req, sizeof req);
+	/* The helper answers INFO (or DENIED) before anything else: only then is the terminal
+	 * made raw and read, so a refused attach never eats a keystroke. */
+	recv_or_die(fd, n, &f, buf);
+	if (f.type != PROTO_INFO)
+		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
+	make_raw();
+	while (status < 0) {
+		struct pollfd fds[3] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = wfd, .events = POLLIN },
+		};
+		if (poll(fds, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die_errno(KZ_EXIT_FAIL, "poll");
+		}
+		if (fds[0].revents) {
+			recv_or_die(fd, n, &f, buf);
+			status = on_frame(n, &f);
+		}
+		if (status < 0 && fds[1].revents)
+			status = on_input(fd, a);
+		if (fds[2].revents) {
+			struct signalfd_siginfo si;
+			uint8_t ws[4];
+			while (read(wfd, &si, sizeof si) == sizeof si)
+				;
+			window_size(ws);
+			if (!a->read_only)
+				send_or_die(fd, PROTO_WINSIZE, ws, sizeof ws);
+		}
+	}
+	restore_tty();
+	exit(status);
+}
+
+noreturn void client_run(const struct node *n, const struct args *a)
+{
+	int fd = client_connect(a->rundir, a->rel);
+
+	if (fd < 0) {
+		switch (a->action) {
+		case ACT_STOP:
+			printf("%s is not running\n", n->name);
+			exit(KZ_EXIT_OK);
+		case ACT_STATUS:
+		case ACT_PID:
+			printf("%s is not running\n", n->name);
+			exit(KZ_EXIT_NOT_RUNNING);
+		default:
+			die(EX_UNAVAILABLE, "%s: not running", n->name);
+		}
+	}
+	switch (a->action) {
+	case ACT_STATUS:
+		run_info(n, fd, false);
+	case ACT_PID:
+		run_info(n, fd, true);
+	case ACT_STOP:
+		run_stop(n, fd);
+	default:
+		run_attach(n, a, fd);
+	}
+}

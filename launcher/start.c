@@ -1,0 +1,195 @@
+/* start.c: hands a resolved node to kzlaunch-helper.  Refuses to start a second helper for
+ * a running node, and clears the socket a dead helper left.  Never runs a shell. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "die.h"
+#include "epmd.h"
+#include "fd.h"
+#include "start.h"
+
+#define READY_FD_ARG_MAX 16
+
+/* Beside kzlaunch in a build tree, else where `make install` puts it. */
+static char *helper_path(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *path = NULL;
+
+	if (n > 0) {
+		self[n] = '\0';
+		if (asprintf(&path, "%s/kzlaunch-helper", dirname(self)) >= 0 && access(path, X_OK) == 0)
+			return path;
+		free(path);
+	}
+	if (asprintf(&path, "%s/kzlaunch-helper", KZ_LIBEXECDIR) < 0)
+		die_errno(KZ_EXIT_FAIL, "helper path");
+	return path;
+}
+
+/* A node of the same name started some other way (foreground, relx) holds the name: the
+ * new one could not register it, and its readiness would be mistaken for ours. */
+static void check_not_registered(const struct node *n)
+{
+	struct kz_err err = { 0 };
+	int up = epmd_node_registered(n->name, &err);
+
+	if (up < 0)
+		die_err(&err);
+	if (up)
+		die(KZ_EXIT_FAIL, "%s: already running (registered with epmd, not under kzlaunch)", n->name);
+}
+
+/* A live helper answers on the socket; a socket nobody answers on is a dead helper's. */
+static void check_not_running(const struct node *n)
+{
+	char *path = NULL;
+	struct stat st;
+
+	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+		die_errno(KZ_EXIT_FAIL, "socket path");
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			die_errno(EX_CONFIG, "%s", path);
+		free(path);
+		check_not_registered(n);
+		return;
+	}
+	if (!S_ISSOCK(st.st_mode))
+		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
+	int fd = client_connect(n->args->rundir, n->args->rel);
+	if (fd >= 0)
+		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
+	if (unlink(path) < 0)
+		die_errno(EX_NOPERM, "%s: removing a dead helper's socket", path);
+	free(path);
+	check_not_registered(n);
+}
+
+static void add(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof **v);
+
+	if (!nv)
+		die_errno(KZ_EXIT_FAIL, "helper command line");
+	nv[(*n)++] = (char *)s;
+	nv[*n] = NULL;
+	*v = nv;
+}
+
+static char **helper_argv(const struct node *n, const struct execline *line, const char *helper,
+			  const char *notify, const char *ready_fd)
+{
+	char **v = NULL;
+	size_t len = 0;
+
+	add(&v, &len, helper);
+	add(&v, &len, "--rel");
+	add(&v, &len, n->args->rel);
+	add(&v, &len, "--node");
+	add(&v, &len, n->name);
+	add(&v, &len, "--rundir");
+	add(&v, &len, n->args->rundir);
+	add(&v, &len, "--cwd");
+	add(&v, &len, n->rel.root);
+	if (n->has_policy) {
+		add(&v, &len, "--policy");
+		add(&v, &len, n->policy_path);
+	}
+	if (notify) {
+		add(&v, &len, "--notify");
+		add(&v, &len, notify);
+	}
+	if (ready_fd) {
+		add(&v, &len, "--ready-fd");
+		add(&v, &len, ready_fd);
+	}
+	add(&v, &len, "--");
+	for (size_t i = 0; i < line->argv.n; i++)
+		add(&v, &len, line->argv.v[i]);
+	return v;
+}
+
+static noreturn void exec_helper(char **argv, const struct execline *line, int keep_fd)
+{
+	struct kz_err err = { 0 };
+
+	if (fd_cloexec_from_3(&err) < 0)
+		die_err(&err);
+	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, 0) < 0)
+		die_errno(KZ_EXIT_FAIL, "ready pipe");
+	execve(argv[0], argv, line->envp.v);
+	die_errno(KZ_EXIT_FAIL, "%s: exec", argv[0]);
+}
+
+/* What the helper says on the ready pipe: "up\n", or "exit N\n" and the node's last output. */
+static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
+{
+	char buf[4096];
+	size_t len = 0;
+	ssize_t got;
+
+	while (len < sizeof buf - 1 && (got = read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			die_errno(KZ_EXIT_FAIL, "ready pipe");
+		len += (size_t)got;
+		if (len >= 3 && !memcmp(buf, "up\n", 3))
+			exit(KZ_EXIT_OK);
+	}
+	buf[len] = '\0';
+	int status;
+	if (sscanf(buf, "exit %d", &status) == 1) {
+		char *rest = strchr(buf, '\n');
+		fprintf(stderr, "%s: %s exited with status %d while starting; its last output:\n%s\n",
+			die_progname(), n->name, status, rest ? rest + 1 : "");
+		exit(KZ_EXIT_FAIL);
+	}
+	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
+	if (waitpid(helper, &status, 0) == helper && WIFEXITED(status) && WEXITSTATUS(status))
+		exit(WEXITSTATUS(status));
+	if (WIFSIGNALED(status))
+		die(KZ_EXIT_FAIL, "%s: the helper was killed by signal %d before the node was up", n->name,
+		    WTERMSIG(status));
+	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
+}
+
+noreturn void start_node(const struct node *n, const struct execline *line)
+{
+	const char *notify = getenv("NOTIFY_SOCKET");
+	char *helper = helper_path();
+	int pfd[2];
+	char fdarg[READY_FD_ARG_MAX];
+
+	check_not_running(n);
+	if (notify && *notify)
+		exec_helper(helper_argv(n, line, helper, notify, NULL), line, -1);
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		die_errno(KZ_EXIT_FAIL, "pipe2");
+	snprintf(fdarg, sizeof fdarg, "%d", pfd[1]);
+	pid_t pid = fork();
+	if (pid < 0)
+		die_errno(KZ_EXIT_FAIL, "fork");
+	if (pid == 0) {
+		/* Its own session: the helper outlives this terminal and this process. */
+		if (setsid() < 0)
+			die_errno(KZ_EXIT_FAIL, "setsid");
+		exec_helper(helper_argv(n, line, helper, NULL, fdarg), line, pfd[1]);
+	}
+	close(pfd[1]);
+	wait_until_up(n, pfd[0], pid);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The helper's seccomp filter, tried by tests/tools/filtertest: every path the helper takes
+# under the filter lives; every call it must never make kills it with SIGSYS.  No root needed.
+. "$(dirname "$0")/lib.sh"
+
+FILTERTEST=$TOP/$KZ_BUILD/tests/tools/filtertest
+[ -x "$FILTERTEST" ] || skip_all "$FILTERTEST not built"
+SIGSYS=$(kill -l SYS)
+
+# try MODE WANT DESCRIPTION: runs one mode, shows the child's stderr when it disagrees
+try() {
+	local got
+	got=$("$FILTERTEST" "$1" 2>"$T/err")
+	is "$got" "$2" "$1: $3"
+	[ "$got" = "$2" ] || [ ! -s "$T/err" ] || diag "$(cat "$T/err")"
+}
+
+try allowed "exited 0" "the helper's calls (pipe, poll, pty, sockets, log rotation, kill node) live"
+try abort "signal $(kill -l ABRT)" "abort() still ends the process with SIGABRT"
+
+while read -r mode why; do
+	try "$mode" "signal $SIGSYS" "$why"
+done <<'MODES'
+execve           execve is killed
+ptrace           ptrace(PTRACE_TRACEME) is killed
+kill-other       kill of another process is killed
+kill-sigusr1     kill of the node with another signal is killed
+tgkill-other     tgkill of another process is killed
+setuid           setuid is killed
+mprotect-exec    mprotect(PROT_EXEC) is killed
+mmap-exec        mmap(PROT_EXEC) is killed
+tiocsti          ioctl(TIOCSTI) on the pty is killed
+socket-inet6     socket(AF_INET6) is killed
+fcntl-dupfd      fcntl(F_DUPFD_CLOEXEC) is killed
+getsockopt-other getsockopt(SO_RCVBUF) is killed
+unlink           unlink (not unlinkat) is killed
+MODES
+
+# Nothing is left behind: the temporary folders are removed even when the child dies.
+left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'filtertest.*' -newer "$T" 2>/dev/null | wc -l)
+is "$left" 0 "no temporary folder left behind"
+
+done_testing

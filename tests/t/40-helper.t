@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# `start` under kzlaunch-helper, as root: the kernel's view of helper and node, the socket's
+# rights, status/pid/stop, the console log, and clients that misbehave.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v expect >/dev/null || skip_all "needs expect (apt-get install expect)"
+ensure_users
+for g in kzattach kzwatchers; do getent group $g >/dev/null || groupadd --system $g; done
+getent passwd kzops >/dev/null || useradd --system -G kzattach --no-create-home --shell /usr/sbin/nologin kzops
+getent passwd kzwatch >/dev/null || useradd --system -G kzwatchers --no-create-home --shell /usr/sbin/nologin kzwatch
+
+COOKIE=helper_cookie_$$_$RANDOM
+write_config "$COOKIE"
+write_policy kazoo_apps "[control]" "attach = @kzattach" "watch = @kzwatchers" "stop = @kzattach" \
+	"stop_timeout = 3" "[log]" "max_size = 64K" "generations = 50"
+NODE=kazoo_apps@$HOST
+LOG=$T/log/kazoo_apps.log
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+_helpers+=(kazoo_apps)
+
+out=$("$KZLAUNCH" kazoo_apps start 2>&1)
+is "$?" 0 "start returns 0"
+is "$(erl_call_node "$NODE" erlang node)" "$NODE" "the node answers as soon as start returns"
+
+out=$("$KZLAUNCH" kazoo_apps status)
+is "$?" 0 "status: 0 while running"
+like "$out" "$NODE is running \(pid [0-9]+, up [0-9]+s, 0 attached\)" "status says pid, uptime, clients"
+P=$("$KZLAUNCH" kazoo_apps pid)
+like "$P" "^[0-9]+$" "pid prints the node's pid"
+like "$(tr '\0' ' ' </proc/$P/cmdline)" "beam.smp" "that pid is the VM"
+H=$(status_field "$P" PPid)
+like "$(readlink /proc/$H/exe)" "kzlaunch-helper$" "the helper is the node's parent"
+
+uid=$(id -u kztest) gid=$(getent group kztest | cut -d: -f3)
+is "$(status_field "$H" Uid)" "$uid $uid $uid $uid" "helper: Uid kztest"
+is "$(status_field "$H" Gid)" "$gid $gid $gid $gid" "helper: Gid kztest"
+is "$(status_field "$H" Groups)" "" "helper: no supplementary groups"
+for set in CapInh CapPrm CapEff CapBnd CapAmb; do
+	is "$(status_field "$H" $set)" 0000000000000000 "helper: $set empty"
+done
+is "$(status_field "$H" NoNewPrivs)" 1 "helper: NoNewPrivs"
+is "$(status_field "$H" Seccomp)" 2 "helper: seccomp filter"
+is "$(stat -c %U /proc/$H/status)" root "helper: not dumpable (its /proc files are root's)"
+is "$(status_field "$P" Uid)" "$uid $uid $uid $uid" "node: Uid kztest"
+is "$(status_field "$P" CapBnd)" 0000000000000000 "node: empty bounding set"
+is "$(status_field "$P" NoNewPrivs)" 1 "node: NoNewPrivs"
+
+# No descriptor of the helper's reaches the node: its socket, log, pty master.
+# Compared by name: sockets and pipes carry their inode; anonymous inodes say nothing.
+helper_objs=$(for f in /proc/$H/fd/*; do readlink "$f"; done | grep -v -e '^/dev/null$' -e '^anon_inode:' | sort -u)
+node_objs=$(for f in /proc/$P/fd/*; do readlink "$f"; done | sort -u)
+shared=$(comm -12 <(echo "$helper_objs") <(echo "$node_objs") | grep -v '^$' | xargs)
+is "$shared" "" "the node holds none of the helper's descriptors"
+is "$(readlink /proc/$P/fd/0)" "$(readlink /proc/$P/fd/1)" "node: stdin and stdout are its pty"
+like "$(readlink /proc/$P/fd/0)" "^/dev/pts/" "node: the console is a pty"
+
+hits=0
+for p in /proc/[0-9]*; do
+	cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$COOKIE" && hits=$((hits + 1))
+done
+is "$hits" 0 "the cookie is in no argv or environ"
+
+out=$("$KZLAUNCH" kazoo_apps start 2>&1)
+is "$?" 1 "a second start fails"
+like "$out" "already running" "and says so"
+is "$("$KZLAUNCH" kazoo_apps pid)" "$P" "and leaves the node alone"
+
+# The console log: buffered, in order, rotated.
+logfd=$(for f in /proc/$H/fd/*; do [ "$(readlink "$f")" = "$LOG" ] && echo "${f##*/}"; done)
+flags=$(awk '/^flags:/ { print $2 }' /proc/$H/fdinfo/$logfd 2>/dev/null)
+ok $(( ${#flags} == 0 || (8#${flags:-0} & 8#4010000) != 0 )) "the log descriptor has no O_SYNC (flags $flags)"
+erl_call_node "$NODE" kazoo_apps spam '[20000]' >/dev/null
+"$KZLAUNCH" kazoo_apps status >/dev/null # a round trip: the helper has read what was written
+sleep 0.5
+files=$(ls "$T/log" | wc -l)
+ok $((files < 3)) "the log rotated ($files files)"
+all=$( (ls -1 "$T/log" | grep -E '\.log\.[0-9]+$' | sort -t. -k3 -rn | sed "s|^|$T/log/|" | xargs cat; cat "$LOG") | tr -d '\r' | grep -oE 'line [0-9]+$')
+is "$(echo "$all" | wc -l)" 20000 "every line reached the log"
+is "$(echo "$all" | awk '{ if ($2 != NR) { print NR; exit } }')" "" "in order"
+big=$(find "$T/log" -type f -size +64k | wc -l)
+is "$big" 0 "no log file over max_size"
+
+# Rights: kzother none, kzwatch watch, kzops attach and stop.
+for act in status pid attach stop; do
+	out=$(as kzother "$KZLAUNCH" kazoo_apps $act 2>&1 </dev/null)
+	is "$?" 77 "an unlisted user: $act is 77"
+done
+like "$out" "lacks the stop right" "and is told which right"
+out=$(as kzwatch "$KZLAUNCH" kazoo_apps stop 2>&1)
+is "$?" 77 "a watcher may not stop"
+out=$(as kzwatch "$KZLAUNCH" kazoo_apps attach 2>&1 </dev/null)
+is "$?" 77 "a watcher may not attach read-write"
+is "$(as kzwatch "$KZLAUNCH" kazoo_apps status >/dev/null 2>&1; echo $?)" 0 "a watcher may ask for status"
+
+# attach read-write as an @attach member: replay, typing, window size, ^D.
+as kzops expect -f - "$KZLAUNCH" "$NODE" >"$T/attach.log" 2>&1 <<'EXP'
+set timeout 20
+lassign $argv kz node
+set stty_init "rows 33 columns 111"
+spawn $kz kazoo_apps attach
+expect {
+	"line 20000" {}
+	timeout { puts "NO REPLAY"; exit 2 }
+}
+send "io:format(\"typed ~p~n\", \[io:rows()\]).\r"
+expect {
+	"typed {ok,33}" {}
+	timeout { puts "NO ECHO"; exit 3 }
+}
+send "\x04"
+expect eof
+exit [lindex [wait] 3]
+EXP
+is "$?" 0 "attach: replay, typing reaches the node, window size, ^D detaches"
+grep -a -q "typed {ok,33}" "$LOG"
+ok $? "what the attached operator did is in the log"
+
+# read-only, with -e: typing never reaches the node.
+as kzwatch expect -f - "$KZLAUNCH" >"$T/watch.log" 2>&1 <<'EXP'
+set timeout 20
+lassign $argv kz
+spawn $kz -e ^] kazoo_apps attach --read-only
+expect {
+	"line 20000" {}
+	timeout { puts "NO REPLAY"; exit 2 }
+}
+send "io:format(\"watcher_typed~n\").\r"
+sleep 0.5
+send "\x1d"
+expect eof
+exit [lindex [wait] 3]
+EXP
+is "$?" 0 "attach --read-only: replay, -e ^] detaches"
+grep -a -q "watcher_typed" "$LOG"
+ok $((! $?)) "a watcher's typing does not reach the node"
+
+is "$(kill -0 "$P" 2>/dev/null; echo $?)" 0 "the node runs on after its clients detached"
+
+# Clients that misbehave cost themselves only.
+perl -MIO::Socket::UNIX -e '
+	my $path = shift;
+	my @s;
+	# garbage, an oversize length, half a frame then silence, and 100 connections
+	for my $bytes ("\xff" x 64, "\x01\x02\xff\xff", "\x01\x01\x00") {
+		my $c = IO::Socket::UNIX->new(Peer => $path) or die "connect: $!";
+		print $c $bytes; push @s, $c;
+	}
+	for (1..100) { push @s, IO::Socket::UNIX->new(Peer => $path) or die "connect $_: $!" }
+	sleep 1;
+' "$KZLAUNCH_RUNDIR/kazoo_apps.sock"
+ok $? "garbage, oversize and silent clients connect"
+"$KZLAUNCH" kazoo_apps status >/dev/null
+is "$?" 0 "the helper still serves after bad clients"
+
+# stop: SIGTERM, the status, and the node gone when stop returns.
+out=$(as kzops "$KZLAUNCH" kazoo_apps stop)
+is "$?" 0 "stop: 0"
+like "$out" "stopped \(exit status 0\)" "stop tells the node's status"
+ok "$(kill -0 "$P" 2>/dev/null && echo 1 || echo 0)" "the node is gone when stop returns"
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
+ok "$(gone "$H" && echo 0 || echo 1)" "the helper is gone too"
+out=$("$KZLAUNCH" kazoo_apps status)
+is "$?" 3 "status of a stopped node: 3"
+out=$("$KZLAUNCH" kazoo_apps stop)
+is "$?" 0 "stop of a stopped node: 0"
+like "$out" "not running" "and says so"
+out=$("$KZLAUNCH" kazoo_apps attach 2>&1 </dev/null)
+is "$?" 69 "attach to a stopped node: 69"
+
+# A node that ignores SIGTERM is killed after stop_timeout.
+"$KZLAUNCH" kazoo_apps start
+is "$?" 0 "start again after a stop (stale socket cleared)"
+erl_call_node "$NODE" os set_signal '[sigterm, ignore]' >/dev/null
+out=$("$KZLAUNCH" kazoo_apps stop)
+like "$out" "exit status 137" "a node that ignores SIGTERM gets SIGKILL after stop_timeout"
+
+# The helper is killed: the node dies with it, and the next start works.
+"$KZLAUNCH" kazoo_apps start
+P=$("$KZLAUNCH" kazoo_apps pid); H=$(status_field "$P" PPid)
+kill -KILL "$H"
+for i in $(seq 1 50); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
+ok "$(kill -0 "$P" 2>/dev/null && echo 1 || echo 0)" "the node never outlives its helper"
+"$KZLAUNCH" kazoo_apps start
+is "$?" 0 "start after a killed helper"
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+
+# A node that dies while booting: start fails with its status and last output.
+write_policy kazoo_apps
+out=$("$KZLAUNCH" kazoo_apps start -- +hms no_such_size 2>&1)
+is "$?" 1 "start of a node that exits while booting fails"
+like "$out" "exited with status 1 while starting" "and says how it ended"
+like "$out" "these flags should be specified with" "with its last output"
+
+done_testing
