@@ -3,6 +3,7 @@
  * every failure is one kz_err that names the file, the line and the key. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -23,6 +24,12 @@
 #define DEFAULT_LOG_DIR "/var/log/kazoo"
 #define DEFAULT_MAX_SIZE (10ULL << 20)
 #define DEFAULT_GENERATIONS 10
+
+/* Linux's default fs.nr_open, for when /proc/sys/fs/nr_open cannot be read. */
+#define DEFAULT_NR_OPEN 1048576ULL
+
+/* The tail of every refusal of a file or folder that someone other than root could change. */
+#define UNSAFE "refusing a policy root would act on"
 
 /* Far above any real passwd or group entry; only stops an NSS module that keeps
  * answering ERANGE from growing the buffer for ever. */
@@ -386,12 +393,23 @@ static int each_item(struct loader *ld, const char *v, void *ctx,
 	return rc;
 }
 
+/* `group` and every item of `groups`: gid 0 would give the node root's files (SPEC.md: Kazoo
+ * never runs as root), whatever name it is written under. */
+static int resolve_node_group(struct loader *ld, const char *v, gid_t *gid)
+{
+	if (resolve_group(ld, v, gid) < 0)
+		return -1;
+	if (*gid == 0)
+		return fail(ld, "'%s' is gid 0: the node never runs as root", shown(ld, v));
+	return 0;
+}
+
 static int add_group(struct loader *ld, const char *item, void *ctx)
 {
 	gid_t gid;
 
 	(void)ctx;
-	if (resolve_group(ld, item, &gid) < 0)
+	if (resolve_node_group(ld, item, &gid) < 0)
 		return -1;
 	return push_gid(ld, &ld->p->groups, &ld->p->ngroups, gid);
 }
@@ -430,6 +448,9 @@ static int parse_user(struct loader *ld, const char *v)
 {
 	if (resolve_user(ld, v, &ld->p->uid, &ld->has_primary, &ld->primary) < 0)
 		return -1;
+	/* By id, so `0` and any alias of root (toor) are refused too. */
+	if (ld->p->uid == 0)
+		return fail(ld, "the node never runs as root");
 	ld->p->user = strdup(v);
 	return ld->p->user ? 0 : out_of_memory(ld);
 }
@@ -437,7 +458,7 @@ static int parse_user(struct loader *ld, const char *v)
 static int parse_group(struct loader *ld, const char *v)
 {
 	ld->has_group = true;
-	return resolve_group(ld, v, &ld->p->gid);
+	return resolve_node_group(ld, v, &ld->p->gid);
 }
 
 static int parse_groups(struct loader *ld, const char *v)
@@ -457,12 +478,35 @@ static int parse_capabilities(struct loader *ld, const char *v)
 	return each_item(ld, v, NULL, add_cap);
 }
 
+/* setrlimit(RLIMIT_NOFILE) fails with a bare EPERM, even for root, above fs.nr_open.  Read
+ * here, at load time: later the node's user may not see /proc, and the helper's sandbox would
+ * refuse the open. */
+static unsigned long long nr_open(void)
+{
+	int fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+	unsigned long long n;
+	char buf[32];
+	ssize_t len;
+
+	if (fd < 0)
+		return DEFAULT_NR_OPEN; /* no /proc (a chroot, a container without it) */
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd); /* read-only: a failing close loses nothing */
+	if (len <= 0)
+		return DEFAULT_NR_OPEN;
+	buf[len] = '\0';
+	if (digits(buf, strcspn(buf, "\n"), &n) < 0 || n == 0)
+		return DEFAULT_NR_OPEN;
+	return n;
+}
+
 static int parse_nofile(struct loader *ld, const char *v)
 {
-	unsigned long long n;
+	unsigned long long max = nr_open(), n;
 
-	/* 1048576 is Linux's default fs.nr_open: setrlimit refuses more unless it was raised. */
-	if (number(ld, v, 1, 1048576, &n) < 0)
+	if (digits(v, strlen(v), &n) == 0 && n > max)
+		return fail(ld, "%s is above fs.nr_open (%llu)", v, max); /* digits: nothing to escape */
+	if (number(ld, v, 1, max, &n) < 0)
 		return -1;
 	ld->p->nofile = (rlim_t)n;
 	ld->p->has_nofile = true;
@@ -625,9 +669,6 @@ static int on_key(struct loader *ld, const char *section, const char *key, const
 				  ld->line, section, shown(ld, key));
 	ld->key = kd;
 	first = ld->seen[kd - keys];
-	/* inih reads an indented line as another value for the key above: say so. */
-	if (first && ld->line == first + 1)
-		return fail(ld, "given twice (first on line %u, or this line is indented and continues it)", first);
 	if (first)
 		return fail(ld, "given twice (first on line %u)", first);
 	ld->seen[kd - keys] = ld->line;
@@ -668,6 +709,12 @@ static int finish(struct loader *ld)
 		return kz_err_set(ld->err, EX_CONFIG,
 				  "%s: [node] group: missing, and user '%s' has no passwd entry to take it from",
 				  ld->path, shown(ld, ld->p->user));
+	if (ld->primary == 0) { /* the group would come from the user line: name that line */
+		ld->key = user;
+		ld->line = ld->seen[user - keys];
+		return fail(ld, "the primary group of '%s' is gid 0: the node never runs as root",
+			    shown(ld, ld->p->user));
+	}
 	ld->p->gid = ld->primary;
 	return 0;
 }
@@ -683,11 +730,103 @@ static int set_defaults(struct policy *p, const char *path)
 	return p->file && p->log_dir ? 0 : -1;
 }
 
+/* "writable by its group" / "writable by others", or NULL when only the owner may write.
+ * A sticky folder (/tmp) lets nobody else rename or remove root's file in it. */
+static const char *writable_by(const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
+		return NULL;
+	if (st->st_mode & S_IWOTH)
+		return "others";
+	if (st->st_mode & S_IWGRP)
+		return "its group";
+	return NULL;
+}
+
+/* Only root may have been able to change `st` (the policy file or its folder). */
+static int root_only(const char *what, const struct stat *st, struct kz_err *err)
+{
+	const char *who = writable_by(st);
+
+	if (st->st_uid != 0)
+		return kz_err_set(err, EX_CONFIG, "%s: owned by uid %u: " UNSAFE, what,
+				  (unsigned)st->st_uid);
+	if (who)
+		return kz_err_set(err, EX_CONFIG, "%s: writable by %s (mode %04o): " UNSAFE, what, who,
+				  (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/* The folder holding `path`, as written ("." for a bare name): followed if it is a symlink,
+ * since it is the folder reached that could have the file swapped in it. */
+static int check_folder(const char *path, struct kz_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = !slash ? strdup(".") : slash == path ? strdup("/")
+				: strndup(path, (size_t)(slash - path));
+	struct stat st;
+	int rc;
+
+	if (!dir)
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: out of memory", path);
+	if (stat(dir, &st) < 0)
+		rc = kz_err_errno(err, EX_CONFIG, "%s", dir);
+	else
+		rc = root_only(dir, &st, err);
+	free(dir);
+	return rc;
+}
+
+/* Opens the policy and checks what it is, before a line of it is believed.  Everyone: a regular
+ * file (a FIFO would block the parse; O_NONBLOCK keeps the open itself from blocking).  Root:
+ * the policy decides what root grants, so the file must be root's and writable by root only,
+ * in a folder only root can change, and not a symlink (O_NOFOLLOW: the link could be changed
+ * by whoever owns its folder, and one check of the file it names proves nothing later).
+ * Returns the descriptor, or -1 with err filled; *st gets its fstat. */
+static int open_checked(const char *path, const struct stat *lst, struct stat *st,
+			struct kz_err *err)
+{
+	bool root = geteuid() == 0;
+	int fd;
+
+	if (root && S_ISLNK(lst->st_mode))
+		return kz_err_set(err, EX_CONFIG, "%s: a symbolic link: " UNSAFE " (name the file itself)", path);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | (root ? O_NOFOLLOW : 0) | O_CLOEXEC);
+	if (fd < 0 && root && errno == ELOOP) /* became a symlink since the lstat */
+		return kz_err_set(err, EX_CONFIG, "%s: a symbolic link: " UNSAFE " (name the file itself)", path);
+	if (fd < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s: open", path);
+	if (fstat(fd, st) < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: fstat", path);
+	} else if (!S_ISREG(st->st_mode)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+	} else if (!root || (root_only(path, st, err) == 0 && check_folder(path, err) == 0)) {
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+/* inifile_parse() takes a path, so it opens the file again: the file parsed must still be the
+ * one open_checked() looked at.  With the file and its folder root's alone, only root or the
+ * owner of a folder further up could swap it in between; this catches a swap that stays (one
+ * swapped back in time is the race this design accepts until inifile reads a descriptor). */
+static int same_file(const char *path, const struct stat *st, struct kz_err *err)
+{
+	struct stat now;
+
+	if ((geteuid() == 0 ? lstat(path, &now) : stat(path, &now)) < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", path);
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		return kz_err_set(err, EX_CONFIG, "%s: replaced while it was being read", path);
+	return 0;
+}
+
 int policy_load(const char *path, struct policy *p, struct kz_err *err)
 {
 	struct loader ld = { .path = path, .p = p, .err = err };
-	struct stat st;
-	int rc;
+	struct stat lst, st;
+	int fd, rc = -1;
 
 	if (set_defaults(p, path) < 0) {
 		policy_free(p);
@@ -697,15 +836,25 @@ int policy_load(const char *path, struct policy *p, struct kz_err *err)
 	}
 	/* lstat, not stat: only "nothing at all at this path" is a missing policy; a dangling
 	 * symlink is somebody's mistake and fails below like any unreadable file. */
-	if (lstat(path, &st) < 0 && errno == ENOENT) {
-		kz_err_errno(err, EX_CONFIG, "%s", path);
-		policy_free(p);
-		errno = ENOENT;
-		return -1;
+	if (lstat(path, &lst) < 0) {
+		if (errno == ENOENT) {
+			kz_err_errno(err, EX_CONFIG, "%s", path);
+			policy_free(p);
+			errno = ENOENT;
+			return -1;
+		}
+		lst.st_mode = 0; /* not a symlink; open() reports the error */
 	}
-	rc = inifile_parse(path, on_entry, &ld, err);
-	if (rc == 0)
-		rc = finish(&ld);
+	fd = open_checked(path, &lst, &st, err);
+	if (fd >= 0) {
+		rc = inifile_parse(path, on_entry, &ld, err);
+		if (rc == 0)
+			rc = same_file(path, &st, err);
+		if (rc == 0)
+			rc = finish(&ld);
+		/* Held open until now so its inode number cannot be reused by a new file. */
+		close(fd); /* read-only: a failing close loses nothing */
+	}
 	free(ld.shown);
 	if (rc < 0) {
 		policy_free(p);

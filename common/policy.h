@@ -48,10 +48,20 @@ struct policy {
 };
 
 /* Returns 0, or -1 with err (EX_CONFIG; 1 when out of memory) naming file, line and key.
- * Nothing at all at `path` fails with "PATH: No such file or directory" and errno == ENOENT;
- * every other failure leaves errno != ENOENT (a dangling symlink is such a failure).  Whether
- * a missing policy is an error is the caller's decision (SPEC.md: at the default path it is not).
- * On failure *p is left zeroed; policy_free() is safe on it either way. */
+ * Nothing at all at `path` (lstat: ENOENT) fails with "PATH: No such file or directory" and
+ * errno == ENOENT; every other failure leaves errno != ENOENT (a dangling symlink is such a
+ * failure).  Whether a missing policy is an error is the caller's decision (SPEC.md: at the
+ * default path it is not).  On failure *p is left zeroed; policy_free() is safe on it either way.
+ *
+ * The node never runs as root: a user that resolves to uid 0, a group or supplementary group
+ * that resolves to gid 0, and a user whose primary group (the default group) is 0 are refused.
+ * nofile above /proc/sys/fs/nr_open (read here; 1048576 when unreadable) is refused.
+ * `path` must be a regular file.  When the caller is root (geteuid() == 0) the policy decides
+ * what root grants, so it must also be owned by root and writable by nobody else (mode & 022
+ * clear), in a folder owned by root and not writable by group or others unless sticky; and
+ * `path` itself must not be a symlink (refused, even to a good file: install the file, not a
+ * link; symlinks among the folders above it are followed).  Other callers may read their own
+ * files and symlinks. */
 int policy_load(const char *path, struct policy *p, struct kz_err *err);
 void policy_free(struct policy *p);
 
