@@ -3,6 +3,7 @@
  * caller must not exec after a failure. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
 #include <linux/securebits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -157,6 +158,41 @@ static int clear_all_caps(struct kz_err *err)
 	return rc;
 }
 
+static bool in_groups(gid_t g, const gid_t *groups, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (groups[i] == g)
+			return true;
+	return false;
+}
+
+/* The policy's own user cannot change its groups: they must already be the policy's.  The
+ * primary group may also appear in the supplementary list, as initgroups() puts it there. */
+static int check_own_groups(const struct policy *p, struct kz_err *err)
+{
+	gid_t r, e, s, *have = NULL;
+	int n = getgroups(0, NULL), rc = 0;
+
+	if (getresgid(&r, &e, &s) < 0 || n < 0 || !(have = calloc((size_t)n + 1, sizeof *have)) ||
+	    (n = getgroups(n, have)) < 0) {
+		free(have);
+		return kz_err_errno(err, KZ_EXIT_FAIL, "reading this process's groups");
+	}
+	if (r != p->gid || e != p->gid || s != p->gid)
+		rc = kz_err_set(err, EX_NOPERM, "%s: the node runs with group %u, this process has %u",
+				p->file, (unsigned)p->gid, (unsigned)e);
+	for (int i = 0; i < n && rc == 0; i++)
+		if (have[i] != p->gid && !in_groups(have[i], p->groups, p->ngroups))
+			rc = kz_err_set(err, EX_NOPERM, "%s: this process has group %u, which the policy does not give the node",
+					p->file, (unsigned)have[i]);
+	for (size_t i = 0; i < p->ngroups && rc == 0; i++)
+		if (!in_groups(p->groups[i], have, (size_t)n))
+			rc = kz_err_set(err, EX_NOPERM, "%s: the policy gives the node group %u, which this process lacks",
+					p->file, (unsigned)p->groups[i]);
+	free(have);
+	return rc;
+}
+
 int priv_become(const struct policy *p, struct kz_err *err)
 {
 	uid_t euid = geteuid();
@@ -164,18 +200,23 @@ int priv_become(const struct policy *p, struct kz_err *err)
 	if (euid != 0 && euid != p->uid)
 		return kz_err_set(err, EX_NOPERM, "%s: the node runs as %s (uid %u); uid %u may not start it",
 				  p->file, p->user, (unsigned)p->uid, (unsigned)euid);
+	/* Root without CAP_SETPCAP (a capability bounding set, a container) could neither shrink
+	 * the bounding set nor lock the securebits: say so rather than start a looser node. */
+	if (euid == 0 && !have_permitted(CAP_SETPCAP))
+		return kz_err_set(err, EX_NOPERM, "%s: root lacks cap_setpcap here, so the node's capabilities cannot be locked",
+				  p->file);
 	if (apply_limits(p, err) < 0)
 		return -1;
-	if (euid == 0 && switch_ids(p, err) < 0)
-		return -1;
-	if (!have_permitted(CAP_SETPCAP)) {
+	if (euid != 0) {
 		/* The policy's own user, unprivileged: it has nothing to keep and cannot grant. */
 		if (p->ncaps > 0)
 			return kz_err_set(err, EX_NOPERM, "%s: capabilities: only root can give them to the node",
 					  p->file);
-		return clear_all_caps(err) < 0 ? -1 : set_no_new_privs(err);
+		if (check_own_groups(p, err) < 0 || clear_all_caps(err) < 0)
+			return -1;
+		return set_no_new_privs(err);
 	}
-	if (set_iab(p, err) < 0 || lock_securebits(err) < 0)
+	if (switch_ids(p, err) < 0 || set_iab(p, err) < 0 || lock_securebits(err) < 0)
 		return -1;
 	return set_no_new_privs(err);
 }

@@ -178,7 +178,8 @@ void args_parse(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
 	a->escape = 0x04; /* ^D, as to_erl */
-	a->config = env_or("KAZOO_CONFIG", NULL);
+	/* Set but empty is still set: config_locate refuses it rather than search elsewhere. */
+	a->config = getenv("KAZOO_CONFIG");
 	a->root = env_or("KAZOO_ROOT", NULL);
 	a->policy = env_or("KZLAUNCH_POLICY", NULL);
 	a->rundir = env_or("KZLAUNCH_RUNDIR", "/run/kazoo");

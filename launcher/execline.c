@@ -13,7 +13,7 @@
 /* Variables the VM and its children may see, passed on from the caller when set.
  * KAZOO_COOKIE, ERL_FLAGS, ERL_AFLAGS, ERL_ZFLAGS and the like are left out on purpose:
  * the first is the secret, the others would add arguments (a -setcookie) to the VM. */
-static const char *const passed_env[] = { "TERM", "LANG", "TZ", "KAZOO_ZONE", NULL };
+static const char *const passed_env[] = { "TERM", "LANG", "TZ", "KAZOO_ZONE", "ERL_EPMD_PORT", NULL };
 static const char safe_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 static int strv_add(struct strv *s, const char *str)

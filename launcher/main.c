@@ -31,14 +31,15 @@ static void check(int rc, struct kz_err *err)
 static void prepare_disk(const struct node *n)
 {
 	struct kz_err err = { 0 };
+	int fd;
 
-	check(rundir_ensure(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
-	if (n->has_policy && geteuid() == 0)
-		check(rundir_ensure(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
-	char *home = NULL;
-	check(rundir_write_cookie(n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &home, &err),
-	      &err);
-	free(home);
+	if (n->has_policy && geteuid() == 0) {
+		check(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
+		close(fd);
+	}
+	check(fd = rundir_open(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
+	check(rundir_write_cookie(fd, n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &err), &err);
+	close(fd);
 }
 
 static noreturn void become_and_exec(struct node *n, struct execline *line)

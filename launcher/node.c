@@ -85,12 +85,12 @@ void node_resolve_release(struct node *n)
 	die_on(release_locate(n->args->root, n->config.app_config, &n->rel, &err), &err);
 }
 
-/* An explicit policy must exist; the default one may be absent (then: the caller, never root). */
+/* An explicit policy must exist; at the default path, nothing at all there (not even a
+ * dangling symlink) means no policy: then the caller runs it, never root. */
 static void load_policy(struct node *n)
 {
 	const struct args *a = n->args;
 	struct kz_err err = { 0 };
-	struct stat st;
 
 	if (a->policy)
 		n->policy_path = strdup(a->policy);
@@ -98,10 +98,15 @@ static void load_policy(struct node *n)
 		n->policy_path = NULL;
 	if (!n->policy_path)
 		die_errno(KZ_EXIT_FAIL, "policy path");
-	if (!a->policy && stat(n->policy_path, &st) < 0 && errno == ENOENT)
+	if (policy_load(n->policy_path, &n->policy, &err) == 0) {
+		n->has_policy = true;
 		return;
-	die_on(policy_load(n->policy_path, &n->policy, &err), &err);
-	n->has_policy = true;
+	}
+	if (!a->policy && errno == ENOENT) {
+		kz_err_clear(&err);
+		return;
+	}
+	die_err(&err);
 }
 
 void node_resolve_identity(struct node *n)

@@ -156,6 +156,71 @@ static int check_files(const struct release *rel, struct kz_err *err)
 	return rc;
 }
 
+#define VM_ARGS_MAX (1 << 20)
+#define VM_ARGS_DEPTH 8
+
+static int scan_vm_args(const char *path, int depth, struct kz_err *err);
+
+/* vm.args lines are split on white space by erlexec; `#` starts a comment. */
+static int scan_vm_args_line(const char *path, unsigned line, char *text, int depth, struct kz_err *err)
+{
+	char *save = NULL, *tok, *hash = strchr(text, '#');
+
+	if (hash)
+		*hash = '\0';
+	for (tok = strtok_r(text, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
+		if (!strcmp(tok, "-setcookie"))
+			return kz_err_set(err, EX_CONFIG, "%s:%u: -setcookie would show the cookie to every local user; kzlaunch passes it in a private file", path, line);
+		if (!strcmp(tok, "-name") || !strcmp(tok, "-sname"))
+			return kz_err_set(err, EX_CONFIG, "%s:%u: %s: kzlaunch gives the node its name (-n, KAZOO_NODE)", path, line, tok);
+		if (!strcmp(tok, "-args_file")) {
+			char *nested = strtok_r(NULL, " \t\r", &save);
+			if (!nested)
+				return kz_err_set(err, EX_CONFIG, "%s:%u: -args_file without a file", path, line);
+			if (scan_vm_args(nested, depth + 1, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* A -setcookie in vm.args would put the cookie on the VM's command line, where `ps` shows it
+ * (FACTS.md); a -name would fight the one kzlaunch passes.  Both are refused, nested files too. */
+static int scan_vm_args(const char *path, int depth, struct kz_err *err)
+{
+	char *buf = NULL, *line, *save = NULL;
+	unsigned lineno = 0;
+	ssize_t n = 0, got;
+	int fd, rc = 0;
+
+	if (depth > VM_ARGS_DEPTH)
+		return kz_err_set(err, EX_CONFIG, "%s: -args_file nested more than %d deep", path, VM_ARGS_DEPTH);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > VM_ARGS_MAX) {
+		close(fd);
+		return kz_err_set(err, EX_CONFIG, "%s: not a regular file of at most %d bytes", path, VM_ARGS_MAX);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	while (buf && n < st.st_size && (got = read(fd, buf + n, (size_t)(st.st_size - n))) > 0)
+		n += got;
+	close(fd);
+	if (!buf)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
+	buf[n] = '\0';
+	/* strtok_r would merge empty lines and lose the count: walk the newlines by hand. */
+	for (line = buf; line && rc == 0; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		rc = scan_vm_args_line(path, ++lineno, line, depth, err);
+	}
+	free(buf);
+	return rc;
+}
+
 int release_locate(const char *root, const char *app_config, struct release *rel, struct kz_err *err)
 {
 	memset(rel, 0, sizeof *rel);
@@ -166,9 +231,10 @@ int release_locate(const char *root, const char *app_config, struct release *rel
 		return kz_err_errno(err, EX_CONFIG, "release root %s", root);
 	if (!is_dir(rel->root))
 		return kz_err_set(err, EX_CONFIG, "release root %s: not a folder", root);
-	if (read_start_erl_data(rel, err) < 0 || fill_paths(rel, app_config, err) < 0)
+	if (read_start_erl_data(rel, err) < 0 || fill_paths(rel, app_config, err) < 0 ||
+	    check_files(rel, err) < 0)
 		return -1;
-	return check_files(rel, err);
+	return scan_vm_args(rel->vm_args, 0, err);
 }
 
 void release_free(struct release *rel)

@@ -1,6 +1,6 @@
 /* rundir.c: creates and checks RUNDIR, the log folder and the cookie home.
- * Every step works on a descriptor opened with O_NOFOLLOW, so a symlink planted by the
- * node's user can never redirect root's writes. */
+ * Paths are walked one folder at a time with O_NOFOLLOW, and every folder on the way is
+ * checked, so a symlink or a folder planted by the node's user never redirects root. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -18,43 +18,131 @@
 #define COOKIE_FILE ".erlang.cookie"
 #define COOKIE_TMP ".erlang.cookie.new"
 
-static int check_owner(const char *path, const struct stat *st, uid_t uid, struct kz_err *err)
+/* A folder above RUNDIR or the log folder: only root or the one running kzlaunch may be
+ * able to replace what is inside it (a sticky folder such as /tmp protects its entries). */
+static bool trusted_parent(const struct stat *st)
 {
-	if (!S_ISDIR(st->st_mode))
-		return kz_err_set(err, EX_CONFIG, "%s: exists and is not a folder", path);
-	if (st->st_uid != 0 && st->st_uid != uid)
-		return kz_err_set(err, EX_CONFIG, "%s: owned by uid %u, not root or the node's user",
-				  path, (unsigned)st->st_uid);
+	bool sticky = st->st_mode & S_ISVTX;
+
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       (!(st->st_mode & S_IWOTH) || sticky) &&
+	       (!(st->st_mode & S_IWGRP) || st->st_gid == 0 || sticky);
+}
+
+static int check_parent(int fd, const char *dir, const char *upto, struct kz_err *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", dir);
+	if (!trusted_parent(&st))
+		return kz_err_set(err, EX_CONFIG,
+				  "%s: %s is owned by uid %u or writable by others: refusing a path others can change",
+				  dir, upto, (unsigned)st.st_uid);
 	return 0;
 }
 
-int rundir_ensure(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid,
-		  struct kz_err *err)
+/* Walks `dir` from its start, one component at a time without following symlinks, checking
+ * every folder on the way.  Returns a descriptor of the last folder's parent and its name. */
+static int open_parent(const char *dir, char *copy, const char **last, struct kz_err *err)
 {
-	struct stat st;
-	bool root = geteuid() == 0;
+	char *save = NULL, *comp, *next;
+	int fd = open(*copy == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (lstat(dir, &st) == 0) {
-		if (S_ISLNK(st.st_mode))
-			return kz_err_set(err, EX_CONFIG, "%s: is a symlink; refusing it", dir);
-		return check_owner(dir, &st, node_uid, err);
-	}
-	if (errno != ENOENT)
-		return kz_err_errno(err, EX_CONFIG, "%s", dir);
-	if (!root)
-		return kz_err_errno(err, EX_CONFIG, "%s", dir);
-	if (mkdir(dir, mode) < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s: mkdir", dir);
-
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return kz_err_errno(err, EX_CONFIG, "%s", dir);
-	/* mkdir's mode went through the umask; set it exactly. */
-	int rc = 0;
-	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
-		rc = kz_err_errno(err, EX_CONFIG, "%s: setting owner and mode", dir);
+	if (*copy == '/' && check_parent(fd, dir, "/", err) < 0)
+		goto fail;
+	comp = strtok_r(copy, "/", &save);
+	if (!comp) {
+		kz_err_set(err, EX_CONFIG, "%s: not a folder kzlaunch can own", dir);
+		goto fail;
+	}
+	while ((next = strtok_r(NULL, "/", &save))) {
+		if (!strcmp(comp, "..")) {
+			kz_err_set(err, EX_CONFIG, "%s: a path with '..' is refused", dir);
+			goto fail;
+		}
+		int nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			kz_err_errno(err, EX_CONFIG, "%s: %s", dir, comp);
+			goto fail;
+		}
+		close(fd);
+		fd = nfd;
+		if (check_parent(fd, dir, comp, err) < 0)
+			goto fail;
+		comp = next;
+	}
+	if (!strcmp(comp, "..")) {
+		kz_err_set(err, EX_CONFIG, "%s: a path with '..' is refused", dir);
+		goto fail;
+	}
+	*last = comp;
+	return fd;
+fail:
 	close(fd);
-	return rc;
+	return -1;
+}
+
+/* As root, a missing folder is made; mkdirat's mode went through the umask, so it is set
+ * exactly on the new folder's own descriptor. */
+static int make_dir(int parent, const char *name, const char *dir, mode_t mode, uid_t uid, gid_t gid,
+		    struct kz_err *err)
+{
+	if (mkdirat(parent, name, mode) < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s: mkdir", dir);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", dir);
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0) {
+		close(fd);
+		return kz_err_errno(err, EX_CONFIG, "%s: setting owner and mode", dir);
+	}
+	return fd;
+}
+
+static int check_own_dir(int fd, const char *dir, uid_t node_uid, struct kz_err *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", dir);
+	if (st.st_uid != 0 && st.st_uid != node_uid)
+		return kz_err_set(err, EX_CONFIG, "%s: owned by uid %u, not root or the node's user", dir,
+				  (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return kz_err_set(err, EX_CONFIG, "%s: writable by group or others (mode %04o); refusing it", dir,
+				  (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
+int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid, struct kz_err *err)
+{
+	char *copy = strdup(dir);
+	const char *name = NULL;
+	int parent, fd = -1;
+
+	if (!copy)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", dir);
+	parent = open_parent(dir, copy, &name, err);
+	if (parent < 0)
+		goto out;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && geteuid() == 0)
+		fd = make_dir(parent, name, dir, mode, uid, gid, err);
+	else if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", dir);
+	else if (fd < 0)
+		kz_err_errno(err, EX_CONFIG, "%s", dir);
+	close(parent);
+	if (fd >= 0 && check_own_dir(fd, dir, node_uid, err) < 0) {
+		close(fd);
+		fd = -1;
+	}
+out:
+	free(copy);
+	return fd;
 }
 
 /* The home is the node user's own folder: it must be exactly that, or kzlaunch refuses. */
@@ -93,8 +181,14 @@ static int write_cookie_file(int home_fd, const char *home, uid_t uid, gid_t gid
 			     const char *cookie, struct kz_err *err)
 {
 	size_t len = strlen(cookie);
+	struct stat st;
 	int fd;
 
+	/* What is there must be what kzlaunch made: the node user's own regular file. */
+	if (fstatat(home_fd, COOKIE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (!S_ISREG(st.st_mode) || st.st_uid != uid))
+		return kz_err_set(err, EX_CONFIG, "%s/%s: exists and is not a file kzlaunch made; refusing it",
+				  home, COOKIE_FILE);
 	if (unlinkat(home_fd, COOKIE_TMP, 0) < 0 && errno != ENOENT)
 		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, COOKIE_TMP);
 	fd = openat(home_fd, COOKIE_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
@@ -106,7 +200,7 @@ static int write_cookie_file(int home_fd, const char *home, uid_t uid, gid_t gid
 	else if (fchmod(fd, 0400) < 0)
 		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chmod", home, COOKIE_TMP);
 	else if (write(fd, cookie, len) != (ssize_t)len)
-		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: write", home, COOKIE_TMP);
+		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s/%s: short write", home, COOKIE_TMP);
 	if (close(fd) < 0 && rc == 0)
 		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: close", home, COOKIE_TMP);
 	if (rc == 0 && renameat(home_fd, COOKIE_TMP, home_fd, COOKIE_FILE) < 0)
@@ -123,34 +217,24 @@ char *rundir_home_path(const char *rundir, const char *rel)
 	return asprintf(&path, "%s/%s.home", rundir, rel) < 0 ? NULL : path;
 }
 
-int rundir_write_cookie(const char *rundir, const char *rel, uid_t uid, gid_t gid,
-			const char *cookie, char **home, struct kz_err *err)
+int rundir_write_cookie(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
+			const char *cookie, struct kz_err *err)
 {
-	char *name = NULL;
-	int rundir_fd, home_fd, rc = -1;
+	char *name = NULL, *home = rundir_home_path(rundir, rel);
+	int home_fd, rc = -1;
 
-	*home = rundir_home_path(rundir, rel);
-	if (!*home || asprintf(&name, "%s.home", rel) < 0) {
+	if (!home || asprintf(&name, "%s.home", rel) < 0) {
 		name = NULL;
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rundir);
 		goto out;
 	}
-	rundir_fd = open(rundir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rundir_fd < 0) {
-		kz_err_errno(err, EX_CONFIG, "%s", rundir);
-		goto out;
-	}
-	home_fd = open_home(rundir_fd, *home, name, uid, gid, err);
-	close(rundir_fd);
+	home_fd = open_home(rundir_fd, home, name, uid, gid, err);
 	if (home_fd < 0)
 		goto out;
-	rc = write_cookie_file(home_fd, *home, uid, gid, cookie, err);
+	rc = write_cookie_file(home_fd, home, uid, gid, cookie, err);
 	close(home_fd);
 out:
 	free(name);
-	if (rc != 0) {
-		free(*home);
-		*home = NULL;
-	}
+	free(home);
 	return rc;
 }

@@ -92,6 +92,18 @@ expect_fail 78 "start_erl.data: a version" "start_erl.data with a path" "$KZLAUN
 echo "0.0 1" >"$T/badrel/releases/start_erl.data"
 expect_fail 78 "erts-0.0/bin/erlexec" "no erlexec" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
 
+# vm.args that would show the cookie in ps, or name the node itself.
+mkdir -p "$T/vmrel"; cp -a "$RELROOT/releases" "$T/vmrel/"; ln -s "$RELROOT"/erts-* "$RELROOT/lib" "$T/vmrel/"
+vsn=$(cut -d' ' -f2 "$T/vmrel/releases/start_erl.data")
+printf '+A 4\n# a comment\n\n-setcookie secret\n' >"$T/vmrel/releases/$vsn/vm.args"
+expect_fail 78 "vm.args:4: -setcookie would show the cookie" "-setcookie in vm.args" "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
+printf '%s\n' '-name x@y' >"$T/vmrel/releases/$vsn/vm.args"
+expect_fail 78 "vm.args:1: -name" "-name in vm.args" "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
+printf '%s\n' "-args_file $T/nested.args" >"$T/vmrel/releases/$vsn/vm.args"
+printf '%s\n' '+K true -setcookie x' >"$T/nested.args"
+expect_fail 78 "nested.args:1: -setcookie" "-setcookie in a nested args file" "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
+expect_fail 78 "KAZOO_CONFIG is set but empty" "empty KAZOO_CONFIG" env KAZOO_CONFIG= "$KZLAUNCH" kazoo_apps read-release-cookie
+
 expect_fail 78 "$T/nopolicy: " "explicit policy missing" "$KZLAUNCH" -p "$T/nopolicy" kazoo_apps --dry-run console
 printf '[node]\nuser = %s\nbogus = 1\n' "$PUSER" >"$T/bad.policy"
 expect_fail 78 "bad.policy:3: .*bogus" "bad policy key" "$KZLAUNCH" -p "$T/bad.policy" kazoo_apps --dry-run console

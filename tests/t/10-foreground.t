@@ -95,5 +95,26 @@ ln -s "$T/home.away" "$KZLAUNCH_RUNDIR/kazoo_apps.home"
 out=$("$KZLAUNCH" kazoo_apps foreground 2>&1)
 is "$?" 78 "a symlinked cookie home is refused"
 rm "$KZLAUNCH_RUNDIR/kazoo_apps.home"
+mv "$T/home.away" "$KZLAUNCH_RUNDIR/kazoo_apps.home"
+
+# Folders the node's user could redirect: root never follows them.
+mkdir -p "$T/userlogs" "$T/target"; chown kztest "$T/userlogs"
+ln -s "$T/target" "$T/userlogs/a"
+write_policy kazoo_apps
+sed -i "s|^dir = .*|dir = $T/userlogs/a/logs|" "$T/kazoo_apps.policy"
+out=$("$KZLAUNCH" kazoo_apps foreground 2>&1)
+is "$?" 78 "a log folder below a folder the node's user owns is refused"
+like "$out" "userlogs.*owned by uid" "and the message names the folder"
+ok "$([ -e "$T/target/logs" ] && echo 1 || echo 0)" "root made nothing through the symlink"
+write_policy kazoo_apps
+mkdir -m 0777 "$T/openrun"
+out=$("$KZLAUNCH" -d "$T/openrun" kazoo_apps foreground 2>&1)
+is "$?" 78 "a RUNDIR anyone can write to is refused"
+like "$out" "writable by group or others" "and says why"
+rm "$KZLAUNCH_RUNDIR/kazoo_apps.home/.erlang.cookie"
+mkfifo "$KZLAUNCH_RUNDIR/kazoo_apps.home/.erlang.cookie"
+out=$("$KZLAUNCH" kazoo_apps foreground 2>&1)
+is "$?" 78 "a cookie path that is not kzlaunch's file is refused"
+like "$out" "exists and is not a file kzlaunch made" "and says so"
 
 done_testing

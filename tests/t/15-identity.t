@@ -37,6 +37,12 @@ out=$("${as_kztest[@]}" "$KZLAUNCH" kazoo_apps foreground 2>&1)
 is "$?" 77 "an unprivileged user cannot grant capabilities: 77"
 like "$out" "only root" "and is told why"
 
+# The policy's user with a group the policy does not give the node.
+write_policy kazoo_apps
+out=$(setpriv --reuid=kztest --regid=kztest --groups=adm "$KZLAUNCH" kazoo_apps foreground 2>&1)
+is "$?" 77 "the policy's user with an extra group is refused: 77"
+like "$out" "has group $(getent group adm | cut -d: -f3), which the policy does not give" "and the group is named"
+
 # No policy file at the default path: the caller runs it; root is refused.
 unset KZLAUNCH_POLICY
 if [ -e /etc/kzlaunch/kazoo_apps.policy ]; then
