@@ -26,6 +26,30 @@ const char *die_progname(void)
 	return progname;
 }
 
+/* Messages quote paths, names and values from files and the environment: a control
+ * character among them must not reach the terminal as one, nor split the line. */
+static char *escape_controls(char *s)
+{
+	size_t n = 0;
+
+	for (const char *c = s; *c; c++)
+		n += (unsigned char)*c < 0x20 || *c == 0x7f;
+	if (n == 0)
+		return s;
+	char *out = malloc(strlen(s) + 3 * n + 1), *o = out;
+	if (!out)
+		return s;
+	for (const char *c = s; *c; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			o += sprintf(o, "\\x%02x", (unsigned char)*c);
+		else
+			*o++ = *c;
+	}
+	*o = '\0';
+	free(s);
+	return out;
+}
+
 static void vsay(const char *errtext, const char *fmt, va_list ap)
 {
 	/* Built in one buffer and written once, so lines from several processes never interleave. */
@@ -34,11 +58,15 @@ static void vsay(const char *errtext, const char *fmt, va_list ap)
 
 	if (vasprintf(&body, fmt, ap) < 0)
 		body = NULL;
+	else
+		body = escape_controls(body);
 	if (asprintf(&line, "%s: %s%s%s\n", progname, body ? body : fmt, errtext ? ": " : "",
 		     errtext ? errtext : "") < 0)
 		line = NULL;
 	if (line)
 		fputs(line, stderr);
+	else
+		fprintf(stderr, "%s: out of memory reporting an error\n", progname);
 	fflush(stderr);
 	free(line);
 	free(body);
@@ -87,4 +115,10 @@ void die_errno(int status, const char *fmt, ...)
 void die_err(const struct kz_err *err)
 {
 	die(err->status ? err->status : KZ_EXIT_FAIL, "%s", err->msg ? err->msg : "out of memory");
+}
+
+void die_on_error(int rc, const struct kz_err *err)
+{
+	if (rc < 0)
+		die_err(err);
 }

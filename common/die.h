@@ -22,6 +22,8 @@ const char *die_progname(void);
 noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void die_err(const struct kz_err *err);
+/* For `rc = step(..., &err)`: dies with err's status and message when rc < 0. */
+void die_on_error(int rc, const struct kz_err *err);
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

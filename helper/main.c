@@ -31,12 +31,6 @@ struct options {
 	char **argv; /* the node's */
 };
 
-static void check(int rc, struct kz_err *err)
-{
-	if (rc < 0)
-		die_err(err);
-}
-
 static int parse_fd(const char *s)
 {
 	char *end;
@@ -141,7 +135,7 @@ int main(int argc, char **argv)
 	int slave;
 
 	die_init("kzlaunch-helper");
-	check(fd_ensure_std(&err), &err);
+	die_on_error(fd_ensure_std(&err), &err);
 	parse_args(argc, argv, &o);
 	h.rel = o.rel;
 	h.node_name = o.node;
@@ -150,24 +144,24 @@ int main(int argc, char **argv)
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
 	if (o.policy) {
-		check(policy_load(o.policy, &policy, &err), &err);
+		die_on_error(policy_load(o.policy, &policy, &err), &err);
 		h.policy = &policy;
 	}
 	h.owner_uid = h.policy ? policy.uid : getuid();
 	h.stop_timeout = h.policy ? policy.stop_timeout : 30;
 	openlog("kzlaunch-helper", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 
-	check(h.sig_fd = block_signals(&oldmask, &err), &err);
+	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
 	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	check(h.listen_fd = sock_listen(sock_path, &err), &err);
+	die_on_error(h.listen_fd = sock_listen(sock_path, &err), &err);
 	if (o.notify)
-		check(h.notify_fd = sock_notify(o.notify, &err), &err);
+		die_on_error(h.notify_fd = sock_notify(o.notify, &err), &err);
 	h.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (h.timer_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "timerfd_create");
 
-	check(pty_open(&h.pty, &slave, &err), &err);
+	die_on_error(pty_open(&h.pty, &slave, &err), &err);
 	struct pty_spawn spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
 				   .mask = &oldmask };
 	h.node = pty_spawn(h.pty, slave, &spawn, &err);

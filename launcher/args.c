@@ -54,7 +54,7 @@ void args_usage(void)
 	      stdout);
 }
 
-static const char *env_or(const char *name, const char *fallback)
+const char *args_env(const char *name, const char *fallback)
 {
 	const char *v = getenv(name);
 
@@ -161,9 +161,9 @@ static void parse_words(int argc, char **argv, struct args *a)
 			rel = words[0];
 	}
 	if (!rel)
-		rel = env_or("REL", "kazoo_apps");
+		rel = args_env("REL", "kazoo_apps");
 	if (!act && !a->action_name)
-		act = env_or("ACT", "console");
+		act = args_env("ACT", "console");
 	if (act) {
 		if (!action_lookup(act, &a->action))
 			die(EX_USAGE, "unknown action '%s' (see kzlaunch --help)", act);
@@ -180,10 +180,10 @@ void args_parse(int argc, char **argv, struct args *a)
 	a->escape = 0x04; /* ^D, as to_erl */
 	/* Set but empty is still set: config_locate refuses it rather than search elsewhere. */
 	a->config = getenv("KAZOO_CONFIG");
-	a->root = env_or("KAZOO_ROOT", NULL);
-	a->policy = env_or("KZLAUNCH_POLICY", NULL);
-	a->rundir = env_or("KZLAUNCH_RUNDIR", "/run/kazoo");
-	a->node = env_or("KAZOO_NODE", NULL);
+	a->root = args_env("KAZOO_ROOT", NULL);
+	a->policy = args_env("KZLAUNCH_POLICY", NULL);
+	a->rundir = args_env("KZLAUNCH_RUNDIR", "/run/kazoo");
+	a->node = args_env("KAZOO_NODE", NULL);
 
 	int ours = 1;
 	while (ours < argc && strcmp(argv[ours], "--"))

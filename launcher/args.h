@@ -40,6 +40,8 @@ struct args {
 /* Fills `a` from argv and the environment; exits 64 with one line on a bad command line. */
 void args_parse(int argc, char **argv, struct args *a);
 void args_usage(void);
+/* $name when set and not empty, else fallback. */
+const char *args_env(const char *name, const char *fallback);
 bool args_is_launch(enum action act);
 
 #endif

@@ -21,12 +21,6 @@
 
 extern char **environ;
 
-static void check(int rc, struct kz_err *err)
-{
-	if (rc < 0)
-		die_err(err);
-}
-
 /* As root: RUNDIR (root, 0755) and the log folder (the node's, 0750) are made when missing. */
 static void prepare_disk(const struct node *n)
 {
@@ -34,11 +28,11 @@ static void prepare_disk(const struct node *n)
 	int fd;
 
 	if (n->has_policy && geteuid() == 0) {
-		check(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
+		die_on_error(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
 		close(fd);
 	}
-	check(fd = rundir_open(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
-	check(rundir_write_cookie(fd, n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &err), &err);
+	die_on_error(fd = rundir_open(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
+	die_on_error(rundir_write_cookie(fd, n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &err), &err);
 	close(fd);
 }
 
@@ -50,10 +44,10 @@ static noreturn void become_and_exec(struct node *n, struct execline *line)
 	if (chdir(n->rel.root) < 0)
 		die_errno(EX_CONFIG, "%s", n->rel.root);
 	if (n->has_policy)
-		check(priv_become(&n->policy, &err), &err);
+		die_on_error(priv_become(&n->policy, &err), &err);
 	else
-		check(priv_shed(&err), &err);
-	check(fd_cloexec_from_3(&err), &err);
+		die_on_error(priv_shed(&err), &err);
+	die_on_error(fd_cloexec_from_3(&err), &err);
 	execve(line->argv.v[0], line->argv.v, line->envp.v);
 	die_errno(KZ_EXIT_FAIL, "%s: exec", line->argv.v[0]);
 }
@@ -73,7 +67,7 @@ static void build_line(struct node *n, enum execline_mode mode, const char *self
 		.nextra = n->args->nextra,
 	};
 
-	check(execline_build(&spec, environ, line, &err), &err);
+	die_on_error(execline_build(&spec, environ, line, &err), &err);
 }
 
 static noreturn void run_launch(const struct args *a)
@@ -104,7 +98,7 @@ static noreturn void run_launch(const struct args *a)
 	if (mode == EXECLINE_REMSH) {
 		struct kz_err err = { 0 };
 		int up = epmd_node_registered(n.name, &err);
-		check(up, &err);
+		die_on_error(up, &err);
 		if (!up)
 			die(EX_UNAVAILABLE, "%s: not running", n.name);
 	}
@@ -141,7 +135,7 @@ int main(int argc, char **argv)
 	struct kz_err err = { 0 };
 
 	die_init("kzlaunch");
-	check(fd_ensure_std(&err), &err);
+	die_on_error(fd_ensure_std(&err), &err);
 	args_parse(argc, argv, &a);
 
 	switch (a.action) {

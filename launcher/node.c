@@ -14,23 +14,10 @@
 #include "node.h"
 #include "rundir.h"
 
-static const char *env_or(const char *name, const char *fallback)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : fallback;
-}
-
-static void die_on(int rc, struct kz_err *err)
-{
-	if (rc < 0)
-		die_err(err);
-}
-
 void node_resolve_name(struct node *n, const struct args *a)
 {
 	struct kz_err err = { 0 };
-	const char *type = env_or("NODE_NAME_TYPE", "-name");
+	const char *type = args_env("NODE_NAME_TYPE", "-name");
 
 	memset(n, 0, sizeof *n);
 	n->args = a;
@@ -38,8 +25,8 @@ void node_resolve_name(struct node *n, const struct args *a)
 		n->sname = true;
 	else if (strcmp(type, "-name") && strcmp(type, "name"))
 		die(EX_USAGE, "NODE_NAME_TYPE '%.40s': expected -name or -sname", type);
-	die_on(host_canonical(&n->host, &err), &err);
-	die_on(host_node_name(a->rel, a->node, n->host, n->sname, &n->name, &err), &err);
+	die_on_error(host_canonical(&n->host, &err), &err);
+	die_on_error(host_node_name(a->rel, a->node, n->host, n->sname, &n->name, &err), &err);
 	n->home = rundir_home_path(a->rundir, a->rel);
 	if (!n->home)
 		die_errno(KZ_EXIT_FAIL, "%s", a->rundir);
@@ -48,7 +35,7 @@ void node_resolve_name(struct node *n, const struct args *a)
 /* The zone is compared with config.ini's and named in messages: printable text only. */
 static const char *zone(void)
 {
-	const char *z = env_or("KAZOO_ZONE", "local");
+	const char *z = args_env("KAZOO_ZONE", "local");
 
 	for (const char *c = z; *c; c++)
 		if ((unsigned char)*c < 0x21 || *c == 0x7f || c - z >= 255)
@@ -62,13 +49,13 @@ void node_resolve_cookie(struct node *n)
 	struct kz_err err = { 0 };
 	const char *forced = n->args->action == ACT_READ_COOKIE ? NULL : getenv("KAZOO_COOKIE");
 
-	die_on(config_locate(n->args->config, &n->config, &err), &err);
+	die_on_error(config_locate(n->args->config, &n->config, &err), &err);
 	if (forced) {
-		die_on(cookie_check(forced, "KAZOO_COOKIE", &err), &err);
+		die_on_error(cookie_check(forced, "KAZOO_COOKIE", &err), &err);
 		n->cookie.value = strdup(forced);
 		n->cookie.rule = "KAZOO_COOKIE";
 	} else if (n->config.ini) {
-		die_on(cookie_resolve(n->config.ini, n->args->rel, n->host, zone(), &n->cookie, &err), &err);
+		die_on_error(cookie_resolve(n->config.ini, n->args->rel, n->host, zone(), &n->cookie, &err), &err);
 	} else {
 		warn("no /etc/kazoo/config.ini nor /etc/kazoo/core/config.ini: using the cookie change_me");
 		n->cookie.value = strdup("change_me");
@@ -82,7 +69,7 @@ void node_resolve_release(struct node *n)
 {
 	struct kz_err err = { 0 };
 
-	die_on(release_locate(n->args->root, n->config.app_config, &n->rel, &err), &err);
+	die_on_error(release_locate(n->args->root, n->config.app_config, &n->rel, &err), &err);
 }
 
 /* An explicit policy must exist; at the default path, nothing at all there (not even a
