@@ -57,6 +57,14 @@ static bool queue_frame(struct client *c, uint8_t type, const void *payload, uin
 {
 	size_t need = c->outlen + PROTO_HEADER + len;
 
+	if (need > CLIENT_QUEUE_MAX && c->outoff > 0) {
+		/* What was sent is dropped from the front only when room is needed: one move per
+		 * fill, not one per send. */
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+		need = c->outlen + PROTO_HEADER + len;
+	}
 	if (need > CLIENT_QUEUE_MAX)
 		return false;
 	if (need > c->outcap) {
@@ -83,7 +91,7 @@ static bool queue_frame(struct client *c, uint8_t type, const void *payload, uin
 static void queue_output(struct client *c, const uint8_t *buf, size_t len)
 {
 	if (c->lost) {
-		if (c->outlen > CLIENT_QUEUE_MAX / 2) {
+		if (c->outlen - c->outoff > CLIENT_QUEUE_MAX / 2) {
 			c->lost += len;
 			return;
 		}
@@ -367,8 +375,8 @@ void client_readable(struct helper *h, struct client *c)
 
 void client_writable(struct helper *h, struct client *c)
 {
-	while (c->outlen > 0) {
-		ssize_t n = send(c->fd, c->out, c->outlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (c->outoff < c->outlen) {
+		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -377,9 +385,9 @@ void client_writable(struct helper *h, struct client *c)
 			client_drop(h, c, NULL);
 			return;
 		}
-		memmove(c->out, c->out + n, c->outlen - (size_t)n);
-		c->outlen -= (size_t)n;
+		c->outoff += (size_t)n;
 	}
+	c->outoff = c->outlen = 0;
 	if (c->state == CLIENT_CLOSING)
 		client_drop(h, c, NULL);
 }
@@ -405,7 +413,7 @@ void client_flush_all(struct helper *h, int timeout_ms)
 		struct client *owner[HELPER_MAX_CLIENTS];
 		nfds_t n = 0;
 		for (size_t i = 0; i < h->nclients; i++) {
-			if (!h->clients[i]->outlen)
+			if (h->clients[i]->outoff == h->clients[i]->outlen)
 				continue;
 			owner[n] = h->clients[i];
 			fds[n++] = (struct pollfd){ .fd = h->clients[i]->fd, .events = POLLOUT };

@@ -31,8 +31,8 @@ struct client {
 	bool read_only;
 	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
 	size_t inlen;
-	uint8_t *out;      /* queued frames */
-	size_t outlen, outcap;
+	uint8_t *out;      /* queued frames: out[outoff..outlen) is still to be sent */
+	size_t outoff, outlen, outcap;
 	unsigned long long lost; /* console bytes not queued since the last LOST frame */
 };
 

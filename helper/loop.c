@@ -125,7 +125,7 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct client *
 	for (size_t i = 0; i < h->nclients; i++, n++) {
 		struct client *c = h->clients[i];
 		owner[n] = c;
-		fds[n] = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->outlen ? POLLOUT : 0) };
+		fds[n] = (struct pollfd){ .fd = c->fd, .events = POLLIN | (c->outoff < c->outlen ? POLLOUT : 0) };
 	}
 	return n;
 }
