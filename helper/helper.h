@@ -49,6 +49,7 @@ struct helper {
 	bool node_gone;
 	int node_status;             /* exit status, 128 + signal */
 	bool stop_sent;
+	unsigned stop_elapsed_ms;    /* since the first SIGTERM */
 
 	int pty;                     /* master */
 	int listen_fd;

@@ -17,6 +17,7 @@
 #include "helper.h"
 
 #define PTY_READ_MAX (64 * 1024)
+#define STOP_RESEND_MS 250
 
 static void arm_timer(struct helper *h, time_t sec, long msec, bool repeat)
 {
@@ -41,7 +42,24 @@ void loop_stop_node(struct helper *h)
 		syslog(LOG_ERR, "kill(%d, SIGTERM): %m", (int)h->node);
 	client_broadcast(h, PROTO_STOPPING, NULL, 0);
 	ready_stopping(h);
-	arm_timer(h, h->stop_timeout, 0, false);
+	h->stop_elapsed_ms = 0;
+	arm_timer(h, 0, STOP_RESEND_MS, true);
+}
+
+/* Every STOP_RESEND_MS until stop_timeout: SIGTERM again, then SIGKILL.  The VM drops a SIGTERM
+ * that arrives before its signal server is up (early boot, just after epmd knows the
+ * node), so one SIGTERM can be lost; another costs a graceful shutdown nothing. */
+static void stop_tick(struct helper *h)
+{
+	h->stop_elapsed_ms += STOP_RESEND_MS;
+	if (h->stop_elapsed_ms < h->stop_timeout * 1000U) {
+		kill(h->node, SIGTERM);
+		return;
+	}
+	syslog(LOG_WARNING, "%s did not stop within %us: SIGKILL", h->node_name, h->stop_timeout);
+	kill(-h->node, SIGKILL);
+	kill(h->node, SIGKILL);
+	arm_timer(h, 0, 0, false);
 }
 
 /* Bytes read, 0 when there is nothing now, -1 at the pty's end (EIO: the node and all
@@ -99,9 +117,7 @@ static void on_timer(struct helper *h)
 	if (read(h->timer_fd, &ticks, sizeof ticks) != sizeof ticks)
 		return;
 	if (h->stop_sent) {
-		syslog(LOG_WARNING, "%s did not stop within %us: SIGKILL", h->node_name, h->stop_timeout);
-		kill(-h->node, SIGKILL);
-		kill(h->node, SIGKILL);
+		stop_tick(h);
 		return;
 	}
 	if (!h->node_up) {
