@@ -230,6 +230,10 @@ int priv_shed(struct kz_err *err)
 
 int priv_drop_all(const struct policy *p, struct kz_err *err)
 {
+	/* Not root: the caller is the node's user with the node's groups (priv_become checks
+	 * that for the node); there is no identity to switch, only capabilities to shed. */
+	if (p && geteuid() != 0)
+		p = NULL;
 	if (p) {
 		/* The node's user and group, and nothing else: no supplementary groups, no
 		 * capabilities, no limits of the node's. */

@@ -17,8 +17,8 @@ int priv_become(const struct policy *p, struct kz_err *err);
 /* No policy and not root: run as the caller with no capabilities and no_new_privs. */
 int priv_shed(struct kz_err *err);
 
-/* The helper: the policy's user and group (or the caller, with no policy) with no
- * capabilities in any set, no supplementary groups, no_new_privs and not dumpable. */
+/* The helper: as root, the policy's user and group with no supplementary groups; otherwise
+ * the caller as it is.  Either way no capabilities in any set, no_new_privs, not dumpable. */
 int priv_drop_all(const struct policy *p, struct kz_err *err);
 
 #endif
