@@ -209,6 +209,10 @@ int loop_run(struct helper *h)
 		serve_clients(h, fds, owner, n);
 		client_expire(h, time(NULL));
 	}
+	/* No new clients from here: a status now is refused at connect ("not running") instead
+	 * of being accepted and then cut off. */
+	close(h->listen_fd);
+	h->listen_fd = -1;
 	/* What the node wrote before it ended is still in the pty: every byte reaches the log. */
 	while (pty_open && read_console(h) > 0)
 		;

@@ -43,10 +43,48 @@ int client_connect(const char *rundir, const char *rel)
 	die_errno(errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", sa.sun_path);
 }
 
+static noreturn void not_running(const struct node *n, enum action act)
+{
+	switch (act) {
+	case ACT_STOP:
+		printf("%s is not running\n", n->name);
+		exit(KZ_EXIT_OK);
+	case ACT_STATUS:
+	case ACT_PID:
+		printf("%s is not running\n", n->name);
+		exit(KZ_EXIT_NOT_RUNNING);
+	default:
+		die(EX_UNAVAILABLE, "%s: not running", n->name);
+	}
+}
+
+/* A helper whose node has just ended may close a connection it had not yet accepted. */
+static bool helper_went_away(int rc)
+{
+	return rc == 0 || (rc < 0 && (errno == ECONNRESET || errno == EPIPE));
+}
+
 static void send_or_die(int fd, uint8_t type, const void *payload, uint16_t len)
 {
 	if (proto_send(fd, type, payload, len) < 0)
 		die_errno(KZ_EXIT_FAIL, "helper socket: send");
+}
+
+/* The request and the first answer: a helper gone in between means the node is too. */
+static void request(int fd, const struct node *n, enum action act, uint8_t type, const void *payload,
+		    uint16_t len, struct proto_frame *f, uint8_t *buf)
+{
+	int rc = proto_send(fd, type, payload, len);
+
+	if (rc == 0)
+		rc = proto_recv(fd, f, buf);
+	if (helper_went_away(rc))
+		not_running(n, act);
+	if (rc < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
+	if (f->type == PROTO_DENIED)
+		die(EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", n->name, (unsigned)getuid(),
+		    (int)(f->len > 16 ? 16 : f->len), (const char *)f->payload);
 }
 
 /* The next frame; dies on a closed or broken connection, and on DENIED. */
@@ -68,8 +106,7 @@ static noreturn void run_info(const struct node *n, int fd, bool pid_only)
 	static uint8_t buf[PROTO_MAX_PAYLOAD];
 	struct proto_frame f;
 
-	send_or_die(fd, pid_only ? PROTO_PID : PROTO_STATUS, NULL, 0);
-	recv_or_die(fd, n, &f, buf);
+	request(fd, n, pid_only ? ACT_PID : ACT_STATUS, pid_only ? PROTO_PID : PROTO_STATUS, NULL, 0, &f, buf);
 	if (f.type != PROTO_INFO || f.len < 16)
 		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
 	uint32_t pid = proto_get32(f.payload);
@@ -88,13 +125,13 @@ static noreturn void run_stop(const struct node *n, int fd)
 	static uint8_t buf[PROTO_MAX_PAYLOAD];
 	struct proto_frame f;
 
-	send_or_die(fd, PROTO_STOP, NULL, 0);
+	request(fd, n, ACT_STOP, PROTO_STOP, NULL, 0, &f, buf);
 	for (;;) {
-		recv_or_die(fd, n, &f, buf);
 		if (f.type == PROTO_EXIT && f.len == 4)
 			break;
 		if (f.type != PROTO_STOPPING)
 			die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
+		recv_or_die(fd, n, &f, buf);
 	}
 	printf("%s stopped (exit status %u)\n", n->name, proto_get32(f.payload));
 	exit(KZ_EXIT_OK);
@@ -226,10 +263,9 @@ static noreturn void run_attach(const struct node *n, const struct args *a, int 
 
 	req[0] = a->read_only;
 	window_size(req + 1);
-	send_or_die(fd, PROTO_ATTACH, req, sizeof req);
 	/* The helper answers INFO (or DENIED) before anything else: only then is the terminal
 	 * made raw and read, so a refused attach never eats a keystroke. */
-	recv_or_die(fd, n, &f, buf);
+	request(fd, n, ACT_ATTACH, PROTO_ATTACH, req, sizeof req, &f, buf);
 	if (f.type != PROTO_INFO)
 		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
 	make_raw();
@@ -268,19 +304,8 @@ noreturn void client_run(const struct node *n, const struct args *a)
 {
 	int fd = client_connect(a->rundir, a->rel);
 
-	if (fd < 0) {
-		switch (a->action) {
-		case ACT_STOP:
-			printf("%s is not running\n", n->name);
-			exit(KZ_EXIT_OK);
-		case ACT_STATUS:
-		case ACT_PID:
-			printf("%s is not running\n", n->name);
-			exit(KZ_EXIT_NOT_RUNNING);
-		default:
-			die(EX_UNAVAILABLE, "%s: not running", n->name);
-		}
-	}
+	if (fd < 0)
+		not_running(n, a->action);
 	switch (a->action) {
 	case ACT_STATUS:
 		run_info(n, fd, false);
