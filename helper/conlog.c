@@ -254,6 +254,11 @@ void conlog_write(struct conlog *log, const void *data, size_t len)
 	drop(log, len);
 }
 
+size_t conlog_buffered(const struct conlog *log)
+{
+	return log ? log->used : 0;
+}
+
 unsigned long long conlog_dropped(const struct conlog *log)
 {
 	return log->dropped;

@@ -20,7 +20,10 @@ struct conlog *conlog_open(int dir_fd, const char *dir, const char *rel,
  * with the next call once the disk takes data again. */
 void conlog_write(struct conlog *log, const void *buf, size_t len);
 
-/* Writes out what is buffered (the loop calls it before it sleeps). */
+/* Bytes waiting in the buffer for the next write. */
+size_t conlog_buffered(const struct conlog *log);
+
+/* Writes out what is buffered (the loop calls it once the console has been quiet). */
 void conlog_flush(struct conlog *log);
 
 /* Bytes dropped so far because the disk refused them. */

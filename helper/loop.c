@@ -18,6 +18,10 @@
 
 #define PTY_READ_MAX (64 * 1024)
 #define STOP_RESEND_MS 250
+/* How long console output may wait in the log's buffer once the node goes quiet.  While it
+ * writes, the buffer goes out whenever it is full: one large write instead of one per pty
+ * read (the pty hands over about 4 KiB at a time). */
+#define LOG_LINGER_MS 20
 
 static void arm_timer(struct helper *h, time_t sec, long msec, bool repeat)
 {
@@ -189,13 +193,16 @@ int loop_run(struct helper *h)
 		nfds_t n = fill_pollfds(h, fds, owner);
 		if (!pty_open)
 			fds[SLOT_PTY].fd = -1;
-		conlog_flush(h->log);
-		if (poll(fds, n, has_silent_clients(h) ? 1000 : -1) < 0) {
+		int timeout = conlog_buffered(h->log) ? LOG_LINGER_MS : has_silent_clients(h) ? 1000 : -1;
+		int ready = poll(fds, n, timeout);
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			syslog(LOG_ERR, "poll: %m");
 			break;
 		}
+		if (ready == 0)
+			conlog_flush(h->log);
 		if (fds[SLOT_PTY].revents && read_console(h) < 0)
 			pty_open = false;
 		if (fds[SLOT_SIG].revents)

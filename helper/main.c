@@ -24,6 +24,7 @@
 #include "spawn.h"
 #include "sandbox.h"
 #include "sock.h"
+#include "trim.h"
 
 struct options {
 	const char *rel, *node, *rundir, *policy, *notify, *cwd;
@@ -179,11 +180,14 @@ int main(int argc, char **argv)
 		die_err(&err);
 	}
 	detach_stdio();
+	static struct trim trim;
+	trim_collect(&trim);
 	if (sandbox_enter(h.node, &err) < 0) {
 		syslog(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
 		kill(h.node, SIGKILL);
 		die_err(&err);
 	}
+	trim_release(&trim);
 	int status = loop_run(&h);
 	if (unlinkat(AT_FDCWD, sock_path, 0) < 0 && errno != ENOENT)
 		syslog(LOG_NOTICE, "%s: %m; the next start replaces it", sock_path);

@@ -112,7 +112,7 @@ expect eof
 exit [lindex [wait] 3]
 EXP
 is "$?" 0 "attach: replay, typing reaches the node, window size, ^D detaches"
-grep -a -q "typed {ok,33}" "$LOG"
+wait_for "typed \{ok,33\}" "$LOG" 50
 ok $? "what the attached operator did is in the log"
 
 # read-only, with -e: typing never reaches the node.
@@ -131,6 +131,7 @@ expect eof
 exit [lindex [wait] 3]
 EXP
 is "$?" 0 "attach --read-only: replay, -e ^] detaches"
+sleep 0.2 # longer than the log may trail the console
 grep -a -q "watcher_typed" "$LOG"
 ok $((! $?)) "a watcher's typing does not reach the node"
 

@@ -35,15 +35,6 @@ policy() {
 }
 
 # wait_for REGEX FILE [TENTHS]: 0 as soon as FILE has a line matching REGEX (default 30 s).
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-300}; i++)); do
-		grep -aqE "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # notify_listen ADDR OUT: what systemd does with NOTIFY_SOCKET, in perl.  ADDR is a path or
 # @name (abstract).  Each datagram becomes a line of OUT: "SECONDS MESSAGE registered=0|1",
 # where registered says whether epmd knew $KAZOO_NODE at the moment the message arrived.
@@ -211,12 +202,14 @@ rm -f "$LOG".[0-9]*
 erl_call_node "$NODE" kazoo_apps spam '[10]' >/dev/null
 wait_for '^line 10.?$' "$LOG" 50
 ok $? "once there is room, new output reaches the log again"
-tail=$(tr -d '\r' <"$LOG" | tail -n 11)
-like "$(echo "$tail" | head -n 1)" "^\[kzlaunch: [0-9]+ bytes of console output lost: disk full or failing\]$" \
-	"after a marker that says how much was lost"
-lost=$(echo "$tail" | head -n 1 | grep -oE '[0-9]+')
+# The marker comes where writing resumed: before what was still buffered then, and the new lines.
+mark=$(tr -d '\r' <"$LOG" | grep -aE '^\[kzlaunch: [0-9]+ bytes of console output lost' | tail -n 1)
+like "$mark" "^\[kzlaunch: [0-9]+ bytes of console output lost: disk full or failing\]$" \
+	"a marker says how much was lost"
+tail=$(tr -d '\r' <"$LOG" | tail -n 10)
+lost=$(echo "$mark" | grep -oE '[0-9]+')
 ok $((${lost:-0} < 2000000)) "the marker counts what the disk refused ($lost bytes)"
-is "$(echo "$tail" | tail -n 10 | xargs)" "$(seq 1 10 | sed 's/^/line /' | xargs)" "then every new line, in order"
+is "$(echo "$tail" | xargs)" "$(seq 1 10 | sed 's/^/line /' | xargs)" "then every new line, in order"
 H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
 "$KZLAUNCH" kazoo_apps stop >/dev/null
 # stop returns once the node is gone; the helper closes the log a moment later.

@@ -109,6 +109,17 @@ stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 	NODE_STATUS=$?
 }
 
+# wait_for REGEX FILE [TRIES]: until FILE has a line matching, 0.1 s a try (30 s by default).
+# The console log trails the console by up to a few tens of ms (it is written in batches).
+wait_for() {
+	local i
+	for ((i = 0; i < ${3:-300}; i++)); do
+		grep -aqE "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
 
 # Every process of a tree: the pid and its descendants.
