@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "../fixture.h"
 #include "../tap.h"
 #include "config.h"
 #include "cookie.h"
@@ -132,72 +133,17 @@ static const struct locate_row locate_rows[] = {
 	{ "relative KAZOO_CONFIG", INI_FILE, APP_FILE, "config.ini", 0, NULL, "config.ini", "app.config" },
 };
 
-static char *expand(const char *tpl, size_t *len)
-{
-	char *out = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&out, &size);
-
-	if (!m)
-		abort();
-	while (*tpl) {
-		unsigned n;
-		char c;
-		int used;
-
-		if (!strncmp(tpl, "{NUL}", 5)) {
-			fputc('\0', m);
-			tpl += 5;
-		} else if (sscanf(tpl, "{%u*%c}%n", &n, &c, &used) == 2 && used > 0) {
-			while (n--)
-				fputc(c, m);
-			tpl += used;
-		} else {
-			fputc(*tpl++, m);
-		}
-	}
-	if (fclose(m) != 0)
-		abort();
-	if (len)
-		*len = size;
-	return out;
-}
-
 /* `tpl` expanded, with every `word` replaced by `by`; NULL stays NULL. */
 static char *expand_with(const char *tpl, const char *word, const char *by)
 {
-	char *plain, *out = NULL;
-	size_t size = 0, wlen = strlen(word);
-	FILE *m;
+	char *plain, *out;
 
 	if (!tpl)
 		return NULL;
-	plain = expand(tpl, NULL);
-	m = open_memstream(&out, &size);
-	if (!m)
-		abort();
-	for (const char *p = plain; *p;) {
-		if (!strncmp(p, word, wlen)) {
-			fputs(by, m);
-			p += wlen;
-		} else {
-			fputc(*p++, m);
-		}
-	}
-	if (fclose(m) != 0)
-		abort();
+	plain = fixture_expand(tpl, NULL);
+	out = fixture_replace(plain, word, by);
 	free(plain);
 	return out;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		perror(path);
-		exit(255);
-	}
 }
 
 static void run_resolve_row(const struct resolve_row *row, const char *dir)
@@ -216,12 +162,12 @@ static void run_resolve_row(const struct resolve_row *row, const char *dir)
 		}
 	} else if (row->text) {
 		size_t len;
-		char *text = expand(row->text, &len);
+		char *text = fixture_expand(row->text, &len);
 
-		write_file(path, text, len);
+		fixture_write(path, text, len);
 		free(text);
 	}
-	rel = expand(row->rel ? row->rel : "kazoo_apps", NULL);
+	rel = fixture_expand(row->rel ? row->rel : "kazoo_apps", NULL);
 	msg = expand_with(row->msg, "PATH", path);
 	value = expand_with(row->value, "PATH", path);
 
@@ -252,7 +198,7 @@ static void run_resolve_row(const struct resolve_row *row, const char *dir)
 static void run_check_row(const struct check_row *row)
 {
 	struct kz_err err = { 0 };
-	char *value = expand(row->value, NULL);
+	char *value = fixture_expand(row->value, NULL);
 	int rc = cookie_check(value, row->where, &err);
 
 	tap_is_int(rc == 0 ? 0 : err.status, row->msg ? EX_CONFIG : 0, "cookie_check %s", row->msg ? row->msg : "accepts");
@@ -273,11 +219,11 @@ static void run_locate_row(const struct locate_row *row, const char *dir)
 	if (asprintf(&ini, "%s/config.ini", dir) < 0 || asprintf(&app, "%s/app.config", dir) < 0)
 		abort();
 	if (row->ini == INI_FILE)
-		write_file(ini, "[kazoo_apps]\n", 13);
+		fixture_write(ini, "[kazoo_apps]\n", 13);
 	if (row->ini == INI_DIR && mkdir(ini, 0700) < 0)
 		perror(ini);
 	if (row->app == APP_FILE)
-		write_file(app, "[].\n", 4);
+		fixture_write(app, "[].\n", 4);
 	if (row->app == APP_DIR && mkdir(app, 0700) < 0)
 		perror(app);
 	arg = expand_with(row->arg, "<INI>", ini);
@@ -332,7 +278,7 @@ static void run_locate_extra(const char *dir)
 
 	if (asprintf(&ini, "%s/config.ini", dir) < 0 || asprintf(&want, "%s: Permission denied", ini) < 0)
 		abort();
-	write_file(ini, "", 0);
+	fixture_write(ini, "", 0);
 	if (geteuid() == 0) {
 		tap_skip("root reads a mode 000 file");
 	} else if (chmod(ini, 0) < 0) {

@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "../fixture.h"
 #include "../tap.h"
 #include "inifile.h"
 
@@ -124,67 +125,10 @@ static const struct clean_row clean_rows[] = {
 };
 
 /* Expands a template (see above) into a malloc'd buffer; *len gets its length. */
-static char *expand(const char *tpl, size_t *len)
-{
-	char *out = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&out, &size);
-
-	if (!m)
-		abort();
-	while (*tpl) {
-		unsigned n;
-		char c;
-		int used;
-
-		if (!strncmp(tpl, "{NUL}", 5)) {
-			fputc('\0', m);
-			tpl += 5;
-		} else if (sscanf(tpl, "{%u*%c}%n", &n, &c, &used) == 2 && used > 0) {
-			while (n--)
-				fputc(c, m);
-			tpl += used;
-		} else {
-			fputc(*tpl++, m);
-		}
-	}
-	if (fclose(m) != 0)
-		abort();
-	if (len)
-		*len = size;
-	return out;
-}
-
 /* `tpl` with every PATH replaced by `path`. */
 static char *with_path(const char *tpl, const char *path)
 {
-	char *out = NULL;
-	size_t size = 0;
-	FILE *m = open_memstream(&out, &size);
-
-	if (!m)
-		abort();
-	for (const char *p = tpl; *p;) {
-		if (!strncmp(p, "PATH", 4)) {
-			fputs(path, m);
-			p += 4;
-		} else {
-			fputc(*p++, m);
-		}
-	}
-	if (fclose(m) != 0)
-		abort();
-	return out;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		perror(path);
-		exit(255);
-	}
+	return fixture_replace(tpl, "PATH", path);
 }
 
 struct seen {
@@ -221,9 +165,9 @@ static void run_parse_row(const struct parse_row *row, const char *dir)
 		abort();
 	if (row->kind == FILE_TEXT) {
 		size_t len;
-		char *text = expand(row->text, &len);
+		char *text = fixture_expand(row->text, &len);
 
-		write_file(path, text, len);
+		fixture_write(path, text, len);
 		free(text);
 	} else if ((row->kind == FILE_DIR && mkdir(path, 0700) < 0) ||
 		   (row->kind == FILE_FIFO && mkfifo(path, 0600) < 0)) {
@@ -244,7 +188,7 @@ static void run_parse_row(const struct parse_row *row, const char *dir)
 	if (row->msg)
 		want_msg = with_path(row->msg, path);
 	tap_is(err.msg, want_msg, "%s: message", row->name);
-	want_events = expand(row->events, NULL);
+	want_events = fixture_expand(row->events, NULL);
 	tap_is(events, want_events, "%s: what the handler saw", row->name);
 
 	if (row->kind != FILE_DEVZERO &&
