@@ -16,7 +16,6 @@
 #include "rundir.h"
 
 #define COOKIE_FILE ".erlang.cookie"
-#define COOKIE_TMP ".erlang.cookie.new"
 
 /* A folder above RUNDIR or the log folder: only root or the one running kzlaunch may be
  * able to replace what is inside it (a sticky folder such as /tmp protects its entries). */
@@ -176,37 +175,41 @@ static int open_home(int rundir_fd, const char *path, const char *name, uid_t ui
 }
 
 /* Written beside the real one and renamed over it: atomic for a node reading it, and it
- * works on a 0400 file whose owner cannot reopen it for writing. */
+ * works on a 0400 file whose owner cannot reopen it for writing.  The new file's name is
+ * this process's own, so two launchers of the same node never write into one file. */
 static int write_cookie_file(int home_fd, const char *home, uid_t uid, gid_t gid,
 			     const char *cookie, struct kz_err *err)
 {
 	size_t len = strlen(cookie);
 	struct stat st;
+	char tmp[sizeof COOKIE_FILE + 32];
 	int fd;
+
+	snprintf(tmp, sizeof tmp, "%s.new.%ld", COOKIE_FILE, (long)getpid());
 
 	/* What is there must be what kzlaunch made: the node user's own regular file. */
 	if (fstatat(home_fd, COOKIE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (!S_ISREG(st.st_mode) || st.st_uid != uid))
 		return kz_err_set(err, EX_CONFIG, "%s/%s: exists and is not a file kzlaunch made; refusing it",
 				  home, COOKIE_FILE);
-	if (unlinkat(home_fd, COOKIE_TMP, 0) < 0 && errno != ENOENT)
-		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, COOKIE_TMP);
-	fd = openat(home_fd, COOKIE_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
+	if (unlinkat(home_fd, tmp, 0) < 0 && errno != ENOENT)
+		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
+	fd = openat(home_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
 	if (fd < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, COOKIE_TMP);
+		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
 	int rc = 0;
 	if (geteuid() == 0 && fchown(fd, uid, gid) < 0)
-		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chown", home, COOKIE_TMP);
+		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chown", home, tmp);
 	else if (fchmod(fd, 0400) < 0)
-		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chmod", home, COOKIE_TMP);
+		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chmod", home, tmp);
 	else if (write(fd, cookie, len) != (ssize_t)len)
-		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s/%s: short write", home, COOKIE_TMP);
+		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s/%s: short write", home, tmp);
 	if (close(fd) < 0 && rc == 0)
-		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: close", home, COOKIE_TMP);
-	if (rc == 0 && renameat(home_fd, COOKIE_TMP, home_fd, COOKIE_FILE) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: close", home, tmp);
+	if (rc == 0 && renameat(home_fd, tmp, home_fd, COOKIE_FILE) < 0)
 		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: rename", home, COOKIE_FILE);
 	if (rc != 0)
-		unlinkat(home_fd, COOKIE_TMP, 0); /* best effort: the error already says what failed */
+		unlinkat(home_fd, tmp, 0); /* best effort: the error already says what failed */
 	return rc;
 }
 
