@@ -29,3 +29,15 @@ int fd_cloexec_from_3(struct kz_err *err)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "close_range");
 	return 0;
 }
+
+void fd_stdio_to_null(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	for (int fd = 0; fd <= 2; fd++)
+		dup2(null, fd); /* dup2 clears close-on-exec on 0-2, as stdio should be */
+	if (null > 2)
+		close(null);
+}

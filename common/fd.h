@@ -12,4 +12,8 @@ int fd_ensure_std(struct kz_err *err);
  * exec that fails can still report on stderr. */
 int fd_cloexec_from_3(struct kz_err *err);
 
+/* Points 0-2 at /dev/null: a daemon that kept the caller's terminal or pipe would hold up
+ * whoever waits for it to close (an `ssh host kzlaunch start` would never return). */
+void fd_stdio_to_null(void);
+
 #endif

@@ -66,10 +66,10 @@ static int switch_ids(const struct policy *p, struct kz_err *err)
 	return 0;
 }
 
-static bool policy_keeps(const struct policy *p, cap_value_t cap)
+static bool keeps(const cap_value_t *keep, size_t nkeep, cap_value_t cap)
 {
-	for (size_t i = 0; i < p->ncaps; i++)
-		if (p->caps[i] == cap)
+	for (size_t i = 0; i < nkeep; i++)
+		if (keep[i] == cap)
 			return true;
 	return false;
 }
@@ -77,7 +77,7 @@ static bool policy_keeps(const struct policy *p, cap_value_t cap)
 /* Kept capabilities go into inheritable and ambient (so the exec'd VM and its children
  * get them as a non-root user); every other one is blocked from the bounding set, which
  * an IAB leaves full unless told otherwise. */
-static int set_iab(const struct policy *p, struct kz_err *err)
+static int set_iab(const cap_value_t *keep, size_t nkeep, const char *who, struct kz_err *err)
 {
 	cap_iab_t iab = cap_iab_init();
 	int rc = 0;
@@ -85,16 +85,16 @@ static int set_iab(const struct policy *p, struct kz_err *err)
 	if (!iab)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "cap_iab_init");
 	for (cap_value_t c = 0; c < (cap_value_t)cap_max_bits() && rc == 0; c++) {
-		if (policy_keeps(p, c))
+		if (keeps(keep, nkeep, c))
 			rc = cap_iab_set_vector(iab, CAP_IAB_INH, c, CAP_SET) |
 			     cap_iab_set_vector(iab, CAP_IAB_AMB, c, CAP_SET);
 		else
 			rc = cap_iab_set_vector(iab, CAP_IAB_BOUND, c, CAP_SET);
 	}
 	if (rc != 0)
-		kz_err_errno(err, KZ_EXIT_FAIL, "%s: building the capability sets", p->file);
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: building the capability sets", who);
 	else if (cap_iab_set_proc(iab) < 0)
-		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s: setting the capability sets", p->file);
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s: setting the capability sets", who);
 	cap_free(iab);
 	return rc;
 }
@@ -216,7 +216,7 @@ int priv_become(const struct policy *p, struct kz_err *err)
 			return -1;
 		return set_no_new_privs(err);
 	}
-	if (switch_ids(p, err) < 0 || set_iab(p, err) < 0 || lock_securebits(err) < 0)
+	if (switch_ids(p, err) < 0 || set_iab(p->caps, p->ncaps, p->file, err) < 0 || lock_securebits(err) < 0)
 		return -1;
 	return set_no_new_privs(err);
 }
@@ -250,6 +250,20 @@ int priv_drop_all(const struct policy *p, struct kz_err *err)
 	}
 	/* priv_become leaves the permitted set for the exec to clear; there is no exec here. */
 	if (clear_all_caps(err) < 0)
+		return -1;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "PR_SET_DUMPABLE");
+	return 0;
+}
+
+int priv_drop_caps(struct kz_err *err)
+{
+	/* As root, uid 0 stays but its powers go: the bounding set emptied and NOROOT locked,
+	 * so not even an exec (which the warden's filter forbids anyway) brings them back. */
+	if (have_permitted(CAP_SETPCAP) &&
+	    (set_iab(NULL, 0, "kzlaunch-helper", err) < 0 || lock_securebits(err) < 0))
+		return -1;
+	if (clear_all_caps(err) < 0 || set_no_new_privs(err) < 0)
 		return -1;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "PR_SET_DUMPABLE");

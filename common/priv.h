@@ -21,4 +21,8 @@ int priv_shed(struct kz_err *err);
  * the caller as it is.  Either way no capabilities in any set, no_new_privs, not dumpable. */
 int priv_drop_all(const struct policy *p, struct kz_err *err);
 
+/* The helper's warden: the caller's uid, kept (root's, so that it may remove the socket
+ * from root's RUNDIR), with no capability in any set, no_new_privs, not dumpable. */
+int priv_drop_caps(struct kz_err *err);
+
 #endif

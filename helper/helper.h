@@ -56,7 +56,7 @@ struct helper {
 	int sig_fd;
 	int timer_fd;                /* ready probe while booting, then the stop timeout */
 	int ready_fd;                /* pipe to `kzlaunch start`, -1 when none */
-	int notify_fd;               /* NOTIFY_SOCKET, -1 when none */
+	int warden_fd;               /* channel to the warden (warden.h), -1 once it closed */
 	int probe_fd;                /* epmd connection in progress, -1 when none */
 	bool probe_connecting;       /* waiting for the probe's connect to complete */
 	uint16_t epmd_port;

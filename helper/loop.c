@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "warden.h"
 
 #define PTY_READ_MAX (64 * 1024)
 #define STOP_RESEND_MS 250
@@ -114,6 +116,26 @@ static void on_signal(struct helper *h)
 	}
 }
 
+/* A stop request (systemd's SIGTERM to the warden), or the warden gone: either way the
+ * node must not run on without it. */
+static void on_warden(struct helper *h)
+{
+	char msg[16];
+	ssize_t n = recv(h->warden_fd, msg, sizeof msg, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		syslog(LOG_WARNING, "the warden is gone: stopping %s", h->node_name);
+		close(h->warden_fd);
+		h->warden_fd = -1;
+		loop_stop_node(h);
+		return;
+	}
+	if (memchr(msg, WARDEN_STOP, (size_t)n))
+		loop_stop_node(h);
+}
+
 static void on_timer(struct helper *h)
 {
 	uint64_t ticks;
@@ -131,7 +153,7 @@ static void on_timer(struct helper *h)
 	arm_timer(h, 0, 0, false);
 }
 
-enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_TIMER, SLOT_PROBE, SLOT_CLIENTS };
+enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_TIMER, SLOT_PROBE, SLOT_WARDEN, SLOT_CLIENTS };
 
 static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct client **owner)
 {
@@ -142,6 +164,7 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct client *
 	fds[SLOT_SIG] = (struct pollfd){ .fd = h->sig_fd, .events = POLLIN };
 	fds[SLOT_TIMER] = (struct pollfd){ .fd = h->timer_fd, .events = POLLIN };
 	fds[SLOT_PROBE] = (struct pollfd){ .fd = h->probe_fd, .events = h->probe_connecting ? POLLOUT : POLLIN };
+	fds[SLOT_WARDEN] = (struct pollfd){ .fd = h->warden_fd, .events = POLLIN };
 	for (size_t i = 0; i < h->nclients; i++, n++) {
 		struct client *c = h->clients[i];
 		owner[n] = c;
@@ -211,6 +234,8 @@ int loop_run(struct helper *h)
 			on_timer(h);
 		if (fds[SLOT_PROBE].revents && h->probe_fd >= 0)
 			ready_probe_result(h);
+		if (fds[SLOT_WARDEN].revents && h->warden_fd >= 0)
+			on_warden(h);
 		if (fds[SLOT_LISTEN].revents)
 			client_accept(h);
 		serve_clients(h, fds, owner, n);

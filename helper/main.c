@@ -1,7 +1,8 @@
 /* main.c: kzlaunch-helper's outline.  Started by `kzlaunch REL start` (as root or as the
  * node's user) with the node's command line; everything that needs privilege happens here,
- * first: socket, pty, the node's fork.  Then it drops to the node's user with nothing, enters
- * the sandbox, serves until the node ends, and exits with the node's status. */
+ * first: socket, then the split from its warden (warden.c), pty, the node's fork.  Then it
+ * drops to the node's user with nothing, enters the sandbox, serves until the node ends,
+ * and exits with the node's status, which the warden passes on. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 #include "sandbox.h"
 #include "sock.h"
 #include "trim.h"
+#include "warden.h"
 
 struct options {
 	const char *rel, *node, *rundir, *policy, *notify, *cwd;
@@ -103,20 +105,6 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 	return conlog_open(dir_fd, dir, h->rel, p ? p->log_max_size : 10ULL << 20, p ? p->log_generations : 10, err);
 }
 
-/* Once the node runs, the helper's own stdio would only tie up the caller's terminal (an
- * `ssh host kzlaunch start` would never return).  Later errors go to syslog. */
-static void detach_stdio(void)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (null < 0)
-		return;
-	for (int fd = 0; fd <= 2; fd++)
-		dup2(null, fd); /* dup2 clears close-on-exec on 0-2, as stdio should be */
-	if (null > 2)
-		close(null);
-}
-
 static uint16_t epmd_port(void)
 {
 	const char *s = getenv("ERL_EPMD_PORT");
@@ -128,12 +116,13 @@ static uint16_t epmd_port(void)
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct helper h = { .ready_fd = -1, .notify_fd = -1, .probe_fd = -1 };
+	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1 };
 	struct policy policy;
 	struct kz_err err = { 0 };
 	sigset_t oldmask;
-	char *sock_path = NULL;
-	int slave;
+	char *sock_path = NULL, *lock_path = NULL;
+	struct sock_claim sock = { .lock_fd = -1 };
+	int slave, notify_fd = -1;
 
 	die_init("kzlaunch-helper");
 	die_on_error(fd_ensure_std(&err), &err);
@@ -153,11 +142,16 @@ int main(int argc, char **argv)
 	openlog("kzlaunch-helper", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
-	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0)
+	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0 ||
+	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	die_on_error(h.listen_fd = sock_listen(sock_path, &err), &err);
+	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
 	if (o.notify)
-		die_on_error(h.notify_fd = sock_notify(o.notify, &err), &err);
+		die_on_error(notify_fd = sock_notify(o.notify, &err), &err);
+	/* From here the warden, our parent, removes the socket whenever we end. */
+	struct warden_spec ws = { .sock = &sock, .sig_fd = h.sig_fd, .notify_fd = notify_fd,
+				  .listen_fd = h.listen_fd, .ready_fd = h.ready_fd };
+	die_on_error(h.warden_fd = warden_split(&ws, &err), &err);
 	h.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (h.timer_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "timerfd_create");
@@ -166,20 +160,17 @@ int main(int argc, char **argv)
 	struct pty_spawn spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
 				   .mask = &oldmask };
 	h.node = pty_spawn(h.pty, slave, &spawn, &err);
-	if (h.node < 0) {
-		unlink(sock_path);
+	if (h.node < 0)
 		die_err(&err);
-	}
 	close(slave);
 	h.started = time(NULL);
 
 	/* From here on a failure must not leave the node running without its owner. */
 	if (priv_drop_all(h.policy, &err) < 0 || !(h.log = open_log(&h, o.rundir, &err))) {
 		kill(h.node, SIGKILL);
-		unlink(sock_path);
 		die_err(&err);
 	}
-	detach_stdio();
+	fd_stdio_to_null();
 	static struct trim trim;
 	trim_collect(&trim);
 	if (sandbox_enter(h.node, &err) < 0) {
@@ -189,8 +180,7 @@ int main(int argc, char **argv)
 	}
 	trim_release(&trim);
 	int status = loop_run(&h);
-	if (unlinkat(AT_FDCWD, sock_path, 0) < 0 && errno != ENOENT)
-		syslog(LOG_NOTICE, "%s: %m; the next start replaces it", sock_path);
+	sock_remove(&sock); /* where RUNDIR is the node user's; in root's, the warden does */
 	conlog_close(h.log);
 	return status;
 }

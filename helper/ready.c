@@ -1,6 +1,6 @@
 /* ready.c: when is the node up, and who hears it.  "Up" is what relx waits for: the
  * node's name is registered with epmd, asked every READY_PROBE_MS instead of every second.
- * `kzlaunch start` hears it on a pipe, systemd through NOTIFY_SOCKET. */
+ * `kzlaunch start` hears it on a pipe, systemd through the warden. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,14 +12,16 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "warden.h"
 
 #define EPMD_PORT_PLEASE2_REQ 122
 #define EPMD_PORT2_RESP 119
 
-static void notify(struct helper *h, const char *msg)
+/* The warden is systemd's main process: only its messages count (NotifyAccess=main). */
+static void notify(struct helper *h, char what)
 {
-	if (h->notify_fd >= 0 && send(h->notify_fd, msg, strlen(msg), MSG_NOSIGNAL) < 0)
-		syslog(LOG_WARNING, "NOTIFY_SOCKET: %m");
+	if (h->warden_fd >= 0 && send(h->warden_fd, &what, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		syslog(LOG_WARNING, "telling the warden: %m");
 }
 
 static void tell_launcher(struct helper *h, const char *msg, size_t len)
@@ -97,12 +99,12 @@ void ready_announce(struct helper *h)
 	h->node_up = true;
 	syslog(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
 	tell_launcher(h, "up\n", 3);
-	notify(h, "READY=1");
+	notify(h, WARDEN_READY);
 }
 
 void ready_stopping(struct helper *h)
 {
-	notify(h, "STOPPING=1");
+	notify(h, WARDEN_STOPPING);
 }
 
 /* The node ended before it was up: the launcher prints its status and last lines. */

@@ -1,6 +1,7 @@
-/* sandbox.c: the helper's seccomp allow-list, one reviewable file.  Every allowed call has
- * its reason beside it; anything else kills the whole helper with SIGSYS.  It must never
- * allow a way out: no exec, no ptrace, no new code, signals only to its own node. */
+/* sandbox.c: the seccomp allow-lists of the helper and of its warden, one reviewable file.
+ * Every allowed call has its reason beside it; anything else kills the whole process with
+ * SIGSYS.  Neither may ever allow a way out: no exec, no ptrace, no new code; the helper
+ * signals only its own node, the warden nobody. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@ struct call {
 /* Calls allowed with any arguments.  x86_64 glibc 2.36 names: fstat() is newfstatat (no
  * statx there), open() is openat, but rename() and unlink() are the old rename and unlink
  * calls, which are not allowed: the helper uses renameat and unlinkat. */
-static const struct call plain[] = {
+static const struct call helper_plain[] = {
 #define ALLOW(call) { SCMP_SYS(call), #call }
 	/* I/O on the pty, the clients, the signalfd, the timerfd and the console log */
 	ALLOW(read),
@@ -54,6 +55,7 @@ static const struct call plain[] = {
 	ALLOW(renameat),
 	ALLOW(renameat2),
 	ALLOW(unlinkat),
+	ALLOW(flock), /* RUNDIR/REL.lock, held while the socket is checked and removed */
 	/* the node: reaping it is how the helper learns its exit status */
 	ALLOW(wait4),
 	ALLOW(waitid),
@@ -120,9 +122,37 @@ static int add(scmp_filter_ctx ctx, int nr, const char *name, unsigned n,
 	return 0;
 }
 
-static int add_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
+static int add_plain(scmp_filter_ctx ctx, const struct call *calls, size_t n, struct kz_err *err)
 {
-	/* pids, signals and commands are ints to the kernel: compare their low 32 bits only. */
+	for (size_t i = 0; i < n; i++)
+		if (add(ctx, calls[i].nr, calls[i].name, 0, NULL, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int add_argrules(scmp_filter_ctx ctx, const struct argrule *rules, size_t n, struct kz_err *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (add(ctx, rules[i].nr, rules[i].name, rules[i].cmp[1].op ? 2 : 1, rules[i].cmp, err) < 0)
+			return -1;
+	return 0;
+}
+
+static int add_sanitizer(scmp_filter_ctx ctx, struct kz_err *err)
+{
+#ifdef KZ_SANITIZED
+	return add_plain(ctx, sanitizer, LEN(sanitizer), err);
+#else
+	(void)ctx;
+	(void)err;
+	return 0;
+#endif
+}
+
+/* The helper's calls with arguments: pids, signals and commands are ints to the kernel, so
+ * only their low 32 bits are compared. */
+static int helper_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
+{
 	const uint32_t pid = (uint32_t)node, group = (uint32_t)-node, self = (uint32_t)getpid();
 	const struct argrule rules[] = {
 		/* stop: SIGTERM to the node (or its process group), SIGKILL after the timeout,
@@ -161,29 +191,67 @@ static int add_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
 		{ SCMP_SYS(mprotect), "mprotect", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
 	};
 
-	for (size_t i = 0; i < LEN(plain); i++)
-		if (add(ctx, plain[i].nr, plain[i].name, 0, NULL, err) < 0)
-			return -1;
-#ifdef KZ_SANITIZED
-	for (size_t i = 0; i < LEN(sanitizer); i++)
-		if (add(ctx, sanitizer[i].nr, sanitizer[i].name, 0, NULL, err) < 0)
-			return -1;
-#endif
-	for (size_t i = 0; i < LEN(rules); i++)
-		if (add(ctx, rules[i].nr, rules[i].name, rules[i].cmp[1].op ? 2 : 1, rules[i].cmp, err) < 0)
-			return -1;
-	return 0;
+	if (add_plain(ctx, helper_plain, LEN(helper_plain), err) < 0)
+		return -1;
+	return add_argrules(ctx, rules, LEN(rules), err);
 }
 
-int sandbox_enter(pid_t node, struct kz_err *err)
+
+/* The warden waits for the helper, relays its two notify messages and removes the socket.
+ * Everything it touches is open before the filter. */
+static const struct call warden_plain[] = {
+#define ALLOW(call) { SCMP_SYS(call), #call }
+	ALLOW(poll),            /* the one loop: signals and the helper's channel */
+	ALLOW(ppoll),
+	ALLOW(close),           /* syslog's socket, let go once the filter is on */
+	ALLOW(newfstatat),      /* is the socket at the path still the one it bound? */
+	ALLOW(unlinkat),        /* then remove it.  seccomp cannot see a path: having no
+	                         * capability and one path in the code bound what it reaches */
+	ALLOW(exit),
+	ALLOW(exit_group),
+	ALLOW(rt_sigreturn),
+	ALLOW(restart_syscall), /* the kernel restarting an interrupted poll */
+	ALLOW(rt_sigprocmask),  /* abort(), should a sanitizer report */
+	ALLOW(rt_sigaction),
+	ALLOW(getpid),
+	ALLOW(gettid),
+#undef ALLOW
+};
+
+static int warden_rules(scmp_filter_ctx ctx, const struct sandbox_warden *w, struct kz_err *err)
+{
+	const uint32_t helper = (uint32_t)w->helper, self = (uint32_t)getpid();
+	const uint32_t chan = (uint32_t)w->chan, sig = (uint32_t)w->sig_fd;
+	const struct argrule rules[] = {
+		/* its signals (SIGCHLD, systemd's SIGTERM) through the signalfd */
+		{ SCMP_SYS(read), "read", { SCMP_A0_32(SCMP_CMP_EQ, sig) } },
+		/* the helper's messages, and stop requests toward it: never to an address */
+		{ SCMP_SYS(recvfrom), "recvfrom", { SCMP_A0_32(SCMP_CMP_EQ, chan) } },
+		{ SCMP_SYS(sendto), "sendto", { SCMP_A0_32(SCMP_CMP_EQ, chan), SCMP_A4_64(SCMP_CMP_EQ, 0) } },
+		/* the socket's lock, held while it checks and removes the socket */
+		{ SCMP_SYS(flock), "flock", { SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)w->lock_fd) } },
+		/* reaping the helper, its only child, is how it learns the status to exit with */
+		{ SCMP_SYS(wait4), "wait4", { SCMP_A0_32(SCMP_CMP_EQ, helper) } },
+		/* abort() signals the calling thread: only this process */
+		{ SCMP_SYS(tgkill), "tgkill", { SCMP_A0_32(SCMP_CMP_EQ, self) } },
+	};
+	/* READY=1 and STOPPING=1 to systemd, on the socket connected before the filter */
+	const struct argrule notify = { SCMP_SYS(sendto), "sendto",
+					{ SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)w->notify_fd), SCMP_A4_64(SCMP_CMP_EQ, 0) } };
+
+	if (add_plain(ctx, warden_plain, LEN(warden_plain), err) < 0 ||
+	    add_argrules(ctx, rules, LEN(rules), err) < 0)
+		return -1;
+	return w->notify_fd >= 0 ? add_argrules(ctx, &notify, 1, err) : 0;
+}
+
+/* Builds one filter: `fill` adds the allowed calls; the sanitizer's few are added here. */
+static int load(int (*fill)(scmp_filter_ctx, const void *, struct kz_err *), const void *arg,
+		struct kz_err *err)
 {
 	scmp_filter_ctx ctx;
-	int rc;
+	int rc = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
 
-	/* kill(0) is the caller's own group and kill(-1) every process it may signal. */
-	if (node <= 1)
-		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: node pid %ld: not a single process", (long)node);
-	rc = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
 	if (rc < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "prctl(PR_GET_NO_NEW_PRIVS)");
 	if (rc == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -201,7 +269,7 @@ int sandbox_enter(pid_t node, struct kz_err *err)
 		seccomp_release(ctx);
 		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp_attr_set: %s", strerror(-rc));
 	}
-	if (add_rules(ctx, node, err) < 0) {
+	if (fill(ctx, arg, err) < 0 || add_sanitizer(ctx, err) < 0) {
 		seccomp_release(ctx);
 		return -1;
 	}
@@ -210,4 +278,29 @@ int sandbox_enter(pid_t node, struct kz_err *err)
 	if (rc < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp_load: %s", strerror(-rc));
 	return 0;
+}
+
+static int fill_helper(scmp_filter_ctx ctx, const void *arg, struct kz_err *err)
+{
+	return helper_rules(ctx, *(const pid_t *)arg, err);
+}
+
+static int fill_warden(scmp_filter_ctx ctx, const void *arg, struct kz_err *err)
+{
+	return warden_rules(ctx, arg, err);
+}
+
+int sandbox_enter(pid_t node, struct kz_err *err)
+{
+	/* kill(0) is the caller's own group and kill(-1) every process it may signal. */
+	if (node <= 1)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: node pid %ld: not a single process", (long)node);
+	return load(fill_helper, &node, err);
+}
+
+int sandbox_enter_warden(const struct sandbox_warden *w, struct kz_err *err)
+{
+	if (w->helper <= 1)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: helper pid %ld: not a single process", (long)w->helper);
+	return load(fill_warden, w, err);
 }

@@ -1,5 +1,5 @@
-/* sandbox.h: the helper's seccomp allow-list.  The one file that says which system calls
- * the console owner may make once it has dropped its privileges, and why each. */
+/* sandbox.h: the seccomp allow-lists of the helper and its warden.  The one file that says
+ * which system calls each may make once it has dropped its privileges, and why each. */
 #ifndef KZ_SANDBOX_H
 #define KZ_SANDBOX_H
 
@@ -11,5 +11,18 @@
  * signal (SIGTERM, SIGKILL; also its process group -node).  Any call not allowed kills the
  * process with SIGSYS.  Needs no_new_privs already set (it sets it if not). */
 int sandbox_enter(pid_t node, struct kz_err *err);
+
+/* What the warden's filter lets it touch: its one child, the channel to it, its own
+ * signalfd, the socket's lock and, under systemd, NOTIFY_SOCKET's connection (-1 when none).  It may signal
+ * nobody: stop requests travel on the channel. */
+struct sandbox_warden {
+	pid_t helper;
+	int chan;
+	int sig_fd;
+	int notify_fd;
+	int lock_fd;
+};
+
+int sandbox_enter_warden(const struct sandbox_warden *w, struct kz_err *err);
 
 #endif

@@ -1,9 +1,13 @@
-/* sock.c: opens the control socket and the NOTIFY_SOCKET connection.  Refuses a path that
- * does not fit sun_path rather than cutting it. */
+/* sock.c: the control socket's life (claimed under a lock, removed only by whoever made it)
+ * and the NOTIFY_SOCKET connection.  Refuses a path that does not fit sun_path rather than
+ * cutting it. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -29,19 +33,67 @@ static int fill_addr(struct sockaddr_un *sa, socklen_t *len, const char *path, s
 	return 0;
 }
 
-int sock_listen(const char *path, struct kz_err *err)
+/* The lock is held only while a socket is checked and made, or checked and removed: never
+ * across a wait.  So a blocking flock() lasts microseconds, and `stop; start` never finds a
+ * finishing helper in its way. */
+static int open_lock(const char *path, struct kz_err *err)
 {
-	struct sockaddr_un sa;
-	socklen_t len;
-	int fd;
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
 
-	if (fill_addr(&sa, &len, path, err) < 0)
-		return -1;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return kz_err_set(err, EX_CONFIG, "%s: exists and is not a lock file kzlaunch made; refusing it", path);
+	}
+	return fd;
+}
+
+static void lock(int fd, int op)
+{
+	while (flock(fd, op) < 0 && errno == EINTR)
+		;
+}
+
+/* A live helper accepts, or at worst has a full backlog; a dead one's socket refuses. */
+static bool answers(const struct sockaddr_un *sa, socklen_t len)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool up;
+
+	if (fd < 0)
+		return false;
+	up = connect(fd, (const struct sockaddr *)sa, len) == 0 || errno == EAGAIN;
+	close(fd);
+	return up;
+}
+
+/* Under the lock: what is at the path now is either a live helper's socket, a dead one's,
+ * or something kzlaunch did not make. */
+static int clear_path(const char *path, const struct sockaddr_un *sa, socklen_t len, struct kz_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
+	if (!S_ISSOCK(st.st_mode))
+		return kz_err_set(err, EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
+	if (answers(sa, len))
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: already running (a helper answers on it)", path);
+	if (unlink(path) < 0)
+		return kz_err_errno(err, EX_NOPERM, "%s: removing a dead helper's socket", path);
+	return 0;
+}
+
+static int bind_listen(const char *path, const struct sockaddr_un *sa, socklen_t len, struct kz_err *err)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
 	if (fd < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "socket");
-	if (bind(fd, (struct sockaddr *)&sa, len) < 0) {
-		kz_err_errno(err, errno == EADDRINUSE ? KZ_EXIT_FAIL : EX_CONFIG, "%s: bind", path);
+	if (bind(fd, (const struct sockaddr *)sa, len) < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: bind", path);
 		close(fd);
 		return -1;
 	}
@@ -52,6 +104,49 @@ int sock_listen(const char *path, struct kz_err *err)
 		return -1;
 	}
 	return fd;
+}
+
+int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, struct kz_err *err)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	struct stat st;
+	int fd = -1;
+
+	c->path = path;
+	if (fill_addr(&sa, &len, path, err) < 0 || (c->lock_fd = open_lock(lock_path, err)) < 0)
+		return -1;
+	lock(c->lock_fd, LOCK_EX);
+	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0) {
+		if (lstat(path, &st) == 0) {
+			c->dev = st.st_dev;
+			c->ino = st.st_ino;
+		} else {
+			kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
+			close(fd);
+			fd = -1;
+		}
+	}
+	lock(c->lock_fd, LOCK_UN);
+	if (fd < 0) {
+		close(c->lock_fd);
+		c->lock_fd = -1;
+	}
+	return fd;
+}
+
+void sock_remove(const struct sock_claim *c)
+{
+	struct stat st;
+
+	if (c->lock_fd < 0)
+		return;
+	lock(c->lock_fd, LOCK_EX);
+	/* Only the socket this helper bound: a later start may have put its own there. */
+	if (fstatat(AT_FDCWD, c->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == c->dev &&
+	    st.st_ino == c->ino)
+		unlinkat(AT_FDCWD, c->path, 0);
+	lock(c->lock_fd, LOCK_UN);
 }
 
 int sock_notify(const char *addr, struct kz_err *err)

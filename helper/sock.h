@@ -2,10 +2,26 @@
 #ifndef KZ_SOCK_H
 #define KZ_SOCK_H
 
+#include <sys/types.h>
+
 #include "err.h"
 
-/* Binds and listens on `path` (mode 0666: every peer is authorised by SO_PEERCRED). */
-int sock_listen(const char *path, struct kz_err *err);
+/* The control socket as made by this helper: removed only if it is still that one. */
+struct sock_claim {
+	const char *path;
+	int lock_fd; /* RUNDIR/REL.lock, kept open to remove the socket under it; -1 when none */
+	dev_t dev;
+	ino_t ino;
+};
+
+/* Under `lock_path`: refuses a path held by a live helper (exit 1) or by something not a
+ * socket (78), removes a dead helper's socket, then binds and listens on `path` (mode 0666:
+ * every peer is authorised by SO_PEERCRED).  Returns the listening descriptor. */
+int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, struct kz_err *err);
+
+/* Under the lock, removes the socket if it is still the one sock_claim made.  Quietly does
+ * nothing where this process's uid may not (root's RUNDIR, seen by the node's user). */
+void sock_remove(const struct sock_claim *c);
 
 /* Connects a datagram socket to systemd's NOTIFY_SOCKET (a path, or @abstract). */
 int sock_notify(const char *addr, struct kz_err *err);

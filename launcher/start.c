@@ -1,5 +1,6 @@
 /* start.c: hands a resolved node to kzlaunch-helper.  Refuses to start a second helper for
- * a running node, and clears the socket a dead helper left.  Never runs a shell. */
+ * a running node; the helper itself settles a race between two starts (sock.c).  Never
+ * runs a shell. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +53,8 @@ static void check_not_registered(const struct node *n)
 		die(KZ_EXIT_FAIL, "%s: already running (registered with epmd, not under kzlaunch)", n->name);
 }
 
-/* A live helper answers on the socket; a socket nobody answers on is a dead helper's. */
+/* A live helper answers on the socket; a socket nobody answers on is a dead helper's,
+ * which the new helper replaces under RUNDIR/REL.lock. */
 static void check_not_running(const struct node *n)
 {
 	char *path = NULL;
@@ -72,8 +74,6 @@ static void check_not_running(const struct node *n)
 	int fd = client_connect(n->args->rundir, n->args->rel);
 	if (fd >= 0)
 		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
-	if (unlink(path) < 0)
-		die_errno(EX_NOPERM, "%s: removing a dead helper's socket", path);
 	free(path);
 	check_not_registered(n);
 }

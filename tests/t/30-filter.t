@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The helper's seccomp filter, tried by tests/tools/filtertest: every path the helper takes
-# under the filter lives; every call it must never make kills it with SIGSYS.  No root needed.
+# The seccomp filters of the helper and its warden, tried by tests/tools/filtertest: every
+# path each takes under its filter lives; every call it must never make kills it with SIGSYS.
+# No root needed.
 . "$(dirname "$0")/lib.sh"
 
 FILTERTEST=$TOP/$KZ_BUILD/tests/tools/filtertest
@@ -34,6 +35,23 @@ socket-inet6     socket(AF_INET6) is killed
 fcntl-dupfd      fcntl(F_DUPFD_CLOEXEC) is killed
 getsockopt-other getsockopt(SO_RCVBUF) is killed
 unlink           unlink (not unlinkat) is killed
+MODES
+
+try warden-allowed "exited 0" "the warden's calls (poll, channel, notify, reap, lock, remove the socket) live"
+try warden-abort "signal $(kill -l ABRT)" "abort() still ends the warden with SIGABRT"
+while read -r mode why; do
+	try "$mode" "signal $SIGSYS" "$why"
+done <<'MODES'
+warden-execve      warden: execve is killed
+warden-ptrace      warden: ptrace is killed
+warden-setuid      warden: setuid is killed
+warden-mmap-exec   warden: mmap(PROT_EXEC) is killed
+warden-kill        warden: kill, even of the helper, is killed
+warden-socket      warden: a new socket (uid 0 could reach root-only daemons) is killed
+warden-sendto-addr warden: sendto with an address is killed
+warden-openat      warden: opening any file is killed
+warden-read-other  warden: read from another descriptor than its signalfd is killed
+warden-wait-other  warden: waiting for any child but the helper is killed
 MODES
 
 # Nothing is left behind: the temporary folders are removed even when the child dies.

@@ -41,6 +41,18 @@ done
 is "$(status_field "$H" NoNewPrivs)" 1 "helper: NoNewPrivs"
 is "$(status_field "$H" Seccomp)" 2 "helper: seccomp filter"
 is "$(stat -c %U /proc/$H/status)" root "helper: not dumpable (its /proc files are root's)"
+# The warden: the process `start` ran, the helper's parent, root's uid with nothing else.
+W=$(status_field "$H" PPid)
+like "$(readlink /proc/$W/exe)" "kzlaunch-helper$" "the helper's parent is its warden"
+is "$(status_field "$W" Uid)" "0 0 0 0" "warden: root's uid, kept to remove the socket from RUNDIR"
+for set in CapInh CapPrm CapEff CapBnd CapAmb; do
+	is "$(status_field "$W" $set)" 0000000000000000 "warden: $set empty"
+done
+is "$(status_field "$W" NoNewPrivs)" 1 "warden: NoNewPrivs"
+is "$(status_field "$W" Seccomp)" 2 "warden: seccomp filter"
+warden_objs=$(for f in /proc/$W/fd/*; do readlink "$f"; done | grep -v -e '^/dev/null$' -e '^anon_inode:' | sort -u)
+is "$(echo "$warden_objs" | grep -c '^socket:')" 1 "warden: one socket, its channel to the helper (not the listening one)"
+is "$(echo "$warden_objs" | grep -v -e '^socket:' -e "^$KZLAUNCH_RUNDIR/kazoo_apps.lock\$" | xargs)" "" "warden: nothing else but the socket's lock"
 is "$(status_field "$P" Uid)" "$uid $uid $uid $uid" "node: Uid kztest"
 is "$(status_field "$P" CapBnd)" 0000000000000000 "node: empty bounding set"
 is "$(status_field "$P" NoNewPrivs)" 1 "node: NoNewPrivs"
@@ -159,7 +171,13 @@ is "$?" 0 "stop: 0"
 like "$out" "stopped \(exit status 0\)" "stop tells the node's status"
 ok "$(kill -0 "$P" 2>/dev/null && echo 1 || echo 0)" "the node is gone when stop returns"
 gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
+# stop returns when the node is gone; its helper ends a moment later, once clients are told.
+for i in $(seq 1 50); do gone "$H" && break; sleep 0.1; done
 ok "$(gone "$H" && echo 0 || echo 1)" "the helper is gone too"
+SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
+sock_gone() { local i; for i in $(seq 1 50); do [ -e "$SOCK" ] || return 0; sleep 0.1; done; return 1; }
+sock_gone
+ok $? "the warden removed the socket"
 out=$("$KZLAUNCH" kazoo_apps status)
 is "$?" 3 "status of a stopped node: 3"
 out=$("$KZLAUNCH" kazoo_apps stop)
@@ -168,9 +186,26 @@ like "$out" "not running" "and says so"
 out=$("$KZLAUNCH" kazoo_apps attach 2>&1 </dev/null)
 is "$?" 69 "attach to a stopped node: 69"
 
+# Two starts at once: one node, one refusal that leaves the winner's socket alone.
+"$KZLAUNCH" kazoo_apps start >"$T/s1" 2>&1 &
+s1=$!
+"$KZLAUNCH" kazoo_apps start >"$T/s2" 2>&1 &
+s2=$!
+wait $s1; r1=$?
+wait $s2; r2=$?
+is "$r1 $r2" "$( ((r1 == 0)) && echo "0 1" || echo "1 0")" "two starts at once: one 0, one 1 ($r1 $r2)"
+like "$(cat "$T/s1" "$T/s2")" "already running" "the loser says the node is already running"
+"$KZLAUNCH" kazoo_apps status >/dev/null
+is "$?" 0 "the winner's helper still answers"
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+
+# A dead helper's socket does not block the next start.
+perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Local => shift, Listen => 1) or die "$!\n"' "$SOCK"
+ok $? "a socket nobody answers on, left at the helper's path"
+
 # A node that ignores SIGTERM is killed after stop_timeout.
 "$KZLAUNCH" kazoo_apps start
-is "$?" 0 "start again after a stop (stale socket cleared)"
+is "$?" 0 "start again after a stop (stale socket replaced)"
 erl_call_node "$NODE" os set_signal '[sigterm, ignore]' >/dev/null
 out=$("$KZLAUNCH" kazoo_apps stop)
 like "$out" "exit status 137" "a node that ignores SIGTERM gets SIGKILL after stop_timeout"
@@ -181,6 +216,8 @@ P=$("$KZLAUNCH" kazoo_apps pid); H=$(status_field "$P" PPid)
 kill -KILL "$H"
 for i in $(seq 1 50); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
 ok "$(kill -0 "$P" 2>/dev/null && echo 1 || echo 0)" "the node never outlives its helper"
+sock_gone
+ok $? "the warden removed the killed helper's socket"
 "$KZLAUNCH" kazoo_apps start
 is "$?" 0 "start after a killed helper"
 "$KZLAUNCH" kazoo_apps stop >/dev/null

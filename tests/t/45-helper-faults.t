@@ -64,7 +64,8 @@ notify_listen() {
 }
 
 # start_notify ADDR OUT: `start` as systemd runs it.  Under NOTIFY_SOCKET the launcher execs
-# the helper in place, so HPID, this shell's child, is the helper.  0 once READY=1 is in OUT.
+# kzlaunch-helper in place, so HPID, this shell's child, is the warden, systemd's main
+# process; the helper is its child.  0 once READY=1 is in OUT.
 start_notify() {
 	NOTIFY_SOCKET=$1 "$KZLAUNCH" kazoo_apps start >"$T/start.out" 2>&1 &
 	HPID=$!
@@ -103,14 +104,6 @@ spam_ms() {
 gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
 # Note: ok takes a status, 0 passes, so `ok $((X > LIMIT))` asserts X <= LIMIT.
 
-# todo_ok COND REASON DESCRIPTION: as ok, for a known bug that is reported and not yet fixed
-# (TAP TODO: a failure is shown, not counted).
-todo_ok() {
-	_tap_n=$((_tap_n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $3 # TODO $2"; else echo "not ok $_tap_n - $3 # TODO $2"; fi
-}
-# The helper runs as the node's user, RUNDIR is root's 0755: its unlinkat fails (EACCES).
-SOCK_TODO="the helper cannot unlink its socket in root's RUNDIR"
 
 # ---- a. Type=notify with a path: READY=1 once the node answers, STOPPING=1, status 0 ----
 policy 15
@@ -121,9 +114,10 @@ ok $? "NOTIFY_SOCKET=path: READY=1 arrives"
 is "$(erl_call_node "$NODE" erlang node 2>&1)" "$NODE" "the node answers right after READY=1"
 like "$(grep ' READY=1 ' "$T/notify.log")" "registered=1$" "READY=1 came after the node registered with epmd"
 is "$(grep -c ' READY=1 ' "$T/notify.log")" 1 "READY=1 is sent once"
-like "$(readlink /proc/$HPID/exe)" "kzlaunch-helper$" "the launcher became the helper in place (no fork)"
+like "$(readlink /proc/$HPID/exe)" "kzlaunch-helper$" "the launcher became kzlaunch-helper in place (no fork)"
 P=$("$KZLAUNCH" kazoo_apps pid)
-is "$(status_field "$P" PPid)" "$HPID" "the helper, systemd's main pid, is the node's parent"
+H=$(status_field "$P" PPid)
+is "$(status_field "$H" PPid)" "$HPID" "the warden, systemd's main pid, is the helper's parent"
 is "$(tr '\0' '\n' </proc/$P/environ | grep -c '^NOTIFY_SOCKET=')" 0 "NOTIFY_SOCKET is not in the node's environment"
 out=$("$KZLAUNCH" kazoo_apps stop)
 like "$out" "stopped \(exit status 0\)" "stop: the node's status 0"
@@ -131,7 +125,7 @@ wait_for ' STOPPING=1 ' "$T/notify.log" 50
 ok $? "stop: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the helper exits with the node's status 0"
-todo_ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "$SOCK_TODO" "the helper removed its socket"
+ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
 
 # ---- a. Type=notify with an abstract address (NOTIFY_SOCKET=@name) ----
 ABS=@kzt_notify_$$_$RANDOM
@@ -148,6 +142,19 @@ wait_for ' STOPPING=1 ' "$T/abstract.log" 50
 ok $? "stop: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the helper exits with the node's status 0"
+
+# ---- a. systemd stops the unit: SIGTERM to the main process (KillMode=mixed) ----
+: >"$T/notify.log"
+start_notify "$T/notify.sock" "$T/notify.log"
+ok $? "started under NOTIFY_SOCKET again"
+P=$("$KZLAUNCH" kazoo_apps pid)
+kill -TERM "$HPID"
+wait_for ' STOPPING=1 ' "$T/notify.log" 50
+ok $? "SIGTERM to the warden: STOPPING=1 arrives"
+wait "$HPID"
+is "$?" 0 "the warden exits with the node's status 0 after a graceful stop"
+ok "$(gone "$P" && echo 0 || echo 1)" "the node is gone"
+ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "and so is the socket"
 
 # ---- b. The node ends on its own with status 7: the helper's status, an attached client ----
 : >"$T/notify.log"
@@ -166,7 +173,7 @@ wait "$CL"
 is "$?" 0 "the attached client returns once the node is gone"
 like "$(tr -d '\r' <"$T/b.out")" "\[kzlaunch: $NODE exited with status 7\]" "and was told the node's status"
 is "$(grep -c ' STOPPING=1 ' "$T/notify.log")" 0 "no STOPPING=1: nobody asked for a stop"
-todo_ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "$SOCK_TODO" "the helper removed its socket"
+ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
 kill "$HOLD" 2>/dev/null
 
 # ---- c. A node that ignores SIGTERM: SIGKILL after the policy's stop_timeout (2 s) ----

@@ -1,7 +1,8 @@
-/* filtertest.c: tries system calls under the helper's real seccomp filter.
+/* filtertest.c: tries system calls under the helper's and the warden's real seccomp filters.
  * `filtertest MODE`: a "node" child sleeps; a second child enters the sandbox with that node's
  * pid and does MODE; the parent prints how the second child ended ("exited N", "signal N").
- * Everything the sandboxed child needs is made before the filter, as in the helper. */
+ * Modes named warden-* enter the warden's filter instead, the sleeping child standing for
+ * the helper.  Everything the sandboxed child needs is made before the filter, as in both. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -9,11 +10,14 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -46,8 +50,12 @@ static struct {
 	int listen_inet;    /* 127.0.0.1, an ephemeral port */
 	struct sockaddr_in inet_addr;
 	int timer;
+	int chan[2];        /* the warden's channel; [0] is the warden's end */
+	int notify[2];      /* [0] stands for NOTIFY_SOCKET's connection */
+	int sig;            /* a signalfd for SIGCHLD */
+	int lock;           /* dir_path/lock */
 } w = { .pipe = { -1, -1 }, .pty_master = -1, .pty_slave = -1, .dir = -1, .listen_unix = -1,
-	.listen_inet = -1, .timer = -1 };
+	.listen_inet = -1, .timer = -1, .chan = { -1, -1 }, .notify = { -1, -1 }, .sig = -1, .lock = -1 };
 
 static int fail(const char *what)
 {
@@ -275,6 +283,45 @@ static int mode_allowed(void)
 	return 0; /* through exit(): stdio, atexit and the sanitizers' exit paths run too */
 }
 
+/* ---- the warden's allowed mode: every call of warden.c and sock_remove() ---- */
+
+static int mode_warden_allowed(void)
+{
+	struct pollfd p[2] = { { .fd = w.sig, .events = POLLIN }, { .fd = w.chan[0], .events = POLLIN } };
+	struct signalfd_siginfo si;
+	struct stat st;
+	char c, sock_path[sizeof w.dir_path + 8];
+	int status;
+
+	if (poll(p, 2, 1000) < 1 || !(p[1].revents & POLLIN))
+		return fail("poll(signalfd, channel)");
+	if (ppoll(p, 2, &(struct timespec){ 0, 0 }, NULL) < 1)
+		return fail("ppoll");
+	if (recv(w.chan[0], &c, 1, MSG_DONTWAIT) != 1)
+		return fail("recv(channel)");
+	if (read(w.sig, &si, sizeof si) >= 0 || errno != EAGAIN)
+		return fail("read(signalfd)");
+	if (send(w.chan[0], "T", 1, MSG_DONTWAIT | MSG_NOSIGNAL) != 1)
+		return fail("send(channel)");
+	if (send(w.notify[0], "READY=1", 7, MSG_DONTWAIT | MSG_NOSIGNAL) != 7)
+		return fail("send(notify)");
+	/* The stand-in is this child's sibling: ECHILD, but the filter let the call through. */
+	if (waitpid(w.node, &status, WNOHANG) < 0 && errno != ECHILD)
+		return fail("waitpid(helper, WNOHANG)");
+	snprintf(sock_path, sizeof sock_path, "%s/sock", w.dir_path);
+	if (flock(w.lock, LOCK_EX) < 0)
+		return fail("flock(LOCK_EX)");
+	if (fstatat(AT_FDCWD, sock_path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return fail("fstatat(socket)");
+	if (unlinkat(AT_FDCWD, sock_path, 0) < 0)
+		return fail("unlinkat(socket)");
+	if (flock(w.lock, LOCK_UN) < 0)
+		return fail("flock(LOCK_UN)");
+	if (close(w.notify[0]) < 0)
+		return fail("close");
+	return 0;
+}
+
 /* ---- forbidden modes: each must die with SIGSYS; if the call returns, exit RETURNED ---- */
 
 static int mode_execve(void)
@@ -370,6 +417,45 @@ static int mode_unlink(void)
 	return RETURNED;
 }
 
+static int mode_warden_kill(void)
+{
+	/* Not even the helper, not even SIGTERM: stop requests go over the channel. */
+	kill(w.node, SIGTERM);
+	return RETURNED;
+}
+
+static int mode_warden_socket(void)
+{
+	/* uid 0 with a new unix socket could talk to root-only daemons (systemd's private bus) */
+	socket(AF_UNIX, SOCK_STREAM, 0);
+	return RETURNED;
+}
+
+static int mode_warden_sendto_addr(void)
+{
+	sendto(w.notify[0], "x", 1, MSG_DONTWAIT, (struct sockaddr *)&w.unix_addr, sizeof w.unix_addr);
+	return RETURNED;
+}
+
+static int mode_warden_openat(void)
+{
+	openat(AT_FDCWD, "/etc/hostname", O_RDONLY | O_CLOEXEC);
+	return RETURNED;
+}
+
+static int mode_warden_read_other(void)
+{
+	char c;
+
+	return read(w.pipe[0], &c, 1) < -1 ? 1 : RETURNED;
+}
+
+static int mode_warden_wait_other(void)
+{
+	waitpid(-1, NULL, WNOHANG);
+	return RETURNED;
+}
+
 /* abort() is allowed to end the process with its own signal (tgkill on itself). */
 static int mode_abort(void)
 {
@@ -395,6 +481,18 @@ static const struct {
 	{ "fcntl-dupfd", mode_fcntl_dupfd },
 	{ "getsockopt-other", mode_getsockopt_other },
 	{ "unlink", mode_unlink },
+	{ "warden-allowed", mode_warden_allowed },
+	{ "warden-abort", mode_abort },
+	{ "warden-execve", mode_execve },
+	{ "warden-ptrace", mode_ptrace },
+	{ "warden-setuid", mode_setuid },
+	{ "warden-mmap-exec", mode_mmap_exec },
+	{ "warden-kill", mode_warden_kill },
+	{ "warden-socket", mode_warden_socket },
+	{ "warden-sendto-addr", mode_warden_sendto_addr },
+	{ "warden-openat", mode_warden_openat },
+	{ "warden-read-other", mode_warden_read_other },
+	{ "warden-wait-other", mode_warden_wait_other },
 };
 
 /* ---- the parent ---- */
@@ -438,6 +536,19 @@ static void setup(void)
 
 	if ((w.timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) < 0)
 		die_setup("timerfd_create");
+
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, w.chan) < 0 ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, w.notify) < 0)
+		die_setup("socketpair");
+	if (send(w.chan[1], "R", 1, 0) != 1)
+		die_setup("send(channel)");
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) < 0 || (w.sig = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		die_setup("signalfd");
+	if ((w.lock = openat(w.dir, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		die_setup("lock");
 }
 
 static void teardown(void)
@@ -445,6 +556,7 @@ static void teardown(void)
 	unlinkat(w.dir, "test.log", 0);   /* left only if the allowed mode failed half-way */
 	unlinkat(w.dir, "test.log.1", 0);
 	unlinkat(w.dir, "sock", 0);
+	unlinkat(w.dir, "lock", 0);
 	if (rmdir(w.dir_path) < 0)
 		fprintf(stderr, "filtertest: rmdir %s: %s\n", w.dir_path, strerror(errno));
 }
@@ -495,10 +607,13 @@ int main(int argc, char **argv)
 	if (child == 0) {
 		struct kz_err err = { 0 };
 
-		signal(SIGTERM, SIG_DFL);
+		struct sandbox_warden box = { .helper = w.node, .chan = w.chan[0], .sig_fd = w.sig,
+					      .notify_fd = w.notify[0], .lock_fd = w.lock };
+		bool warden = !strncmp(argv[1], "warden-", 7);
 
-		if (sandbox_enter(w.node, &err) < 0) {
-			fprintf(stderr, "filtertest: %s\n", err.msg ? err.msg : "sandbox_enter failed");
+		signal(SIGTERM, SIG_DFL);
+		if ((warden ? sandbox_enter_warden(&box, &err) : sandbox_enter(w.node, &err)) < 0) {
+			fprintf(stderr, "filtertest: %s\n", err.msg ? err.msg : "entering the sandbox failed");
 			_exit(1);
 		}
 		exit(run());

@@ -1,0 +1,26 @@
+/* warden.h: the half of kzlaunch-helper that keeps the caller's uid and nothing else. */
+#ifndef KZ_WARDEN_H
+#define KZ_WARDEN_H
+
+#include "err.h"
+#include "sock.h"
+
+/* One byte each on the channel between helper and warden. */
+#define WARDEN_READY 'R'    /* helper to warden: the node is up (READY=1) */
+#define WARDEN_STOPPING 'S' /* helper to warden: stopping it (STOPPING=1) */
+#define WARDEN_STOP 'T'     /* warden to helper: SIGTERM came, stop the node */
+
+struct warden_spec {
+	const struct sock_claim *sock;
+	int sig_fd;    /* a signalfd for SIGCHLD, SIGTERM, SIGINT; each process reads its own */
+	int notify_fd; /* NOTIFY_SOCKET's connection, -1 when none: the warden's alone */
+	int listen_fd; /* the helper's alone */
+	int ready_fd;  /* the helper's alone: `kzlaunch start` waits for it to close */
+};
+
+/* Forks.  The parent becomes the warden and never returns: it waits for the helper,
+ * relays its READY and STOPPING, turns SIGTERM and SIGINT into stop requests, removes the
+ * socket and exits with the helper's status.  The child returns its end of the channel. */
+int warden_split(const struct warden_spec *w, struct kz_err *err);
+
+#endif
