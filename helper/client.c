@@ -9,11 +9,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <syslog.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "log.h"
 
 enum right { RIGHT_STATUS, RIGHT_WATCH, RIGHT_ATTACH, RIGHT_STOP };
 static const char *const right_names[] = { "status", "watch", "attach", "stop" };
@@ -23,8 +23,9 @@ static bool who_allows(const struct policy_who *w, const struct client *c)
 	return policy_who_allows(w, c->uid, c->gid, c->groups, c->ngroups);
 }
 
-/* Root and the node's own user may do everything; `attach` includes `watch`, and anyone
- * named under [control] may ask for status and pid. */
+/* Root may do everything, and so may the node's own user when there is no policy (it is
+ * then the only one who started it); `attach` includes `watch`, and anyone named under
+ * [control] may ask for status and pid. */
 static bool allowed(const struct helper *h, const struct client *c, enum right r)
 {
 	const struct policy *p = h->policy;
@@ -48,16 +49,20 @@ static bool allowed(const struct helper *h, const struct client *c, enum right r
 
 static void audit(const struct client *c, const char *what, const char *verdict)
 {
-	syslog(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
+	log_msg(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
 	       (int)c->pid, what, verdict);
 }
 
-/* Queues one frame; false when it does not fit (the caller decides what is lost). */
+/* Queues one frame; false when it does not fit (the caller decides what is lost).  Console
+ * output leaves the last CLIENT_CONTROL_RESERVE bytes free, so that EXIT and STOPPING still
+ * reach a client that has not kept up with the output. */
 static bool queue_frame(struct client *c, uint8_t type, const void *payload, uint16_t len)
 {
 	size_t need = c->outlen + PROTO_HEADER + len;
+	size_t limit = type == PROTO_OUTPUT || type == PROTO_LOST ? CLIENT_QUEUE_MAX - CLIENT_CONTROL_RESERVE
+								  : CLIENT_QUEUE_MAX;
 
-	if (need > CLIENT_QUEUE_MAX && c->outoff > 0) {
+	if (need > limit && c->outoff > 0) {
 		/* What was sent is dropped from the front only when room is needed: one move per
 		 * fill, not one per send. */
 		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
@@ -65,7 +70,7 @@ static bool queue_frame(struct client *c, uint8_t type, const void *payload, uin
 		c->outoff = 0;
 		need = c->outlen + PROTO_HEADER + len;
 	}
-	if (need > CLIENT_QUEUE_MAX)
+	if (need > limit)
 		return false;
 	if (need > c->outcap) {
 		size_t cap = c->outcap ? c->outcap : 16384;
@@ -143,7 +148,7 @@ size_t client_attached_count(const struct helper *h)
 void client_drop(struct helper *h, struct client *c, const char *why)
 {
 	if (why)
-		syslog(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
+		log_msg(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
 	close(c->fd);
 	for (size_t i = 0; i < h->nclients; i++) {
 		if (h->clients[i] == c) {
@@ -190,30 +195,73 @@ static bool peer_credentials(struct client *c)
 	return peer_groups(c);
 }
 
+static size_t connections_of(const struct helper *h, uid_t uid)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nclients; i++)
+		n += h->clients[i]->uid == uid;
+	return n;
+}
+
+/* Why a peer gets no slot, or NULL.  Every local user may connect (the socket is 0666), so
+ * one of them must not be able to take every slot: each uid but root's has a share, and
+ * the last slots are root's, who can always stop the node. */
+static const char *no_slot_for(const struct helper *h, const struct client *c)
+{
+	if (h->nclients >= HELPER_MAX_CLIENTS)
+		return "busy: every connection is taken";
+	if (c->uid == 0)
+		return NULL;
+	if (h->nclients >= HELPER_MAX_CLIENTS - CLIENT_ROOT_RESERVE)
+		return "busy: the connections left are kept for root";
+	if (connections_of(h, c->uid) >= CLIENT_PER_UID_MAX)
+		return "busy: this user has too many connections open";
+	return NULL;
+}
+
+/* One ERROR frame into an empty socket buffer, then close: the client says why. */
+static void turn_away(struct client *c, const char *why)
+{
+	uint8_t frame[PROTO_HEADER + 64];
+	size_t len = strlen(why) < 64 ? strlen(why) : 64;
+
+	proto_header(frame, PROTO_ERROR, (uint16_t)len);
+	memcpy(frame + PROTO_HEADER, why, len);
+	if (send(c->fd, frame, PROTO_HEADER + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_msg(LOG_DEBUG, "peer uid=%u: %m", (unsigned)c->uid);
+	audit(c, "connection", why);
+}
+
 void client_accept(struct helper *h)
 {
 	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct client *c;
+	const char *why;
 
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			syslog(LOG_WARNING, "accept: %m");
+			log_msg(LOG_WARNING, "accept: %m");
 		return;
 	}
-	if (h->nclients == HELPER_MAX_CLIENTS) {
-		syslog(LOG_WARNING, "refused a connection: %d clients already", HELPER_MAX_CLIENTS);
-		close(fd);
-		return;
-	}
-	struct client *c = calloc(1, sizeof *c);
+	c = calloc(1, sizeof *c);
 	if (!c) {
 		close(fd);
 		return;
 	}
 	c->fd = fd;
 	c->since = time(NULL);
-	h->clients[h->nclients++] = c;
 	if (!peer_credentials(c))
-		client_drop(h, c, "no peer credentials");
+		why = "no peer credentials";
+	else if ((why = no_slot_for(h, c)) != NULL)
+		turn_away(c, why);
+	if (why) {
+		close(fd);
+		free(c->groups);
+		free(c);
+		return;
+	}
+	h->clients[h->nclients++] = c;
 }
 
 static void queue_info(struct helper *h, struct client *c)
@@ -235,7 +283,7 @@ static void set_winsize(struct helper *h, const uint8_t *p)
 	struct winsize ws = { .ws_row = proto_get16(p), .ws_col = proto_get16(p + 2) };
 
 	if (ws.ws_row && ws.ws_col && ioctl(h->pty, TIOCSWINSZ, &ws) < 0)
-		syslog(LOG_WARNING, "TIOCSWINSZ: %m");
+		log_msg(LOG_WARNING, "TIOCSWINSZ: %m");
 }
 
 static void start_attach(struct helper *h, struct client *c, const struct proto_frame *f)
@@ -308,9 +356,13 @@ static bool handle_request(struct helper *h, struct client *c, const struct prot
 		c->state = CLIENT_CLOSING;
 		break;
 	case PROTO_STOP:
+		/* A first stop tells every stopping client, this one included; a later one
+		 * only this one. */
 		c->state = CLIENT_STOPPING;
-		queue_frame(c, PROTO_STOPPING, NULL, 0);
-		loop_stop_node(h);
+		if (h->stop_sent)
+			queue_frame(c, PROTO_STOPPING, NULL, 0);
+		else
+			loop_stop_node(h);
 		break;
 	}
 	return true;

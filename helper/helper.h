@@ -15,6 +15,9 @@
 #include "ring.h"
 
 #define HELPER_MAX_CLIENTS 128
+#define CLIENT_ROOT_RESERVE 8         /* slots only root's connections may take */
+#define CLIENT_PER_UID_MAX 16         /* connections of any one uid but root's */
+#define CLIENT_CONTROL_RESERVE 64     /* queue bytes console output leaves to EXIT, STOPPING */
 #define CLIENT_QUEUE_MAX (256 * 1024) /* bytes of frames toward one client */
 #define CLIENT_HELLO_SEC 5            /* a peer that says nothing is dropped after this */
 #define READY_PROBE_MS 10             /* epmd is asked this often while the node boots */

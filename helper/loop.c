@@ -11,11 +11,11 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "log.h"
 #include "warden.h"
 
 #define PTY_READ_MAX (64 * 1024)
@@ -34,7 +34,7 @@ static void arm_timer(struct helper *h, time_t sec, long msec, bool repeat)
 	if (repeat)
 		its.it_interval = its.it_value;
 	if (timerfd_settime(h->timer_fd, 0, &its, NULL) < 0)
-		syslog(LOG_ERR, "timerfd_settime: %m");
+		log_msg(LOG_ERR, "timerfd_settime: %m");
 }
 
 void loop_stop_node(struct helper *h)
@@ -42,10 +42,10 @@ void loop_stop_node(struct helper *h)
 	if (h->stop_sent || h->node_gone)
 		return;
 	h->stop_sent = true;
-	syslog(LOG_INFO, "stopping %s (pid %d): SIGTERM, SIGKILL after %us", h->node_name, (int)h->node,
+	log_msg(LOG_INFO, "stopping %s (pid %d): SIGTERM, SIGKILL after %us", h->node_name, (int)h->node,
 	       h->stop_timeout);
 	if (kill(h->node, SIGTERM) < 0)
-		syslog(LOG_ERR, "kill(%d, SIGTERM): %m", (int)h->node);
+		log_msg(LOG_ERR, "kill(%d, SIGTERM): %m", (int)h->node);
 	client_broadcast(h, PROTO_STOPPING, NULL, 0);
 	ready_stopping(h);
 	h->stop_elapsed_ms = 0;
@@ -62,7 +62,7 @@ static void stop_tick(struct helper *h)
 		kill(h->node, SIGTERM);
 		return;
 	}
-	syslog(LOG_WARNING, "%s did not stop within %us: SIGKILL", h->node_name, h->stop_timeout);
+	log_msg(LOG_WARNING, "%s did not stop within %us: SIGKILL", h->node_name, h->stop_timeout);
 	kill(-h->node, SIGKILL);
 	kill(h->node, SIGKILL);
 	arm_timer(h, 0, 0, false);
@@ -85,16 +85,16 @@ static ssize_t read_console(struct helper *h)
 	return n;
 }
 
-static void reap_node(struct helper *h)
+static void reap_node(struct helper *h, int flags)
 {
 	int st;
-	pid_t pid = waitpid(h->node, &st, WNOHANG);
+	pid_t pid = waitpid(h->node, &st, flags);
 
 	if (pid != h->node)
 		return;
 	h->node_gone = true;
 	h->node_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	syslog(LOG_INFO, "%s (pid %d) exited with status %d", h->node_name, (int)h->node, h->node_status);
+	log_msg(LOG_INFO, "%s (pid %d) exited with status %d", h->node_name, (int)h->node, h->node_status);
 }
 
 static void on_signal(struct helper *h)
@@ -104,7 +104,7 @@ static void on_signal(struct helper *h)
 	while (read(h->sig_fd, &si, sizeof si) == sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			reap_node(h);
+			reap_node(h, WNOHANG);
 			break;
 		case SIGTERM:
 		case SIGINT:
@@ -126,7 +126,7 @@ static void on_warden(struct helper *h)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		syslog(LOG_WARNING, "the warden is gone: stopping %s", h->node_name);
+		log_msg(LOG_WARNING, "the warden is gone: stopping %s", h->node_name);
 		close(h->warden_fd);
 		h->warden_fd = -1;
 		loop_stop_node(h);
@@ -204,11 +204,55 @@ static void serve_clients(struct helper *h, struct pollfd *fds, struct client **
 	}
 }
 
+/* The loop cannot go on (poll failed on descriptors it owns): the node must not run on
+ * without an owner serving its console, nor its end go unreported. */
+static void give_up(struct helper *h)
+{
+	log_msg(LOG_ERR, "poll: %m: killing %s (pid %d)", h->node_name, (int)h->node);
+	kill(-h->node, SIGKILL);
+	kill(h->node, SIGKILL);
+	while (!h->node_gone) {
+		reap_node(h, 0);
+		if (!h->node_gone && errno != EINTR) {
+			h->node_gone = true; /* not ours to reap after all: report the kill */
+			h->node_status = 128 + SIGKILL;
+		}
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* How long poll may wait: the log's buffer goes out LOG_LINGER_MS after its oldest byte came
+ * in, however busy the loop is meanwhile (a trickle of events must not hold it back). */
+static int next_timeout(struct helper *h, long *log_since)
+{
+	if (!conlog_buffered(h->log)) {
+		*log_since = -1;
+		return has_silent_clients(h) ? 1000 : -1;
+	}
+	long now = now_ms();
+	if (*log_since < 0)
+		*log_since = now;
+	if (now - *log_since >= LOG_LINGER_MS) {
+		conlog_flush(h->log);
+		*log_since = -1;
+		return has_silent_clients(h) ? 1000 : -1;
+	}
+	return (int)(LOG_LINGER_MS - (now - *log_since));
+}
+
 int loop_run(struct helper *h)
 {
 	struct pollfd fds[SLOT_CLIENTS + HELPER_MAX_CLIENTS];
 	struct client *owner[SLOT_CLIENTS + HELPER_MAX_CLIENTS];
 	bool pty_open = true;
+	long log_since = -1;
 
 	arm_timer(h, 0, READY_PROBE_MS, true);
 	ready_probe(h);
@@ -216,16 +260,13 @@ int loop_run(struct helper *h)
 		nfds_t n = fill_pollfds(h, fds, owner);
 		if (!pty_open)
 			fds[SLOT_PTY].fd = -1;
-		int timeout = conlog_buffered(h->log) ? LOG_LINGER_MS : has_silent_clients(h) ? 1000 : -1;
-		int ready = poll(fds, n, timeout);
+		int ready = poll(fds, n, next_timeout(h, &log_since));
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
-			syslog(LOG_ERR, "poll: %m");
+			give_up(h);
 			break;
 		}
-		if (ready == 0)
-			conlog_flush(h->log);
 		if (fds[SLOT_PTY].revents && read_console(h) < 0)
 			pty_open = false;
 		if (fds[SLOT_SIG].revents)

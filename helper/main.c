@@ -15,12 +15,12 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sysexits.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "die.h"
 #include "fd.h"
 #include "helper.h"
+#include "log.h"
 #include "priv.h"
 #include "spawn.h"
 #include "sandbox.h"
@@ -137,9 +137,12 @@ int main(int argc, char **argv)
 		die_on_error(policy_load(o.policy, &policy, &err), &err);
 		h.policy = &policy;
 	}
+	/* kzlaunch refuses this first; the helper does not rely on it. */
+	if (!h.policy && geteuid() == 0)
+		die(EX_NOPERM, "refusing to run a node as root: no --policy names its user");
 	h.owner_uid = h.policy ? policy.uid : getuid();
 	h.stop_timeout = h.policy ? policy.stop_timeout : 30;
-	openlog("kzlaunch-helper", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_open("kzlaunch-helper");
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
 	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0 ||
@@ -174,7 +177,7 @@ int main(int argc, char **argv)
 	static struct trim trim;
 	trim_collect(&trim);
 	if (sandbox_enter(h.node, &err) < 0) {
-		syslog(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
+		log_msg(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
 		kill(h.node, SIGKILL);
 		die_err(&err);
 	}

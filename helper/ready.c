@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "log.h"
 #include "warden.h"
 
 #define EPMD_PORT_PLEASE2_REQ 122
@@ -21,7 +21,7 @@
 static void notify(struct helper *h, char what)
 {
 	if (h->warden_fd >= 0 && send(h->warden_fd, &what, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		syslog(LOG_WARNING, "telling the warden: %m");
+		log_msg(LOG_WARNING, "telling the warden: %m");
 }
 
 static void tell_launcher(struct helper *h, const char *msg, size_t len)
@@ -30,7 +30,7 @@ static void tell_launcher(struct helper *h, const char *msg, size_t len)
 		return;
 	/* The launcher may have gone (^C): EPIPE is fine, SIGPIPE is blocked. */
 	if (write(h->ready_fd, msg, len) < 0 && errno != EPIPE)
-		syslog(LOG_WARNING, "ready pipe: %m");
+		log_msg(LOG_WARNING, "ready pipe: %m");
 	close(h->ready_fd);
 	h->ready_fd = -1;
 }
@@ -97,7 +97,7 @@ void ready_probe_result(struct helper *h)
 void ready_announce(struct helper *h)
 {
 	h->node_up = true;
-	syslog(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
+	log_msg(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
 	tell_launcher(h, "up\n", 3);
 	notify(h, WARDEN_READY);
 }

@@ -15,11 +15,11 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "die.h"
 #include "fd.h"
+#include "log.h"
 #include "priv.h"
 #include "sandbox.h"
 #include "trim.h"
@@ -120,10 +120,10 @@ static noreturn void become_warden(struct warden *w)
 	trim_collect(&trim);
 	trim_release(&trim);
 	if (sandbox_enter_warden(&box, &err) < 0) {
-		syslog(LOG_ERR, "warden: %s", err.msg ? err.msg : "sandbox");
+		log_msg(LOG_ERR, "warden: %s", err.msg ? err.msg : "sandbox");
 		exit(err.status ? err.status : KZ_EXIT_FAIL); /* the helper sees the channel close */
 	}
-	closelog();
+	log_close();
 	watch(w);
 }
 

@@ -23,6 +23,8 @@
 #include "die.h"
 #include "proto.h"
 
+#define CLIENT_ANSWER_SEC 10
+
 int client_connect(const char *rundir, const char *rel)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -70,24 +72,52 @@ static void send_or_die(int fd, uint8_t type, const void *payload, uint16_t len)
 		die_errno(KZ_EXIT_FAIL, "helper socket: send");
 }
 
-/* The request and the first answer: a helper gone in between means the node is too. */
-static void request(int fd, const struct node *n, enum action act, uint8_t type, const void *payload,
-		    uint16_t len, struct proto_frame *f, uint8_t *buf)
+static void set_timeout(int fd, int opt, time_t sec)
 {
-	int rc = proto_send(fd, type, payload, len);
+	struct timeval tv = { .tv_sec = sec };
 
-	if (rc == 0)
-		rc = proto_recv(fd, f, buf);
-	if (helper_went_away(rc))
-		not_running(n, act);
-	if (rc < 0)
-		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
+	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) < 0)
+		die_errno(KZ_EXIT_FAIL, "helper socket: setsockopt");
+}
+
+static noreturn void turned_away(const struct node *n, const struct proto_frame *f)
+{
 	if (f->type == PROTO_DENIED)
 		die(EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", n->name, (unsigned)getuid(),
 		    (int)(f->len > 16 ? 16 : f->len), (const char *)f->payload);
+	die(KZ_EXIT_FAIL, "%s: the helper turned this connection away: %.*s", n->name,
+	    (int)(f->len > 64 ? 64 : f->len), (const char *)f->payload);
 }
 
-/* The next frame; dies on a closed or broken connection, and on DENIED. */
+/* The request and the first answer, each within CLIENT_ANSWER_SEC: a helper that takes
+ * longer is stuck, and saying so beats hanging.  A helper gone in between means the node
+ * is too; one that refused the connection may have closed it before the request arrived,
+ * so its ERROR is looked for even when sending failed. */
+static void request(int fd, const struct node *n, enum action act, uint8_t type, const void *payload,
+		    uint16_t len, struct proto_frame *f, uint8_t *buf)
+{
+	int sent, rc;
+
+	set_timeout(fd, SO_SNDTIMEO, CLIENT_ANSWER_SEC);
+	set_timeout(fd, SO_RCVTIMEO, CLIENT_ANSWER_SEC);
+	sent = proto_send(fd, type, payload, len);
+	if (sent < 0 && !helper_went_away(sent))
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket: send", n->name);
+	rc = proto_recv(fd, f, buf);
+	if (rc == 1 && (f->type == PROTO_DENIED || f->type == PROTO_ERROR))
+		turned_away(n, f);
+	if (sent < 0 || helper_went_away(rc))
+		not_running(n, act);
+	if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		die(KZ_EXIT_FAIL, "%s: the helper did not answer within %d s", n->name, CLIENT_ANSWER_SEC);
+	if (rc < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
+	/* From here attach and stop wait as long as the node lives. */
+	set_timeout(fd, SO_SNDTIMEO, 0);
+	set_timeout(fd, SO_RCVTIMEO, 0);
+}
+
+/* The next frame; dies on a closed or broken connection, and on DENIED or ERROR. */
 static void recv_or_die(int fd, const struct node *n, struct proto_frame *f, uint8_t *buf)
 {
 	int rc = proto_recv(fd, f, buf);
@@ -96,9 +126,8 @@ static void recv_or_die(int fd, const struct node *n, struct proto_frame *f, uin
 		die(KZ_EXIT_FAIL, "%s: the helper closed the connection", n->name);
 	if (rc < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
-	if (f->type == PROTO_DENIED)
-		die(EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", n->name, (unsigned)getuid(),
-		    (int)(f->len > 16 ? 16 : f->len), (const char *)f->payload);
+	if (f->type == PROTO_DENIED || f->type == PROTO_ERROR)
+		turned_away(n, f);
 }
 
 static noreturn void run_info(const struct node *n, int fd, bool pid_only)

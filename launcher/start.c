@@ -159,11 +159,15 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 		exit(KZ_EXIT_FAIL);
 	}
 	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
-	if (waitpid(helper, &status, 0) == helper && WIFEXITED(status) && WEXITSTATUS(status))
-		exit(WEXITSTATUS(status));
-	if (WIFSIGNALED(status))
+	int st;
+	while (waitpid(helper, &st, 0) < 0)
+		if (errno != EINTR)
+			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		exit(WEXITSTATUS(st));
+	if (WIFSIGNALED(st))
 		die(KZ_EXIT_FAIL, "%s: the helper was killed by signal %d before the node was up", n->name,
-		    WTERMSIG(status));
+		    WTERMSIG(st));
 	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
 }
 

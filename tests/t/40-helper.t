@@ -15,6 +15,7 @@ write_policy kazoo_apps "[control]" "attach = @kzattach" "watch = @kzwatchers" "
 	"stop_timeout = 3" "[log]" "max_size = 64K" "generations = 50"
 NODE=kazoo_apps@$HOST
 LOG=$T/log/kazoo_apps.log
+SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 _helpers+=(kazoo_apps)
 
@@ -165,6 +166,28 @@ ok $? "garbage, oversize and silent clients connect"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 is "$?" 0 "the helper still serves after bad clients"
 
+# One local user cannot take every connection (the socket is 0666): 16 are its share.
+as kzother perl -MIO::Socket::UNIX -e '
+	my @s;
+	for (1..16) { push @s, IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect $_: $!\n" }
+	$| = 1;
+	print "held\n";
+	sleep 4;
+' "$SOCK" >"$T/held" &
+holder=$!
+_pids+=("$holder")
+wait_for '^held$' "$T/held" 50
+ok $? "an unlisted user holds 16 silent connections"
+out=$(as kzother "$KZLAUNCH" kazoo_apps status 2>&1)
+is "$?" 1 "its 17th is turned away: 1, not 77 or 'not running'"
+like "$out" "turned this connection away: busy" "and is told the helper is busy"
+out=$("$KZLAUNCH" kazoo_apps status)
+is "$?" 0 "root is still served"
+out=$(as kzops "$KZLAUNCH" kazoo_apps status)
+is "$?" 0 "and so is another user"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
 # stop: SIGTERM, the status, and the node gone when stop returns.
 out=$(as kzops "$KZLAUNCH" kazoo_apps stop)
 is "$?" 0 "stop: 0"
@@ -174,7 +197,6 @@ gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zo
 # stop returns when the node is gone; its helper ends a moment later, once clients are told.
 for i in $(seq 1 50); do gone "$H" && break; sleep 0.1; done
 ok "$(gone "$H" && echo 0 || echo 1)" "the helper is gone too"
-SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
 sock_gone() { local i; for i in $(seq 1 50); do [ -e "$SOCK" ] || return 0; sleep 0.1; done; return 1; }
 sock_gone
 ok $? "the warden removed the socket"

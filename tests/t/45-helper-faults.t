@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kzlaunch-helper when things around it go wrong, as root, on real nodes: systemd's notify
 # socket (Type=notify), a node that ends on its own or ignores SIGTERM, a full log disk, a
-# watcher whose terminal is never read, and a terminal resized while attached.
+# watcher whose terminal is never read, a terminal resized while attached, and a helper
+# that does not answer.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v expect >/dev/null || skip_all "needs expect (apt-get install expect)"
@@ -287,6 +288,17 @@ expect eof
 exit [lindex [wait] 3]
 EXP
 is "$?" 0 "attach: a resized terminal and SIGWINCH reach the node (rows {ok,50}), ^D detaches"
+
+# ---- g. A helper that does not answer: the client says so within 10 s instead of hanging ----
+H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
+kill -STOP "$H"
+out=$(timeout 30 "$KZLAUNCH" kazoo_apps status 2>&1)
+rc=$?
+kill -CONT "$H"
+is "$rc" 1 "status to a stopped (SIGSTOP) helper: 1"
+like "$out" "did not answer within 10 s" "and says the helper did not answer"
+"$KZLAUNCH" kazoo_apps status >/dev/null
+is "$?" 0 "once it runs again, it answers"
 "$KZLAUNCH" kazoo_apps stop >/dev/null
 ok $? "stop"
 
