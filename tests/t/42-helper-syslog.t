@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The helper's syslog lines, read from a listener at /dev/log: every request, allowed or
+# refused, with the peer's uid, gid and pid; and a log daemon that stops reading costs
+# messages (counted), never the helper's service.  Only where no syslog daemon owns /dev/log.
+. "$(dirname "$0")/lib.sh"
+need_root
+command -v perl >/dev/null || skip_all "needs perl"
+[ -e /dev/log ] && skip_all "a syslog daemon owns /dev/log; this test listens there itself"
+ensure_users
+
+write_config syslog_cookie_$$_$RANDOM
+write_policy kazoo_apps "[control]" "watch = kztest"
+export KAZOO_NODE=kzsyslog_$$
+_helpers+=(kazoo_apps)
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+
+# What a log daemon does with /dev/log, in perl: one line of OUT per datagram.
+perl -MIO::Socket::UNIX -MSocket -e '
+	my ($path, $out) = @ARGV;
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $path) or die "$path: $!\n";
+	chmod 0666, $path;
+	open my $fh, ">>", $out or die "$out: $!\n";
+	$fh->autoflush(1);
+	print $fh "listening\n";
+	while (defined $s->recv(my $msg, 4096)) { print $fh "$msg\n" }
+' /dev/log "$T/syslog" &
+LISTENER=$!
+_pids+=("$LISTENER")
+cleanup_syslog() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; rm -f /dev/log; cleanup; }
+trap cleanup_syslog EXIT
+wait_for '^listening$' "$T/syslog" 50
+ok $? "a listener at /dev/log"
+
+"$KZLAUNCH" kazoo_apps start
+is "$?" 0 "start"
+wait_for 'kzlaunch-helper\[[0-9]+\]: kzsyslog_[0-9]+@.* is up' "$T/syslog" 50
+ok $? "the helper says the node is up, tagged kzlaunch-helper[PID]"
+like "$(grep -m1 'is up' "$T/syslog")" '^<30>[A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} kzlaunch-helper' \
+	"as facility daemon, priority info, with a timestamp"
+
+"$KZLAUNCH" kazoo_apps status >/dev/null
+wait_for 'peer uid=0 gid=0 pid=[0-9]+: status: allowed' "$T/syslog" 50
+ok $? "an allowed request is logged with the peer's uid, gid and pid"
+uid=$(id -u kzother) gid=$(id -g kzother)
+as kzother "$KZLAUNCH" kazoo_apps stop >/dev/null 2>&1
+is "$?" 77 "an unlisted user's stop: 77"
+wait_for "peer uid=$uid gid=$gid pid=[0-9]+: stop: refused" "$T/syslog" 50
+ok $? "a refused request is logged with the peer's uid, gid and pid"
+
+# A log daemon that stops reading: the queue holds ten datagrams, then the helper drops.
+kill -STOP "$LISTENER"
+fails=0
+for i in $(seq 1 30); do
+	"$KZLAUNCH" kazoo_apps status >/dev/null 2>&1 || fails=$((fails + 1))
+done
+kill -CONT "$LISTENER"
+is "$fails" 0 "30 requests are served while the log daemon reads nothing"
+"$KZLAUNCH" kazoo_apps status >/dev/null
+wait_for 'messages lost: syslog did not keep up' "$T/syslog" 50
+ok $? "once it reads again, the helper says how many messages were lost"
+
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+wait_for 'exited with status 0' "$T/syslog" 50
+ok $? "the node's end is logged"
+
+done_testing
