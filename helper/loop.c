@@ -19,6 +19,7 @@
 #include "warden.h"
 
 #define PTY_READ_MAX (64 * 1024)
+#define CONSOLE_READS_PER_WAKE 16
 #define STOP_RESEND_MS 250
 /* How long console output may wait in the log's buffer once the node goes quiet.  While it
  * writes, the buffer goes out whenever it is full: one large write instead of one per pty
@@ -82,6 +83,18 @@ static ssize_t read_console(struct helper *h)
 	conlog_write(h->log, buf, (size_t)n);
 	ring_append(&h->replay, buf, (size_t)n);
 	client_broadcast_output(h, buf, (size_t)n);
+	return n;
+}
+
+/* A pty hands over a few KiB per read: while the node writes fast, reading again at once
+ * costs one call where going back to poll costs two.  Bounded, so that clients and signals
+ * are still seen between bursts. */
+static ssize_t drain_console(struct helper *h)
+{
+	ssize_t n = 0;
+
+	for (int i = 0; i < CONSOLE_READS_PER_WAKE && (n = read_console(h)) > 0; i++)
+		;
 	return n;
 }
 
@@ -267,7 +280,7 @@ int loop_run(struct helper *h)
 			give_up(h);
 			break;
 		}
-		if (fds[SLOT_PTY].revents && read_console(h) < 0)
+		if (fds[SLOT_PTY].revents && drain_console(h) < 0)
 			pty_open = false;
 		if (fds[SLOT_SIG].revents)
 			on_signal(h);
