@@ -193,6 +193,22 @@ static int check_own_groups(const struct policy *p, struct kz_err *err)
 	return rc;
 }
 
+/* libcap may know names this kernel does not: a capability the node cannot hold is refused,
+ * not silently left out of its sets. */
+static int check_known_caps(const struct policy *p, struct kz_err *err)
+{
+	for (size_t i = 0; i < p->ncaps; i++) {
+		if (p->caps[i] < (cap_value_t)cap_max_bits())
+			continue;
+		char *name = cap_to_name(p->caps[i]);
+		kz_err_set(err, EX_CONFIG, "%s: capabilities: %s is not known to this kernel", p->file,
+			   name ? name : "a capability");
+		cap_free(name);
+		return -1;
+	}
+	return 0;
+}
+
 int priv_become(const struct policy *p, struct kz_err *err)
 {
 	uid_t euid = geteuid();
@@ -205,7 +221,7 @@ int priv_become(const struct policy *p, struct kz_err *err)
 	if (euid == 0 && !have_permitted(CAP_SETPCAP))
 		return kz_err_set(err, EX_NOPERM, "%s: root lacks cap_setpcap here, so the node's capabilities cannot be locked",
 				  p->file);
-	if (apply_limits(p, err) < 0)
+	if (check_known_caps(p, err) < 0 || apply_limits(p, err) < 0)
 		return -1;
 	if (euid != 0) {
 		/* The policy's own user, unprivileged: it has nothing to keep and cannot grant. */

@@ -84,6 +84,10 @@ int epmd_node_registered(const char *node, struct kz_err *err)
 			rc = resp[1] == 0;
 		else if (n == 0)
 			rc = 0; /* epmd closes without a word for some unknown names */
+		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			kz_err_set(err, KZ_EXIT_FAIL, "epmd on %s: no answer within %d s", at + 1, EPMD_TIMEOUT_SEC);
+		else if (n < 0)
+			kz_err_errno(err, KZ_EXIT_FAIL, "epmd on %s: recv", at + 1);
 		else
 			kz_err_set(err, KZ_EXIT_FAIL, "epmd on %s: unexpected answer", at + 1);
 	}
