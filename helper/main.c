@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 	struct kz_err err = { 0 };
 	sigset_t oldmask;
 	char *sock_path = NULL, *lock_path = NULL;
-	struct sock_claim sock = { .lock_fd = -1 };
+	struct sock_claim sock = { .lock_fd = -1, .pin_fd = -1 };
 	int slave, notify_fd = -1;
 
 	die_init("kzlaunch-helper");

@@ -17,6 +17,8 @@
 #include "die.h"
 #include "sock.h"
 
+#define NOTIFY_SEND_SEC 10
+
 static int fill_addr(struct sockaddr_un *sa, socklen_t *len, const char *path, struct kz_err *err)
 {
 	size_t n = strlen(path);
@@ -118,16 +120,25 @@ int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, st
 		return -1;
 	lock(c->lock_fd, LOCK_EX);
 	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0) {
-		if (lstat(path, &st) == 0) {
+		/* Pinned: after a stop, a new start may bind a socket that a file system (ext4)
+		 * would otherwise give the freed inode number, and this one's warden, comparing
+		 * numbers, would remove it. */
+		c->pin_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (c->pin_fd >= 0 && fstat(c->pin_fd, &st) == 0) {
 			c->dev = st.st_dev;
 			c->ino = st.st_ino;
 		} else {
 			kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
+			unlink(path);
 			close(fd);
 			fd = -1;
 		}
 	}
 	lock(c->lock_fd, LOCK_UN);
+	if (fd < 0 && c->pin_fd >= 0) {
+		close(c->pin_fd);
+		c->pin_fd = -1;
+	}
 	if (fd < 0) {
 		close(c->lock_fd);
 		c->lock_fd = -1;
@@ -160,7 +171,10 @@ int sock_notify(const char *addr, struct kz_err *err)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, len) < 0) {
+	/* A lost READY=1 gets the unit killed: a busy systemd is waited for, but not forever. */
+	struct timeval tv = { .tv_sec = NOTIFY_SEND_SEC };
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, len) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "NOTIFY_SOCKET %s", addr);
 		close(fd);
 		return -1;

@@ -10,6 +10,7 @@
 struct sock_claim {
 	const char *path;
 	int lock_fd; /* RUNDIR/REL.lock, kept open to remove the socket under it; -1 when none */
+	int pin_fd;  /* O_PATH of the socket: while open, its inode number cannot be reused */
 	dev_t dev;
 	ino_t ino;
 };

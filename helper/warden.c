@@ -37,11 +37,12 @@ static noreturn void finish(const struct warden *w, int status)
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
+/* Blocking, up to the socket's send timeout (sock_notify): a full queue at PID 1 must not
+ * lose READY=1, and only the warden waits meanwhile, not the helper or the node. */
 static void tell_systemd(const struct warden *w, const char *msg)
 {
-	/* systemd reads its socket promptly; a full one must not hold up the node's stop. */
 	if (w->spec->notify_fd >= 0)
-		send(w->spec->notify_fd, msg, strlen(msg), MSG_DONTWAIT | MSG_NOSIGNAL);
+		send(w->spec->notify_fd, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
 /* Only the two messages it knows: the helper runs as the node's user and is trusted less

@@ -25,6 +25,14 @@
 
 #define CLIENT_ANSWER_SEC 10
 
+static void set_timeout(int fd, int opt, time_t sec)
+{
+	struct timeval tv = { .tv_sec = sec };
+
+	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) < 0)
+		die_errno(KZ_EXIT_FAIL, "helper socket: setsockopt");
+}
+
 int client_connect(const char *rundir, const char *rel)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -36,12 +44,17 @@ int client_connect(const char *rundir, const char *rel)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_errno(KZ_EXIT_FAIL, "socket");
+	/* connect() waits while the helper's backlog is full (a stopped helper): bounded too. */
+	set_timeout(fd, SO_SNDTIMEO, CLIENT_ANSWER_SEC);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
 		return fd;
 	if (errno == ENOENT || errno == ECONNREFUSED) {
 		close(fd);
 		return -1;
 	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		die(KZ_EXIT_FAIL, "%s: the helper did not accept the connection within %d s", sa.sun_path,
+		    CLIENT_ANSWER_SEC);
 	die_errno(errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", sa.sun_path);
 }
 
@@ -70,14 +83,6 @@ static void send_or_die(int fd, uint8_t type, const void *payload, uint16_t len)
 {
 	if (proto_send(fd, type, payload, len) < 0)
 		die_errno(KZ_EXIT_FAIL, "helper socket: send");
-}
-
-static void set_timeout(int fd, int opt, time_t sec)
-{
-	struct timeval tv = { .tv_sec = sec };
-
-	if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof tv) < 0)
-		die_errno(KZ_EXIT_FAIL, "helper socket: setsockopt");
 }
 
 static noreturn void turned_away(const struct node *n, const struct proto_frame *f)

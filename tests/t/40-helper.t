@@ -53,7 +53,8 @@ is "$(status_field "$W" NoNewPrivs)" 1 "warden: NoNewPrivs"
 is "$(status_field "$W" Seccomp)" 2 "warden: seccomp filter"
 warden_objs=$(for f in /proc/$W/fd/*; do readlink "$f"; done | grep -v -e '^/dev/null$' -e '^anon_inode:' | sort -u)
 is "$(echo "$warden_objs" | grep -c '^socket:')" 1 "warden: one socket, its channel to the helper (not the listening one)"
-is "$(echo "$warden_objs" | grep -v -e '^socket:' -e "^$KZLAUNCH_RUNDIR/kazoo_apps.lock\$" | xargs)" "" "warden: nothing else but the socket's lock"
+is "$(echo "$warden_objs" | grep -v -e '^socket:' -e "^$KZLAUNCH_RUNDIR/kazoo_apps.lock\$" -e "^$SOCK\$" | xargs)" "" \
+	"warden: nothing else but the socket's lock and the socket's path (O_PATH, to know it again)"
 is "$(status_field "$P" Uid)" "$uid $uid $uid $uid" "node: Uid kztest"
 is "$(status_field "$P" CapBnd)" 0000000000000000 "node: empty bounding set"
 is "$(status_field "$P" NoNewPrivs)" 1 "node: NoNewPrivs"

@@ -24,6 +24,7 @@ _helpers+=(kazoo_apps)
 _mounts=()
 cleanup_faults() {
 	local m
+	[ -n "${STOPPED:-}" ] && kill -CONT "$STOPPED" 2>/dev/null
 	for m in "${_helpers[@]}"; do "$KZLAUNCH" "$m" stop >/dev/null 2>&1; done
 	for m in "${_mounts[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done
 	cleanup
@@ -292,11 +293,35 @@ is "$?" 0 "attach: a resized terminal and SIGWINCH reach the node (rows {ok,50})
 # ---- g. A helper that does not answer: the client says so within 10 s instead of hanging ----
 H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
 kill -STOP "$H"
+STOPPED=$H # let go in cleanup, should a test below die first
 out=$(timeout 30 "$KZLAUNCH" kazoo_apps status 2>&1)
 rc=$?
-kill -CONT "$H"
 is "$rc" 1 "status to a stopped (SIGSTOP) helper: 1"
 like "$out" "did not answer within 10 s" "and says the helper did not answer"
+# Its listen backlog full, connect() itself would wait: bounded the same way.
+perl -MSocket -MFcntl -e '
+	my @s;
+	for (1 .. 500) {
+		socket(my $s, AF_UNIX, SOCK_STREAM, 0) or die "socket: $!\n";
+		fcntl($s, F_SETFL, O_NONBLOCK) or die "fcntl: $!\n"; # perl drops SOCK_NONBLOCK
+		connect($s, pack_sockaddr_un($ARGV[0])) or last;
+		push @s, $s;
+	}
+	$| = 1;
+	print scalar(@s), "\n";
+	sleep 30;
+' "$SOCK" >"$T/backlog" &
+FILLER=$!
+_pids+=("$FILLER")
+wait_for '^[0-9]+$' "$T/backlog" 50
+ok $? "the stopped helper's listen backlog is full ($(cat "$T/backlog") more connections queued)"
+out=$(timeout 30 "$KZLAUNCH" kazoo_apps status 2>&1)
+rc=$?
+is "$rc" 1 "status then: 1"
+like "$out" "did not accept the connection within 10 s" "and says so"
+kill "$FILLER" 2>/dev/null
+wait "$FILLER" 2>/dev/null
+kill -CONT "$H"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 is "$?" 0 "once it runs again, it answers"
 "$KZLAUNCH" kazoo_apps stop >/dev/null
