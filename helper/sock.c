@@ -120,8 +120,8 @@ int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, st
 		return -1;
 	lock(c->lock_fd, LOCK_EX);
 	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0) {
-		/* Pinned: after a stop, a new start may bind a socket that a file system (ext4)
-		 * would otherwise give the freed inode number, and this one's warden, comparing
+		/* Pinned: after a stop, a new start may bind a socket that ext4 or xfs would
+		 * otherwise give the freed inode number, and this one's warden, comparing
 		 * numbers, would remove it. */
 		c->pin_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (c->pin_fd >= 0 && fstat(c->pin_fd, &st) == 0) {
