@@ -50,7 +50,7 @@ static bool allowed(const struct helper *h, const struct client *c, enum right r
 static void audit(const struct client *c, const char *what, const char *verdict)
 {
 	log_msg(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
-	       (int)c->pid, what, verdict);
+	        (int)c->pid, what, verdict);
 }
 
 /* Queues one frame; false when it does not fit (the caller decides what is lost).  Console

@@ -44,7 +44,7 @@ void loop_stop_node(struct helper *h)
 		return;
 	h->stop_sent = true;
 	log_msg(LOG_INFO, "stopping %s (pid %d): SIGTERM, SIGKILL after %us", h->node_name, (int)h->node,
-	       h->stop_timeout);
+	        h->stop_timeout);
 	if (kill(h->node, SIGTERM) < 0)
 		log_msg(LOG_ERR, "kill(%d, SIGTERM): %m", (int)h->node);
 	client_broadcast(h, PROTO_STOPPING, NULL, 0);
