@@ -2,6 +2,8 @@
 #ifndef KZ_FD_H
 #define KZ_FD_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* Opens /dev/null on any of 0, 1, 2 that is closed, so no later open() lands there and
@@ -15,5 +17,8 @@ int fd_cloexec_from_3(struct kz_err *err);
 /* Points 0-2 at /dev/null: a daemon that kept the caller's terminal or pipe would hold up
  * whoever waits for it to close (an `ssh host kzlaunch start` would never return). */
 void fd_stdio_to_null(void);
+
+/* Writes all of buf, retrying EINTR and short writes.  Returns 0, or -1 with errno set. */
+int fd_write_all(int fd, const void *buf, size_t len);
 
 #endif

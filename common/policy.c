@@ -19,6 +19,7 @@
 #include "die.h"
 #include "inifile.h"
 #include "policy.h"
+#include "trustfile.h"
 
 #define DEFAULT_STOP_TIMEOUT 30
 #define DEFAULT_LOG_DIR "/var/log/kazoo"
@@ -730,83 +731,6 @@ static int set_defaults(struct policy *p, const char *path)
 	return p->file && p->log_dir ? 0 : -1;
 }
 
-/* "writable by its group" / "writable by others", or NULL when only the owner may write.
- * A sticky folder (/tmp) lets nobody else rename or remove root's file in it. */
-static const char *writable_by(const struct stat *st)
-{
-	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
-		return NULL;
-	if (st->st_mode & S_IWOTH)
-		return "others";
-	if (st->st_mode & S_IWGRP)
-		return "its group";
-	return NULL;
-}
-
-/* Only root may have been able to change `st` (the policy file or its folder). */
-static int root_only(const char *what, const struct stat *st, struct kz_err *err)
-{
-	const char *who = writable_by(st);
-
-	if (st->st_uid != 0)
-		return kz_err_set(err, EX_CONFIG, "%s: owned by uid %u: " UNSAFE, what,
-				  (unsigned)st->st_uid);
-	if (who)
-		return kz_err_set(err, EX_CONFIG, "%s: writable by %s (mode %04o): " UNSAFE, what, who,
-				  (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-/* The folder holding `path`, as written ("." for a bare name): followed if it is a symlink,
- * since it is the folder reached that could have the file swapped in it. */
-static int check_folder(const char *path, struct kz_err *err)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir = !slash ? strdup(".") : slash == path ? strdup("/")
-				: strndup(path, (size_t)(slash - path));
-	struct stat st;
-	int rc;
-
-	if (!dir)
-		return kz_err_set(err, KZ_EXIT_FAIL, "%s: out of memory", path);
-	if (stat(dir, &st) < 0)
-		rc = kz_err_errno(err, EX_CONFIG, "%s", dir);
-	else
-		rc = root_only(dir, &st, err);
-	free(dir);
-	return rc;
-}
-
-/* Opens the policy and checks what it is, before a line of it is believed.  Everyone: a regular
- * file (a FIFO would block the parse; O_NONBLOCK keeps the open itself from blocking).  Root:
- * the policy decides what root grants, so the file must be root's and writable by root only,
- * in a folder only root can change, and not a symlink (O_NOFOLLOW: the link could be changed
- * by whoever owns its folder, and one check of the file it names proves nothing later).
- * Returns the descriptor, or -1 with err filled; *st gets its fstat. */
-static int open_checked(const char *path, const struct stat *lst, struct stat *st,
-			struct kz_err *err)
-{
-	bool root = geteuid() == 0;
-	int fd;
-
-	if (root && S_ISLNK(lst->st_mode))
-		return kz_err_set(err, EX_CONFIG, "%s: a symbolic link: " UNSAFE " (name the file itself)", path);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | (root ? O_NOFOLLOW : 0) | O_CLOEXEC);
-	if (fd < 0 && root && errno == ELOOP) /* became a symlink since the lstat */
-		return kz_err_set(err, EX_CONFIG, "%s: a symbolic link: " UNSAFE " (name the file itself)", path);
-	if (fd < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s: open", path);
-	if (fstat(fd, st) < 0) {
-		kz_err_errno(err, EX_CONFIG, "%s: fstat", path);
-	} else if (!S_ISREG(st->st_mode)) {
-		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
-	} else if (!root || (root_only(path, st, err) == 0 && check_folder(path, err) == 0)) {
-		return fd;
-	}
-	close(fd);
-	return -1;
-}
-
 /* inifile_parse() takes a path, so it opens the file again: the file parsed must still be the
  * one open_checked() looked at.  With the file and its folder root's alone, only root or the
  * owner of a folder further up could swap it in between; this catches a swap that stays (one
@@ -825,7 +749,7 @@ static int same_file(const char *path, const struct stat *st, struct kz_err *err
 int policy_load(const char *path, struct policy *p, struct kz_err *err)
 {
 	struct loader ld = { .path = path, .p = p, .err = err };
-	struct stat lst, st;
+	struct stat st;
 	int fd, rc = -1;
 
 	if (set_defaults(p, path) < 0) {
@@ -834,18 +758,14 @@ int policy_load(const char *path, struct policy *p, struct kz_err *err)
 		errno = ENOMEM;
 		return -1;
 	}
-	/* lstat, not stat: only "nothing at all at this path" is a missing policy; a dangling
-	 * symlink is somebody's mistake and fails below like any unreadable file. */
-	if (lstat(path, &lst) < 0) {
-		if (errno == ENOENT) {
-			kz_err_errno(err, EX_CONFIG, "%s", path);
-			policy_free(p);
-			errno = ENOENT;
-			return -1;
-		}
-		lst.st_mode = 0; /* not a symlink; open() reports the error */
+	/* Only "nothing at all at this path" is a missing policy (trustfile_open's ENOENT); a
+	 * dangling symlink is somebody's mistake and fails like any unreadable file. */
+	fd = trustfile_open(path, UNSAFE, &st, err);
+	if (fd < 0 && errno == ENOENT) {
+		policy_free(p);
+		errno = ENOENT;
+		return -1;
 	}
-	fd = open_checked(path, &lst, &st, err);
 	if (fd >= 0) {
 		rc = inifile_parse(path, on_entry, &ld, err);
 		if (rc == 0)

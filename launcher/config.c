@@ -1,4 +1,4 @@
-/* config.c: finds the config.ini Kazoo would read here, and the app.config beside it.
+/* config.c: finds the config.ini Kazoo would read here.
  * Only looks: never reads the files' contents, and never falls back to a default file when
  * the one asked for ($KAZOO_CONFIG, -c) is missing or unreadable. */
 #define _GNU_SOURCE
@@ -61,37 +61,9 @@ static int locate_default(struct config_paths *out, struct kz_err *err)
 	return 0;
 }
 
-/* app.config in the folder of `ini`: NULL in *out when there is none.  One that exists but is
- * not a regular file, or cannot be looked at, is an error: ignoring it would silently boot the
- * node with the release's sys.config instead. */
-static int locate_app_config(const char *ini, char **out, struct kz_err *err)
-{
-	const char *slash = strrchr(ini, '/');
-	int dirlen = slash ? (int)(slash - ini + 1) : 0;
-	struct stat st;
-	char *path;
-
-	*out = NULL;
-	if (asprintf(&path, "%.*sapp.config", dirlen, ini) < 0)
-		return out_of_memory(err);
-	if (stat(path, &st) < 0) {
-		int rc = errno == ENOENT || errno == ENOTDIR ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
-		free(path);
-		return rc;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
-		free(path);
-		return -1;
-	}
-	*out = path;
-	return 0;
-}
-
 int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_err *err)
 {
 	out->ini = NULL;
-	out->app_config = NULL;
 	if (kazoo_config) {
 		/* Set but empty is a mistake to report, never a reason to fall back to the defaults. */
 		if (!*kazoo_config)
@@ -104,17 +76,11 @@ int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_
 	} else if (locate_default(out, err) < 0) {
 		return -1;
 	}
-	if (out->ini && locate_app_config(out->ini, &out->app_config, err) < 0) {
-		config_paths_free(out);
-		return -1;
-	}
 	return 0;
 }
 
 void config_paths_free(struct config_paths *paths)
 {
 	free(paths->ini);
-	free(paths->app_config);
 	paths->ini = NULL;
-	paths->app_config = NULL;
 }

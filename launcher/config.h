@@ -1,4 +1,5 @@
-/* config.h: which config.ini (and app.config) Kazoo would read on this machine. */
+/* config.h: which config.ini Kazoo would read on this machine.  Its folder is CONFDIR, where
+ * vmfiles.c looks for the node's vm.args and sys.config. */
 #ifndef KZ_CONFIG_H
 #define KZ_CONFIG_H
 
@@ -6,7 +7,6 @@
 
 struct config_paths {
 	char *ini;        /* the config.ini in use; NULL when none exists */
-	char *app_config; /* app.config beside it, when present; else NULL */
 };
 
 /* kazoo_config: $KAZOO_CONFIG or -c, or NULL.  When set, that file alone is used and a

@@ -13,48 +13,19 @@
 /* Variables the VM and its children may see, passed on from the caller when set.
  * KAZOO_COOKIE, ERL_FLAGS, ERL_AFLAGS, ERL_ZFLAGS and the like are left out on purpose:
  * the first is the secret, the others would add arguments (a -setcookie) to the VM. */
-static const char *const passed_env[] = { "TERM", "LANG", "TZ", "KAZOO_ZONE", "ERL_EPMD_PORT", NULL };
+static const char *const passed_env[] = { "LANG", "TZ", "KAZOO_ZONE", "ERL_EPMD_PORT",
+					  "ERL_CRASH_DUMP_SECONDS", "ERL_CRASH_DUMP_BYTES", NULL };
 static const char safe_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-static int strv_add(struct strv *s, const char *str)
+/* TERM names a terminfo entry: a plain name reaches the VM, anything else (escape sequences
+ * that a console would print back to an operator) is left out. */
+static bool plain_term(const char *entry)
 {
-	if (s->n + 2 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **v = realloc(s->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		s->v = v;
-		s->cap = cap;
-	}
-	if (!(s->v[s->n] = strdup(str)))
-		return -1;
-	s->v[++s->n] = NULL;
-	return 0;
-}
+	const char *v = entry + strlen("TERM=");
+	size_t n = strlen(v);
 
-static int strv_addf(struct strv *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int strv_addf(struct strv *s, const char *fmt, ...)
-{
-	char *str = NULL;
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vasprintf(&str, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -1;
-	rc = strv_add(s, str);
-	free(str);
-	return rc;
-}
-
-static void strv_free(struct strv *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof *s);
+	return n > 0 && n <= 64 &&
+	       strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-") == n;
 }
 
 static bool is_passed(const char *entry)
@@ -65,6 +36,8 @@ static bool is_passed(const char *entry)
 		return false;
 	if (!strncmp(entry, "LC_", 3))
 		return true;
+	if (!strncmp(entry, "TERM=", 5))
+		return plain_term(entry);
 	for (const char *const *p = passed_env; *p; p++)
 		if (strlen(*p) == name_len && !strncmp(entry, *p, name_len))
 			return true;
@@ -85,6 +58,8 @@ static int build_env(const struct execline_spec *spec, char **environ_in, struct
 	rc |= strv_addf(env, "PATH=%s", safe_path);
 	if (spec->config)
 		rc |= strv_addf(env, "KAZOO_CONFIG=%s", spec->config);
+	if (spec->crash_dump)
+		rc |= strv_addf(env, "ERL_CRASH_DUMP=%s", spec->crash_dump);
 	for (char **e = environ_in; e && *e && rc == 0; e++)
 		if (is_passed(*e))
 			rc |= strv_add(env, *e);
@@ -106,14 +81,14 @@ static int build_node_argv(const struct execline_spec *spec, struct strv *argv)
 	rc |= strv_add(argv, "-boot");
 	rc |= strv_add(argv, rel->boot);
 	rc |= strv_add(argv, "-mode");
-	rc |= strv_add(argv, "embedded");
+	rc |= strv_add(argv, spec->code_mode);
 	rc |= strv_add(argv, "-boot_var");
 	rc |= strv_add(argv, "SYSTEM_LIB_DIR");
 	rc |= strv_add(argv, rel->lib);
 	rc |= strv_add(argv, "-config");
-	rc |= strv_add(argv, rel->sys_config);
+	rc |= strv_add(argv, spec->sys_config);
 	rc |= strv_add(argv, "-args_file");
-	rc |= strv_add(argv, rel->vm_args);
+	rc |= strv_add(argv, spec->vm_args);
 	rc |= strv_add(argv, spec->sname ? "-sname" : "-name");
 	rc |= strv_add(argv, spec->node);
 	for (int i = 0; i < spec->nextra && rc == 0; i++)

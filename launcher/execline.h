@@ -8,11 +8,7 @@
 
 #include "err.h"
 #include "release.h"
-
-struct strv {
-	char **v; /* NULL-terminated */
-	size_t n, cap;
-};
+#include "strv.h"
 
 struct execline {
 	struct strv argv;
@@ -33,6 +29,10 @@ struct execline_spec {
 	bool sname;            /* -sname instead of -name */
 	const char *home;      /* the private home holding .erlang.cookie */
 	const char *config;    /* config.ini in use, passed on as KAZOO_CONFIG; may be NULL */
+	const char *vm_args;   /* the file for -args_file and the one for -config (node modes) */
+	const char *sys_config;
+	const char *code_mode; /* "embedded" or "interactive" */
+	const char *crash_dump; /* ERL_CRASH_DUMP; NULL for a remote shell */
 	char **extra;          /* appended to argv */
 	int nextra;
 };

@@ -21,18 +21,28 @@
 
 extern char **environ;
 
-/* As root: RUNDIR (root, 0755) and the log folder (the node's, 0750) are made when missing. */
-static void prepare_disk(const struct node *n)
+/* As root: RUNDIR (root, 0755) and the log folder (the node's, 0750) are made when missing.
+ * The private home gets the cookie and, for a node, the vm.args and sys.config it reads. */
+static void prepare_disk(const struct node *n, bool remsh)
 {
 	struct kz_err err = { 0 };
+	const char *cookie = n->cookie.value;
+	struct rundir_file files[3] = { { ".erlang.cookie", cookie, strlen(cookie) } };
+	size_t nfiles = 1;
 	int fd;
+
+	if (!remsh)
+		files[nfiles++] = (struct rundir_file){ "vm.args", n->vm.vm_args_text, strlen(n->vm.vm_args_text) };
+	if (!remsh && n->vm.sys_config_text)
+		files[nfiles++] = (struct rundir_file){ "sys.config", n->vm.sys_config_text,
+							strlen(n->vm.sys_config_text) };
 
 	if (n->has_policy && geteuid() == 0) {
 		die_on_error(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
 		close(fd);
 	}
 	die_on_error(fd = rundir_open(n->args->rundir, 0755, 0, 0, n->uid, &err), &err);
-	die_on_error(rundir_write_cookie(fd, n->args->rundir, n->args->rel, n->uid, n->gid, n->cookie.value, &err), &err);
+	die_on_error(rundir_write_home(fd, n->args->rundir, n->args->rel, n->uid, n->gid, files, nfiles, &err), &err);
 	close(fd);
 }
 
@@ -63,6 +73,10 @@ static void build_line(struct node *n, enum execline_mode mode, const char *self
 		.sname = n->sname,
 		.home = n->home,
 		.config = n->config.ini,
+		.vm_args = n->vm_args_run,
+		.sys_config = n->sys_config_run,
+		.code_mode = n->code_mode,
+		.crash_dump = n->crash_dump,
 		.extra = n->args->extra,
 		.nextra = n->args->nextra,
 	};
@@ -84,6 +98,9 @@ static noreturn void run_launch(const struct args *a)
 	node_resolve_cookie(&n);
 	node_resolve_release(&n);
 	node_resolve_identity(&n);
+	if (mode != EXECLINE_REMSH)
+		node_resolve_vm(&n);
+	node_check_reach(&n, mode == EXECLINE_REMSH);
 	if (mode == EXECLINE_REMSH) {
 		/* Unique per shell, so two operators can be in the same node at once. */
 		if (asprintf(&self, "kzremsh_%ld_%s", (long)getpid(), n.name) < 0)
@@ -102,7 +119,7 @@ static noreturn void run_launch(const struct args *a)
 		if (!up)
 			die(EX_UNAVAILABLE, "%s: not running", n.name);
 	}
-	prepare_disk(&n);
+	prepare_disk(&n, mode == EXECLINE_REMSH);
 	if (a->action == ACT_START)
 		start_node(&n, &line);
 	become_and_exec(&n, &line);

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "die.h"
 #include "host.h"
 #include "node.h"
+#include "osvars.h"
+#include "reach.h"
 #include "rundir.h"
 
 void node_resolve_name(struct node *n, const struct args *a)
@@ -69,7 +72,7 @@ void node_resolve_release(struct node *n)
 {
 	struct kz_err err = { 0 };
 
-	die_on_error(release_locate(n->args->root, n->config.app_config, &n->rel, &err), &err);
+	die_on_error(release_locate(n->args->root, &n->rel, &err), &err);
 }
 
 /* An explicit policy must exist; at the default path, nothing at all there (not even a
@@ -115,6 +118,78 @@ void node_resolve_identity(struct node *n)
 	n->gid = n->policy.gid;
 }
 
+/* relx's script reads CODE_LOADING_MODE the same way; it defaults to embedded. */
+static const char *code_mode(void)
+{
+	const char *m = args_env("CODE_LOADING_MODE", "embedded");
+
+	if (strcmp(m, "embedded") && strcmp(m, "interactive"))
+		die(EX_USAGE, "CODE_LOADING_MODE '%.40s': expected embedded or interactive", m);
+	return m;
+}
+
+/* Named as Kazoo's init scripts name it, so no dump overwrites the last, in a folder the
+ * node's user writes and others cannot read (the log folder; RUNDIR without a policy). */
+static char *crash_dump(const struct node *n)
+{
+	const char *given = getenv("ERL_CRASH_DUMP");
+	char *path = NULL;
+
+	if (given && *given)
+		return strdup(given);
+	if (asprintf(&path, "%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->args->rundir,
+		     (long long)time(NULL), n->args->rel) < 0)
+		return NULL;
+	return path;
+}
+
+void node_resolve_vm(struct node *n)
+{
+	struct kz_err err = { 0 };
+	struct vmargs_spec spec = {
+		.root = n->rel.root,
+		.rel = n->args->rel,
+		.node = n->name,
+		.osvars = osvars_enabled(),
+	};
+
+	n->code_mode = code_mode();
+	die_on_error(vmfiles_load(n->config.ini, &n->rel, &spec, &n->vm, &err), &err);
+	for (size_t i = 0; i < n->vm.args.notes.n; i++)
+		warn("%s", n->vm.args.notes.v[i]);
+	if (asprintf(&n->vm_args_run, "%s/vm.args", n->home) < 0)
+		n->vm_args_run = NULL;
+	if (!n->vm.sys_config_text)
+		n->sys_config_run = strdup(n->vm.sys_config);
+	else if (asprintf(&n->sys_config_run, "%s/sys.config", n->home) < 0)
+		n->sys_config_run = NULL;
+	n->crash_dump = crash_dump(n);
+	if (!n->vm_args_run || !n->sys_config_run || !n->crash_dump)
+		die_errno(KZ_EXIT_FAIL, "%s", n->home);
+}
+
+void node_check_reach(const struct node *n, bool remsh)
+{
+	struct kz_err err = { 0 };
+	char *beam = NULL, *boot = NULL;
+
+	if (geteuid() != 0 || !n->has_policy)
+		return; /* the caller is the node's user: exec tells the truth itself */
+	if (asprintf(&beam, "%s/beam.smp", n->rel.bindir) < 0 ||
+	    asprintf(&boot, "%s.boot", remsh ? n->rel.boot_clean : n->rel.boot) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s", n->rel.root);
+	struct reach_item items[] = {
+		{ n->rel.root, X_OK }, { n->rel.erlexec, X_OK }, { beam, X_OK }, { boot, R_OK },
+		{ n->rel.lib, R_OK | X_OK }, { n->vm.sys_config, R_OK },
+	};
+	/* The copies in the private home are written for the node after this, by kzlaunch. */
+	size_t nitems = sizeof items / sizeof items[0] - (remsh || n->vm.sys_config_text ? 1 : 0);
+	const struct policy *p = &n->policy;
+	die_on_error(reach_check(items, nitems, p->uid, p->gid, p->groups, p->ngroups, p->user, &err), &err);
+	free(beam);
+	free(boot);
+}
+
 void node_free(struct node *n)
 {
 	free(n->host);
@@ -124,6 +199,10 @@ void node_free(struct node *n)
 	config_paths_free(&n->config);
 	cookie_source_free(&n->cookie);
 	release_free(&n->rel);
+	vmfiles_free(&n->vm);
+	free(n->vm_args_run);
+	free(n->sys_config_run);
+	free(n->crash_dump);
 	if (n->has_policy)
 		policy_free(&n->policy);
 	memset(n, 0, sizeof *n);

@@ -11,6 +11,7 @@
 #include "cookie.h"
 #include "policy.h"
 #include "release.h"
+#include "vmfiles.h"
 
 struct node {
 	const struct args *args;
@@ -26,6 +27,13 @@ struct node {
 	uid_t uid;             /* the identity the VM runs as */
 	gid_t gid;
 	char *home;            /* RUNDIR/REL.home */
+
+	/* node_resolve_vm: what a node (not a remote shell) boots with */
+	struct vmfiles vm;
+	char *vm_args_run;     /* HOME/vm.args, the flat copy */
+	char *sys_config_run;  /* HOME/sys.config when ${VAR}s were replaced, else vm.sys_config */
+	const char *code_mode; /* CODE_LOADING_MODE: "embedded" (default) or "interactive" */
+	char *crash_dump;      /* ERL_CRASH_DUMP: the caller's, else in the log folder */
 };
 
 /* Each step dies with the SPEC's status and one line on failure. */
@@ -33,6 +41,11 @@ void node_resolve_name(struct node *n, const struct args *a);
 void node_resolve_cookie(struct node *n);
 void node_resolve_release(struct node *n);
 void node_resolve_identity(struct node *n);
+/* After identity: the vm.args, sys.config, code loading mode and crash dump of a node. */
+void node_resolve_vm(struct node *n);
+/* As root with a policy: the node's user can reach the release and the files it boots with
+ * (reach.h), else one line naming the file, the folder that stops it and the user (78). */
+void node_check_reach(const struct node *n, bool remsh);
 void node_free(struct node *n);
 
 /* --dry-run: one fact a line on stdout; never the cookie. */

@@ -1,6 +1,7 @@
 /* release.c: reads releases/start_erl.data and checks that every file the VM needs is there,
  * so a broken release is one clear line (exit 78), not an erlexec error. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -107,7 +108,50 @@ static const char *default_root(void)
 	return is_dir("/opt/kazoo/_rel/kazoo") ? "/opt/kazoo/_rel/kazoo" : "/opt/kazoo";
 }
 
-static int fill_paths(struct release *rel, const char *app_config, struct kz_err *err)
+/* The release's name is not in start_erl.data: it is the one NAME.rel relx leaves beside the
+ * boot files.  NULL when there is not exactly one, or the folder cannot be read. */
+static char *release_name(const char *rdir)
+{
+	DIR *d = opendir(rdir);
+	struct dirent *e;
+	char *name = NULL;
+	int found = 0;
+
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len > 4 && !strcmp(e->d_name + len - 4, ".rel") && found++ == 0)
+			name = strndup(e->d_name, len - 4);
+	}
+	closedir(d);
+	if (found != 1) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* As relx's script: releases/VSN/RELNAME.boot when there is one, else start.boot. */
+static int pick_boot(struct release *rel, const char *rdir, struct kz_err *err)
+{
+	char *name = release_name(rdir), *boot = NULL;
+
+	if (name && asprintf(&boot, "%s/%s.boot", rdir, name) < 0)
+		boot = NULL;
+	if (boot && access(boot, F_OK) == 0) {
+		boot[strlen(boot) - strlen(".boot")] = '\0'; /* erlexec adds it */
+		rel->boot = boot;
+	} else {
+		free(boot);
+		if (asprintf(&rel->boot, "%s/start", rdir) < 0)
+			rel->boot = NULL;
+	}
+	free(name);
+	return rel->boot ? 0 : kz_err_errno(err, KZ_EXIT_FAIL, "%s", rdir);
+}
+
+static int fill_paths(struct release *rel, struct kz_err *err)
 {
 	char *rdir = NULL, *clean_file = NULL;
 	int rc = -1;
@@ -116,16 +160,16 @@ static int fill_paths(struct release *rel, const char *app_config, struct kz_err
 	    asprintf(&rel->erlexec, "%s/erlexec", rel->bindir) < 0 ||
 	    asprintf(&rel->erl_call, "%s/erl_call", rel->bindir) < 0 ||
 	    asprintf(&rdir, "%s/releases/%s", rel->root, rel->rel_vsn) < 0 ||
-	    asprintf(&rel->boot, "%s/start", rdir) < 0 ||
 	    asprintf(&rel->boot_clean, "%s/start_clean", rdir) < 0 ||
 	    asprintf(&clean_file, "%s/start_clean.boot", rdir) < 0 ||
 	    asprintf(&rel->vm_args, "%s/vm.args", rdir) < 0 ||
 	    asprintf(&rel->lib, "%s/lib", rel->root) < 0 ||
-	    asprintf(&rel->sys_config, "%s%s", app_config ? app_config : rdir,
-		     app_config ? "" : "/sys.config") < 0) {
+	    asprintf(&rel->sys_config, "%s/sys.config", rdir) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rel->root);
 		goto out;
 	}
+	if (pick_boot(rel, rdir, err) < 0)
+		goto out;
 	/* Only remote_console needs start_clean; a release without it can still run. */
 	if (access(clean_file, R_OK) < 0) {
 		free(rel->boot_clean);
@@ -148,80 +192,11 @@ static int check_files(const struct release *rel, struct kz_err *err)
 	rc = need_file(rel->erlexec, X_OK, err);
 	if (rc == 0)
 		rc = need_file(boot_file, R_OK, err);
-	if (rc == 0)
-		rc = need_file(rel->vm_args, R_OK, err);
-	if (rc == 0)
-		rc = need_file(rel->sys_config, R_OK, err);
 	free(boot_file);
 	return rc;
 }
 
-#define VM_ARGS_MAX (1 << 20)
-#define VM_ARGS_DEPTH 8
-
-static int scan_vm_args(const char *path, int depth, struct kz_err *err);
-
-/* vm.args lines are split on white space by erlexec; `#` starts a comment. */
-static int scan_vm_args_line(const char *path, unsigned line, char *text, int depth, struct kz_err *err)
-{
-	char *save = NULL, *tok, *hash = strchr(text, '#');
-
-	if (hash)
-		*hash = '\0';
-	for (tok = strtok_r(text, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
-		if (!strcmp(tok, "-setcookie"))
-			return kz_err_set(err, EX_CONFIG, "%s:%u: -setcookie would show the cookie to every local user; kzlaunch passes it in a private file", path, line);
-		if (!strcmp(tok, "-name") || !strcmp(tok, "-sname"))
-			return kz_err_set(err, EX_CONFIG, "%s:%u: %s: kzlaunch gives the node its name (-n, KAZOO_NODE)", path, line, tok);
-		if (!strcmp(tok, "-args_file")) {
-			char *nested = strtok_r(NULL, " \t\r", &save);
-			if (!nested)
-				return kz_err_set(err, EX_CONFIG, "%s:%u: -args_file without a file", path, line);
-			if (scan_vm_args(nested, depth + 1, err) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* A -setcookie in vm.args would put the cookie on the VM's command line, where `ps` shows it
- * (FACTS.md); a -name would fight the one kzlaunch passes.  Both are refused, nested files too. */
-static int scan_vm_args(const char *path, int depth, struct kz_err *err)
-{
-	char *buf = NULL, *line, *save = NULL;
-	unsigned lineno = 0;
-	ssize_t n = 0, got;
-	int fd, rc = 0;
-
-	if (depth > VM_ARGS_DEPTH)
-		return kz_err_set(err, EX_CONFIG, "%s: -args_file nested more than %d deep", path, VM_ARGS_DEPTH);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s", path);
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > VM_ARGS_MAX) {
-		close(fd);
-		return kz_err_set(err, EX_CONFIG, "%s: not a regular file of at most %d bytes", path, VM_ARGS_MAX);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	while (buf && n < st.st_size && (got = read(fd, buf + n, (size_t)(st.st_size - n))) > 0)
-		n += got;
-	close(fd);
-	if (!buf)
-		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
-	buf[n] = '\0';
-	/* strtok_r would merge empty lines and lose the count: walk the newlines by hand. */
-	for (line = buf; line && rc == 0; line = save) {
-		save = strchr(line, '\n');
-		if (save)
-			*save++ = '\0';
-		rc = scan_vm_args_line(path, ++lineno, line, depth, err);
-	}
-	free(buf);
-	return rc;
-}
-
-int release_locate(const char *root, const char *app_config, struct release *rel, struct kz_err *err)
+int release_locate(const char *root, struct release *rel, struct kz_err *err)
 {
 	memset(rel, 0, sizeof *rel);
 	if (!root)
@@ -231,10 +206,9 @@ int release_locate(const char *root, const char *app_config, struct release *rel
 		return kz_err_errno(err, EX_CONFIG, "release root %s", root);
 	if (!is_dir(rel->root))
 		return kz_err_set(err, EX_CONFIG, "release root %s: not a folder", root);
-	if (read_start_erl_data(rel, err) < 0 || fill_paths(rel, app_config, err) < 0 ||
-	    check_files(rel, err) < 0)
+	if (read_start_erl_data(rel, err) < 0 || fill_paths(rel, err) < 0)
 		return -1;
-	return scan_vm_args(rel->vm_args, 0, err);
+	return check_files(rel, err);
 }
 
 void release_free(struct release *rel)

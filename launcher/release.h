@@ -12,16 +12,16 @@ struct release {
 	char *bindir;     /* ROOT/erts-ERTS_VSN/bin */
 	char *erlexec;    /* BINDIR/erlexec */
 	char *erl_call;   /* BINDIR/erl_call, when present */
-	char *boot;       /* ROOT/releases/REL_VSN/start (erlexec adds .boot) */
+	char *boot;       /* ROOT/releases/REL_VSN/RELNAME or start (erlexec adds .boot) */
 	char *boot_clean; /* start_clean, for a remote shell; NULL when the release has none */
-	char *vm_args;
-	char *sys_config; /* app.config when given, else the release's sys.config */
+	char *vm_args;    /* the release's own; vmfiles.c picks the one a node reads */
+	char *sys_config;
 	char *lib;        /* ROOT/lib */
 };
 
-/* root: -r/KAZOO_ROOT or NULL for the default; app_config: NULL or a file that replaces
- * sys.config.  Returns 0, or -1 with err (EX_CONFIG) naming the file at fault. */
-int release_locate(const char *root, const char *app_config, struct release *rel, struct kz_err *err);
+/* root: -r/KAZOO_ROOT or NULL for the default.  Returns 0, or -1 with err (EX_CONFIG) naming
+ * the file at fault. */
+int release_locate(const char *root, struct release *rel, struct kz_err *err);
 void release_free(struct release *rel);
 
 #endif

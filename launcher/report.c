@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "node.h"
+#include "osvars.h"
 
 /* Arguments and values are shown as a shell would need them, so a line can be pasted. */
 static void put_quoted(const char *s)
@@ -92,6 +93,24 @@ static void report_identity(const struct node *n)
 		puts("umask: unchanged");
 }
 
+/* A remote shell reads none of these: only a node's launch resolves them. */
+static void report_vm(const struct node *n)
+{
+	const struct vmfiles *vm = &n->vm;
+
+	if (!vm->vm_args)
+		return;
+	printf("vm.args: %s (%s)\n", vm->vm_args, vm->vm_args_from);
+	for (size_t i = 1; i < vm->args.files.n; i++)
+		printf("vm.args include: %s\n", vm->args.files.v[i]);
+	printf("vm.args copy: %s (what the VM reads%s)\n", n->vm_args_run,
+	       osvars_enabled() ? ", ${VAR}s replaced" : "");
+	printf("sys.config: %s (%s)\n", vm->sys_config, vm->sys_config_from);
+	if (vm->sys_config_text)
+		printf("sys.config copy: %s (${VAR}s replaced)\n", n->sys_config_run);
+	printf("code loading: %s\n", n->code_mode);
+}
+
 void node_report(const struct node *n, const char *const *argv, const char *const *envp)
 {
 	printf("node: %s (%s)\n", n->name, n->sname ? "-sname" : "-name");
@@ -100,8 +119,7 @@ void node_report(const struct node *n, const char *const *argv, const char *cons
 	printf("release: %s\n", n->rel.root);
 	printf("erts: %s (%s)\n", n->rel.erts_vsn, n->rel.bindir);
 	printf("boot: %s.boot\n", n->rel.boot);
-	printf("vm.args: %s\n", n->rel.vm_args);
-	printf("sys.config: %s\n", n->rel.sys_config);
+	report_vm(n);
 	report_identity(n);
 	printf("home: %s\n", n->home);
 	for (const char *const *e = envp; *e; e++) {

@@ -13,9 +13,8 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "rundir.h"
-
-#define COOKIE_FILE ".erlang.cookie"
 
 /* A folder above RUNDIR or the log folder: only root or the one running kzlaunch may be
  * able to replace what is inside it (a sticky folder such as /tmp protects its entries). */
@@ -177,39 +176,43 @@ static int open_home(int rundir_fd, const char *path, const char *name, uid_t ui
 /* Written beside the real one and renamed over it: atomic for a node reading it, and it
  * works on a 0400 file whose owner cannot reopen it for writing.  The new file's name is
  * this process's own, so two launchers of the same node never write into one file. */
-static int write_cookie_file(int home_fd, const char *home, uid_t uid, gid_t gid,
-			     const char *cookie, struct kz_err *err)
+static int write_home_file(int home_fd, const char *home, uid_t uid, gid_t gid,
+			   const struct rundir_file *file, struct kz_err *err)
 {
-	size_t len = strlen(cookie);
 	struct stat st;
-	char tmp[sizeof COOKIE_FILE + 32];
-	int fd;
-
-	snprintf(tmp, sizeof tmp, "%s.new.%ld", COOKIE_FILE, (long)getpid());
+	char *tmp = NULL;
+	int fd, rc = 0;
 
 	/* What is there must be what kzlaunch made: the node user's own regular file. */
-	if (fstatat(home_fd, COOKIE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(home_fd, file->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    (!S_ISREG(st.st_mode) || st.st_uid != uid))
 		return kz_err_set(err, EX_CONFIG, "%s/%s: exists and is not a file kzlaunch made; refusing it",
-				  home, COOKIE_FILE);
-	if (unlinkat(home_fd, tmp, 0) < 0 && errno != ENOENT)
-		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
+				  home, file->name);
+	if (asprintf(&tmp, "%s.new.%ld", file->name, (long)getpid()) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s", home, file->name);
+	if (unlinkat(home_fd, tmp, 0) < 0 && errno != ENOENT) {
+		rc = kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
+		goto out;
+	}
 	fd = openat(home_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0400);
-	if (fd < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
-	int rc = 0;
+	if (fd < 0) {
+		rc = kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
+		goto out;
+	}
 	if (geteuid() == 0 && fchown(fd, uid, gid) < 0)
 		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chown", home, tmp);
 	else if (fchmod(fd, 0400) < 0)
 		rc = kz_err_errno(err, EX_CONFIG, "%s/%s: chmod", home, tmp);
-	else if (write(fd, cookie, len) != (ssize_t)len)
-		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s/%s: short write", home, tmp);
+	else if (fd_write_all(fd, file->data, file->len) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: write", home, tmp);
 	if (close(fd) < 0 && rc == 0)
 		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: close", home, tmp);
-	if (rc == 0 && renameat(home_fd, tmp, home_fd, COOKIE_FILE) < 0)
-		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: rename", home, COOKIE_FILE);
+	if (rc == 0 && renameat(home_fd, tmp, home_fd, file->name) < 0)
+		rc = kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s: rename", home, file->name);
 	if (rc != 0)
 		unlinkat(home_fd, tmp, 0); /* best effort: the error already says what failed */
+out:
+	free(tmp);
 	return rc;
 }
 
@@ -220,8 +223,8 @@ char *rundir_home_path(const char *rundir, const char *rel)
 	return asprintf(&path, "%s/%s.home", rundir, rel) < 0 ? NULL : path;
 }
 
-int rundir_write_cookie(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
-			const char *cookie, struct kz_err *err)
+int rundir_write_home(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
+		      const struct rundir_file *files, size_t nfiles, struct kz_err *err)
 {
 	char *name = NULL, *home = rundir_home_path(rundir, rel);
 	int home_fd, rc = -1;
@@ -234,7 +237,9 @@ int rundir_write_cookie(int rundir_fd, const char *rundir, const char *rel, uid_
 	home_fd = open_home(rundir_fd, home, name, uid, gid, err);
 	if (home_fd < 0)
 		goto out;
-	rc = write_cookie_file(home_fd, home, uid, gid, cookie, err);
+	rc = 0;
+	for (size_t i = 0; i < nfiles && rc == 0; i++)
+		rc = write_home_file(home_fd, home, uid, gid, &files[i], err);
 	close(home_fd);
 out:
 	free(name);

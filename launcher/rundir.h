@@ -3,6 +3,7 @@
 #ifndef KZ_RUNDIR_H
 #define KZ_RUNDIR_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -16,10 +17,17 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 /* RUNDIR/REL.home, the node's private HOME; NULL when out of memory. */
 char *rundir_home_path(const char *rundir, const char *rel);
 
-/* Writes `cookie` to REL.home/.erlang.cookie under the RUNDIR descriptor (folder 0700, file
- * 0400, both owned by uid:gid) without ever following a symlink.  `rundir` names it in
- * messages. */
-int rundir_write_cookie(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
-			const char *cookie, struct kz_err *err);
+/* A file of the node's private home: its name there and its contents. */
+struct rundir_file {
+	const char *name; /* ".erlang.cookie", "vm.args", "sys.config" */
+	const char *data;
+	size_t len;
+};
+
+/* Writes each file into REL.home under the RUNDIR descriptor (folder 0700, files 0400, all
+ * owned by uid:gid), each beside its old self and renamed over it, never through a symlink.
+ * `rundir` names it in messages. */
+int rundir_write_home(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
+		      const struct rundir_file *files, size_t nfiles, struct kz_err *err);
 
 #endif

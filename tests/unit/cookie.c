@@ -110,27 +110,23 @@ static const struct check_row check_rows[] = {
 };
 
 enum ini_kind { INI_NONE, INI_FILE, INI_DIR };
-enum app_kind { APP_NONE, APP_FILE, APP_DIR };
 
 struct locate_row {
 	const char *name;
 	enum ini_kind ini;
-	enum app_kind app;
 	const char *arg;  /* KAZOO_CONFIG: <INI> for the folder's config.ini, or as given */
 	int status;
 	const char *msg;  /* <INI> and <DIR> stand for the paths */
-	const char *want_ini, *want_app;
+	const char *want_ini;
 };
 
 static const struct locate_row locate_rows[] = {
-	{ "KAZOO_CONFIG, no app.config", INI_FILE, APP_NONE, "<INI>", 0, NULL, "<INI>", NULL },
-	{ "KAZOO_CONFIG with app.config", INI_FILE, APP_FILE, "<INI>", 0, NULL, "<INI>", "<DIR>/app.config" },
-	{ "KAZOO_CONFIG missing", INI_NONE, APP_FILE, "<INI>", EX_CONFIG, "<INI>: No such file or directory", NULL, NULL },
-	{ "KAZOO_CONFIG a folder", INI_DIR, APP_NONE, "<INI>", EX_CONFIG, "<INI>: Is a directory", NULL, NULL },
-	{ "KAZOO_CONFIG empty", INI_NONE, APP_NONE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL, NULL },
-	{ "KAZOO_CONFIG empty, a config.ini in the folder", INI_FILE, APP_FILE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL, NULL },
-	{ "app.config a folder", INI_FILE, APP_DIR, "<INI>", EX_CONFIG, "<DIR>/app.config: not a regular file", NULL, NULL },
-	{ "relative KAZOO_CONFIG", INI_FILE, APP_FILE, "config.ini", 0, NULL, "config.ini", "app.config" },
+	{ "KAZOO_CONFIG", INI_FILE, "<INI>", 0, NULL, "<INI>" },
+	{ "KAZOO_CONFIG missing", INI_NONE, "<INI>", EX_CONFIG, "<INI>: No such file or directory", NULL },
+	{ "KAZOO_CONFIG a folder", INI_DIR, "<INI>", EX_CONFIG, "<INI>: Is a directory", NULL },
+	{ "KAZOO_CONFIG empty", INI_NONE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL },
+	{ "KAZOO_CONFIG empty, a config.ini in the folder", INI_FILE, "", EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)", NULL },
+	{ "relative KAZOO_CONFIG", INI_FILE, "config.ini", 0, NULL, "config.ini" },
 };
 
 /* `tpl` expanded, with every `word` replaced by `by`; NULL stays NULL. */
@@ -213,23 +209,18 @@ static void run_locate_row(const struct locate_row *row, const char *dir)
 {
 	struct config_paths paths = { .ini = NULL };
 	struct kz_err err = { 0 };
-	char *ini, *app, *arg, *msg, *want_ini, *want_app;
+	char *ini, *arg, *msg, *want_ini;
 	int rc;
 
-	if (asprintf(&ini, "%s/config.ini", dir) < 0 || asprintf(&app, "%s/app.config", dir) < 0)
+	if (asprintf(&ini, "%s/config.ini", dir) < 0)
 		abort();
 	if (row->ini == INI_FILE)
 		fixture_write(ini, "[kazoo_apps]\n", 13);
 	if (row->ini == INI_DIR && mkdir(ini, 0700) < 0)
 		perror(ini);
-	if (row->app == APP_FILE)
-		fixture_write(app, "[].\n", 4);
-	if (row->app == APP_DIR && mkdir(app, 0700) < 0)
-		perror(app);
 	arg = expand_with(row->arg, "<INI>", ini);
 	msg = expand_with(row->msg, "<INI>", ini);
 	want_ini = expand_with(row->want_ini, "<INI>", ini);
-	want_app = expand_with(row->want_app, "<DIR>", dir);
 	if (msg) {
 		char *m = expand_with(msg, "<DIR>", dir);
 		free(msg);
@@ -244,19 +235,14 @@ static void run_locate_row(const struct locate_row *row, const char *dir)
 	tap_is_int(rc == 0 ? 0 : err.status, row->status, "%s: status", row->name);
 	tap_is(err.msg, msg, "%s: message", row->name);
 	tap_is(paths.ini, want_ini, "%s: ini", row->name);
-	tap_is(paths.app_config, want_app, "%s: app.config", row->name);
 
 	if (row->ini != INI_NONE && (row->ini == INI_DIR ? rmdir(ini) : unlink(ini)) < 0)
 		perror(ini);
-	if (row->app != APP_NONE && (row->app == APP_DIR ? rmdir(app) : unlink(app)) < 0)
-		perror(app);
 	config_paths_free(&paths);
 	kz_err_clear(&err);
-	free(want_app);
 	free(want_ini);
 	free(msg);
 	free(arg);
-	free(app);
 	free(ini);
 }
 
@@ -270,7 +256,7 @@ static void run_locate_extra(const char *dir)
 	if (access("/etc/kazoo/config.ini", F_OK) == 0 || access("/etc/kazoo/core/config.ini", F_OK) == 0) {
 		tap_skip("/etc/kazoo has a config.ini");
 	} else {
-		tap_ok(config_locate(NULL, &paths, &err) == 0 && !paths.ini && !paths.app_config,
+		tap_ok(config_locate(NULL, &paths, &err) == 0 && !paths.ini,
 		       "no KAZOO_CONFIG and no /etc/kazoo config.ini: none, no error");
 		config_paths_free(&paths);
 		kz_err_clear(&err);
