@@ -54,7 +54,8 @@ expect {
 	timeout { puts "NO ANSWER"; exit 3 }
 }
 close [open $dir/remsh.ready w]
-while {![file exists $dir/remsh.done]} { after 50 }
+# 30 s at most: a test that waits must end even when its other half never comes.
+for {set i 0} {![file exists $dir/remsh.done] && $i < 600} {incr i} { after 50 }
 send "\x07"
 expect -exact "-->"
 send "q\r"

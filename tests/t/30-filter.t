@@ -4,7 +4,7 @@
 # No root needed.
 . "$(dirname "$0")/lib.sh"
 
-FILTERTEST=$TOP/$KZ_BUILD/tests/tools/filtertest
+FILTERTEST=$KZ_BUILD/tests/tools/filtertest
 [ -x "$FILTERTEST" ] || skip_all "$FILTERTEST not built"
 SIGSYS=$(kill -l SYS)
 

@@ -4,8 +4,11 @@
 set -u
 : "${KZ_BUILD:=build/release}" "${KZ_RELROOT:=_rel/kazoo}"
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KZLAUNCH=$TOP/$KZ_BUILD/kzlaunch
-RELROOT=$TOP/$KZ_RELROOT
+# Absolute, or relative to the tree (the GNUmakefile may keep them outside it: demo-place).
+case $KZ_BUILD in /*) ;; *) KZ_BUILD=$TOP/$KZ_BUILD ;; esac
+case $KZ_RELROOT in /*) ;; *) KZ_RELROOT=$TOP/$KZ_RELROOT ;; esac
+KZLAUNCH=$KZ_BUILD/kzlaunch
+RELROOT=$KZ_RELROOT
 HOST=$(hostname -f 2>/dev/null || hostname)
 ERL_CALL=$(ls "$RELROOT"/erts-*/bin/erl_call 2>/dev/null | head -n 1)
 # The sandboxed helper cannot run LeakSanitizer (it needs ptrace); leaks are checked in unit tests.
@@ -120,11 +123,15 @@ wait_for() {
 	return 1
 }
 
-status_field() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
+# An empty or non-numeric pid (a node that never came up) is nobody's: the helpers below say
+# nothing for it rather than read /proc's own files or walk from the wrong process.
+is_pid() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
+status_field() { is_pid "$1" || return 1; awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
 
 # Every process of a tree: the pid and its descendants.
 proc_tree() {
 	local p=$1 c
+	is_pid "$p" || return 1
 	echo "$p"
 	for c in $(cat /proc/"$p"/task/*/children 2>/dev/null); do proc_tree "$c"; done
 }
