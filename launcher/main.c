@@ -97,6 +97,7 @@ static noreturn void run_launch(const struct args *a)
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);
 	node_resolve_release(&n);
+	node_resolve_boot_cookie(&n, mode == EXECLINE_REMSH);
 	node_resolve_identity(&n);
 	if (mode != EXECLINE_REMSH)
 		node_resolve_vm(&n);

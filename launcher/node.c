@@ -75,6 +75,53 @@ void node_resolve_release(struct node *n)
 	die_on_error(release_locate(n->args->root, &n->rel, &err), &err);
 }
 
+/* The [kazoo_apps] cookie, as the node's own reader of config.ini would pick it; NULL when
+ * the file gives none (no such section, or not exactly one cookie). */
+static struct cookie_source *apps_cookie(const struct node *n, struct cookie_source *out)
+{
+	struct kz_err err = { 0 };
+
+	if (cookie_resolve(n->config.ini, "kazoo_apps", n->host, zone(), out, &err) == 0)
+		return out;
+	kz_err_clear(&err);
+	return NULL;
+}
+
+void node_resolve_boot_cookie(struct node *n, bool remsh)
+{
+	struct cookie_source apps = { 0 }, file = { 0 };
+	struct kz_err err = { 0 };
+	const struct cookie_source *final;
+	const char *rel = n->args->rel;
+
+	/* Kazoo's kazoo_apps_init sets the cookie again once the node is up: KAZOO_COOKIE from
+	 * the VM's environment (which kzlaunch never passes on), else [kazoo_apps]'s, else the
+	 * node type's own.  Only a release that holds it does that. */
+	if (!n->config.ini || !release_has_module(&n->rel, "kazoo_apps_init"))
+		return;
+	final = apps_cookie(n, &apps);
+	if (!final && !strcmp(n->cookie.rule, "KAZOO_COOKIE")) {
+		die_on_error(cookie_resolve(n->config.ini, rel, n->host, zone(), &file, &err), &err);
+		final = &file;
+	}
+	if (final && strcmp(final->value, n->cookie.value)) {
+		if (!strcmp(n->cookie.rule, "KAZOO_COOKIE"))
+			warn("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([%s] on line %u) once it boots, not KAZOO_COOKIE's",
+			     n->name, n->config.ini, final->line, final == &apps ? "kazoo_apps" : rel, final->section_line);
+		else
+			warn("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([kazoo_apps] on line %u) once it boots, not [%s]'s on line %u",
+			     n->name, n->config.ini, final->line, final->section_line, rel, n->cookie.line);
+		/* A remote shell must speak to the node as it will be, not as it was started. */
+		if (remsh) {
+			cookie_source_free(&n->cookie);
+			n->cookie = final == &apps ? apps : file;
+			memset(final == &apps ? &apps : &file, 0, sizeof apps);
+		}
+	}
+	cookie_source_free(&apps);
+	cookie_source_free(&file);
+}
+
 /* An explicit policy must exist; at the default path, nothing at all there (not even a
  * dangling symlink) means no policy: then the caller runs it, never root. */
 static void load_policy(struct node *n)

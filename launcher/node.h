@@ -40,6 +40,10 @@ struct node {
 void node_resolve_name(struct node *n, const struct args *a);
 void node_resolve_cookie(struct node *n);
 void node_resolve_release(struct node *n);
+/* After the release: when the release holds Kazoo's kazoo_apps_init, which sets the cookie
+ * again at boot, warns when that cookie is not the one resolved (naming lines, never the
+ * cookie); a remote shell (remsh) then takes the node's final cookie. */
+void node_resolve_boot_cookie(struct node *n, bool remsh);
 void node_resolve_identity(struct node *n);
 /* After identity: the vm.args, sys.config, code loading mode and crash dump of a node. */
 void node_resolve_vm(struct node *n);

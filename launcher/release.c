@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,20 @@ int release_locate(const char *root, struct release *rel, struct kz_err *err)
 	if (read_start_erl_data(rel, err) < 0 || fill_paths(rel, err) < 0)
 		return -1;
 	return check_files(rel, err);
+}
+
+bool release_has_module(const struct release *rel, const char *module)
+{
+	char *pattern = NULL;
+	glob_t g;
+	bool found;
+
+	if (asprintf(&pattern, "%s/lib/*/ebin/%s.beam", rel->root, module) < 0)
+		return false;
+	found = glob(pattern, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
+	globfree(&g);
+	free(pattern);
+	return found;
 }
 
 void release_free(struct release *rel)

@@ -3,6 +3,8 @@
 #ifndef KZ_RELEASE_H
 #define KZ_RELEASE_H
 
+#include <stdbool.h>
+
 #include "err.h"
 
 struct release {
@@ -22,6 +24,8 @@ struct release {
 /* root: -r/KAZOO_ROOT or NULL for the default.  Returns 0, or -1 with err (EX_CONFIG) naming
  * the file at fault. */
 int release_locate(const char *root, struct release *rel, struct kz_err *err);
+/* Whether one of the release's applications holds MODULE.beam (lib/APP-VSN/ebin). */
+bool release_has_module(const struct release *rel, const char *module);
 void release_free(struct release *rel);
 
 #endif

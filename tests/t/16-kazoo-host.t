@@ -104,6 +104,36 @@ is "$(call 'application get_env [kernel, inet_dist_listen_min]')" "{ok, 11600}" 
 stop_fg
 is "$NODE_STATUS" 0 "ecallmgr stops with status 0"
 
+# ---- a release whose kazoo_apps_init sets the cookie again at boot ----
+# ecallmgr's own section gives another cookie than [kazoo_apps]: the node switches to the
+# latter once it is up, so kzlaunch says so, and remote_console speaks with that one.
+OTHER=ecallmgr_own_$$_$RANDOM
+cat >"$CORE/config.ini" <<INI
+[kazoo_apps]
+cookie = $CLUSTER
+
+[ecallmgr]
+cookie = $OTHER
+INI
+dry=$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
+unlike "$dry" "kazoo_apps_init" "a release without kazoo_apps_init: no warning"
+erlc -o "$OPT/lib/kazoo_apps-4.3.0/ebin" "$TOP/tests/fixtures/kazoo_apps_init.erl"
+printf '%s\n' '-s kazoo_apps_init' >>"$CORE/ecallmgr.vm.args"
+dry=$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
+like "$dry" "ecallmgr@$HOST: the release's kazoo_apps_init will set the node's cookie to $CORE/config.ini:2 \\(\\[kazoo_apps\\] on line 1\\) once it boots, not \\[ecallmgr\\]'s on line 5" \
+	"the cookie the node will end with is named, by its lines"
+unlike "$dry" "$CLUSTER|$OTHER" "and no cookie is printed"
+NODE_NAME=ecallmgr start_fg ecallmgr
+ok $? "ecallmgr boots with its own section's cookie"
+for i in $(seq 1 50); do [ "$(call 'erlang node []' 2>/dev/null)" = "$NODE" ] && break; sleep 0.1; done
+is "$(call 'erlang get_cookie []')" "$CLUSTER" "then answers with [kazoo_apps]'s, as kzlaunch said"
+timeout 10 "$KZLAUNCH" ecallmgr remote_console </dev/null >/dev/null 2>"$T/remsh.err"
+like "$(cat "$T/remsh.err")" "kazoo_apps_init will set" "remote_console warns too"
+is "$(cat "$KZLAUNCH_RUNDIR/ecallmgr.home/.erlang.cookie")" "$CLUSTER" "and takes the cookie the node has now"
+dry=$(KAZOO_COOKIE=forced_$$ NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
+like "$dry" "not KAZOO_COOKIE's" "KAZOO_COOKIE, which the node never sees, is said to be replaced"
+stop_fg
+
 # ---- refusals: the status, and the file and line they name ----
 expect_78() { # expect_78 REGEX DESCRIPTION ENV...
 	local re=$1 what=$2; shift 2
