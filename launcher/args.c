@@ -48,7 +48,9 @@ void args_usage(void)
 	      "  -h, --help   this text\n"
 	      "  -V, --version\n"
 	      "\n"
-	      "environment: KAZOO_COOKIE, KAZOO_ZONE (default local), NODE_NAME_TYPE (-name or -sname)\n"
+	      "environment: KAZOO_COOKIE, KAZOO_ZONE (default local), NODE_NAME_TYPE (-name or -sname);\n"
+	      "  relx's VMARGS_PATH, RELX_CONFIG_PATH, RELX_REPLACE_OS_VARS, CODE_LOADING_MODE\n"
+	      "  (embedded or interactive); ERL_CRASH_DUMP (default LOGDIR/TIME_REL_erl_crash.dump)\n"
 	      "exit: 0 ok; 3 not running (status); 64 usage; 69 node not running;\n"
 	      "      77 permission denied; 78 configuration error; 1 anything else\n",
 	      stdout);
