@@ -222,6 +222,8 @@ void node_check_reach(const struct node *n, bool remsh)
 
 	if (geteuid() != 0 || !n->has_policy)
 		return; /* the caller is the node's user: exec tells the truth itself */
+	if (remsh && !n->rel.boot_clean)
+		return; /* execline_build says what is missing */
 	if (asprintf(&beam, "%s/beam.smp", n->rel.bindir) < 0 ||
 	    asprintf(&boot, "%s.boot", remsh ? n->rel.boot_clean : n->rel.boot) < 0)
 		die_errno(KZ_EXIT_FAIL, "%s", n->rel.root);

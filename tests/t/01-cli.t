@@ -104,6 +104,14 @@ for form in '-setcookie secret' '"-setcookie" secret' "'-setcookie' secret" '\-s
 	is "$(lines "$ERR")" 1 "vm.args with $form: one line on stderr"
 	unlike "$OUT" "secret" "vm.args with $form: the cookie is not on the exec line"
 done
+# The boot file, as relx's script picks it: RELNAME.boot when the release has one.
+run "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
+like "$OUT" "boot: $T/vmrel/releases/$vsn/start.boot" "start.boot without a RELNAME.boot"
+cp "$T/vmrel/releases/$vsn/start.boot" "$T/vmrel/releases/$vsn/kazoo.boot"
+run "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
+like "$OUT" "boot: $T/vmrel/releases/$vsn/kazoo.boot" "RELNAME.boot (kazoo.rel's name) when there is one"
+like "$OUT" "exec: .* -boot $T/vmrel/releases/$vsn/kazoo " "and the VM boots it"
+rm "$T/vmrel/releases/$vsn/kazoo.boot"
 printf '%s\n' '-name x@y' >"$T/vmrel/releases/$vsn/vm.args"
 expect_fail 78 "vm.args:1: -name x@y names another node than kazoo_apps@.*; give the node's name with -n or KAZOO_NODE" \
 	"-name of another node in vm.args" "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
