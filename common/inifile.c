@@ -1,12 +1,15 @@
-/* inifile.c: reads INI files through inih, one whole physical line at a time, and reports
- * every section and key with its full name and line number.  Never lets inih cut a line,
- * a section name or a value short; never reads anything but a regular file, nor more than one
- * line's limit into memory; never prints or exits (errors go to struct kz_err). */
+/* inifile.c: reads Kazoo's INI files (config.ini, the policies) one whole physical line at a
+ * time and reports every section and key with its full name and line number.  Our own small
+ * reader, not inih's: Debian's inih cuts every line at 199 bytes (a 255-byte cookie arrived
+ * as 190) and section names at 49, so lines had to be sorted here anyway; what it added was a
+ * second parser to keep in step.  The rules are inih's (doc/ini.md): `;`/`#` comment lines,
+ * `[section]`, `key = value` or `key: value`, an inline `;` comment after white space.
+ * Never reads anything but a regular file, nor more than one line's limit into memory;
+ * never prints or exits (errors go to struct kz_err). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ini.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +20,6 @@
 
 #include "die.h"
 #include "inifile.h"
-
-/* What inih is handed in place of a line too long for its buffer.  The flag in struct
- * reader, not this text, says a stand-in is in use; the text only has to parse the same way. */
-#define STANDIN_VALUE "(long)"
-
-enum line_kind { LINE_BLANK, LINE_SECTION, LINE_KEY };
 
 struct reader {
 	FILE *f;
@@ -37,13 +34,11 @@ struct reader {
 	char buf[INIFILE_MAX_LINE + 2];
 	unsigned lineno;
 
-	char *section;     /* the whole current section name; inih's copy stops at 49 bytes */
-	char *key;         /* the whole key of the last key line; inih's copy stops at 49 bytes */
-	char *value;       /* our own copy of this line's value, into buf; NULL: take inih's */
+	char *section;     /* the current section name, whole; NULL before the first header */
 };
 
-/* inih's find_chars_or_comment(), which it uses for values, keys and section names: stop at
- * one of `chars`, or at a ';' that follows white space (an inline comment), or at the end. */
+/* Where a name or value ends: at one of `chars`, or at a ';' that follows white space (an
+ * inline comment), or at the end; inih's rule for values, keys and section names. */
 static char *find_stop(char *s, const char *chars)
 {
 	bool was_space = false;
@@ -71,10 +66,10 @@ static char *rstrip(char *s)
 	return s;
 }
 
-/* The value as inih would hand it over (inline comment cut, white space trimmed), except that
- * a value opening with a double quote keeps everything up to its closing quote: a ';' inside
- * "..." is part of the value, not a comment.  inih alone would turn `"a ;b"` into `"a`, and
- * inifile_clean_value could not tell that from a value that really is `"a`.  `v` is the text
+/* The value with its inline comment cut and white space trimmed, except that a value opening
+ * with a double quote keeps everything up to its closing quote: a ';' inside "..." is part of
+ * the value, not a comment (`"a ;b"` cut at the comment would be `"a`, which
+ * inifile_clean_value could not tell from a value that really is `"a`).  `v` is the text
  * right after the '=', not yet trimmed. */
 static char *extract_value(char *v)
 {
@@ -121,8 +116,7 @@ static int syntax_error(struct reader *r)
 	return set_line_error(r, "not a section, key = value or comment");
 }
 
-/* A `[name]` line: remember the whole name and report the section, which inih would not do
- * for a section without keys. */
+/* A `[name]` line: remember the name and report the section, keys or none. */
 static int on_section(struct reader *r, char *start)
 {
 	char *end = find_stop(start + 1, "]");
@@ -138,8 +132,8 @@ static int on_section(struct reader *r, char *start)
 	return 0;
 }
 
-/* A `key = value` (or `key: value`) line: remember the key, and the value for a long line. */
-static int on_key(struct reader *r, char *start, bool whole)
+/* A `key = value` (or `key: value`) line: report the key and its value. */
+static int on_key(struct reader *r, char *start)
 {
 	char *end = find_stop(start, "=:");
 	char *name_end = end;
@@ -148,45 +142,23 @@ static int on_key(struct reader *r, char *start, bool whole)
 		return syntax_error(r);
 	while (name_end > start && isspace((unsigned char)name_end[-1]))
 		name_end--;
-	if (replace(r, &r->key, start, (size_t)(name_end - start)) < 0)
+	*name_end = '\0'; /* the key ends before the separator; the value starts after it */
+	if (r->handler(r->user, r->section ? r->section : "", start, extract_value(end + 1), r->lineno,
+		       r->err) < 0) {
+		r->failed = true;
 		return -1;
-	r->value = whole && *lskip(end + 1) != '"' ? NULL : extract_value(end + 1);
+	}
 	return 0;
 }
 
-/* Sorts one line (without its line ending or leading white space) as inih will, doing what
- * inih cannot do for it: keep the section name and the key whole, and the value when inih
- * would cut it. */
-static int classify(struct reader *r, char *start, bool whole, enum line_kind *kind)
+/* One line, without its line ending or leading white space. */
+static int on_line(struct reader *r, char *start)
 {
-	r->value = NULL;
-	if (*start == '\0' || *start == ';' || *start == '#') {
-		*kind = LINE_BLANK;
+	if (*start == '\0' || *start == ';' || *start == '#')
 		return 0;
-	}
-	if (*start == '[') {
-		*kind = LINE_SECTION;
+	if (*start == '[')
 		return on_section(r, start);
-	}
-	*kind = LINE_KEY;
-	return on_key(r, start, whole);
-}
-
-/* What inih gets for a line longer than its buffer: something short that it parses the same
- * way.  Its section and key names are never used: on_pair takes ours. */
-static void make_standin(enum line_kind kind, char *str, int num)
-{
-	switch (kind) {
-	case LINE_BLANK:
-		snprintf(str, (size_t)num, ";");
-		break;
-	case LINE_SECTION:
-		snprintf(str, (size_t)num, "[%s]", STANDIN_VALUE);
-		break;
-	case LINE_KEY:
-		snprintf(str, (size_t)num, "k=%s", STANDIN_VALUE);
-		break;
-	}
+	return on_key(r, start);
 }
 
 /* Reads one physical line into r->buf, never more than fits: a line over INIFILE_MAX_LINE
@@ -234,61 +206,23 @@ static ssize_t read_line(struct reader *r)
 	return (ssize_t)n;
 }
 
-/* inih's reader (fgets-style): hands it one whole line, or a stand-in when the line would
- * not fit in its `num`-byte buffer.  Returning NULL ends the parse, early on an error. */
-static char *feed(char *str, int num, void *stream)
+/* Every line in turn, until the end or the first error. */
+static void read_lines(struct reader *r)
 {
-	struct reader *r = stream;
-	enum line_kind kind;
-	char *line;
 	ssize_t len;
-	bool whole;
 
-	if (num < (int)sizeof "[" STANDIN_VALUE "]" + 8) { /* no inih build is this small */
-		r->failed = true;
-		kz_err_set(r->err, KZ_EXIT_FAIL, "%s: inih's line buffer is too small (%d)", r->path, num);
-		return NULL;
+	while (!r->failed && (len = read_line(r)) >= 0) {
+		char *line = r->buf;
+		if (r->lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) /* UTF-8 BOM */
+			line += 3;
+		/* White space around keys is trimmed, so an indented `cookie = x` is a key and an
+		 * indented `[x]` a header, never a continuation of the value above (inih's
+		 * multi-line values, which Kazoo's reader does not have). */
+		while (isspace((unsigned char)*line))
+			line++;
+		if (on_line(r, line) < 0)
+			return;
 	}
-	if (r->failed || (len = read_line(r)) < 0)
-		return NULL;
-	line = r->buf;
-	if (r->lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) { /* UTF-8 BOM */
-		line += 3;
-		len -= 3;
-	}
-	/* SPEC.md: white space around keys is trimmed, so an indented `cookie = x` is a key and
-	 * an indented `[x]` a header.  inih would take an indented line after a key line for
-	 * another value of that key (its multi-line values); it never sees the indent. */
-	while (isspace((unsigned char)*line)) {
-		line++;
-		len--;
-	}
-	/* Copied before classify(), which may cut its own copy of the line to pick the value. */
-	whole = len < num;
-	if (whole)
-		memcpy(str, line, (size_t)len + 1);
-	if (classify(r, line, whole, &kind) < 0)
-		return NULL;
-	if (!whole)
-		make_standin(kind, str, num);
-	return str;
-}
-
-/* inih's handler: passes each value on with the whole section name, key and line number. */
-static int on_pair(void *user, const char *section, const char *name, const char *value)
-{
-	struct reader *r = user;
-
-	(void)section; /* cut at 49 bytes by inih; r->section is whole */
-	(void)name;    /* a stand-in for a long line, or cut at 49 bytes; r->key is whole */
-	if (r->failed)
-		return 0;
-	if (r->handler(r->user, r->section ? r->section : "", r->key ? r->key : "",
-		       r->value ? r->value : value, r->lineno, r->err) < 0) {
-		r->failed = true;
-		return 0;
-	}
-	return 1;
 }
 
 static void reader_free(struct reader *r)
@@ -296,67 +230,70 @@ static void reader_free(struct reader *r)
 	/* The buffer held config lines, which may include secrets such as a cookie. */
 	explicit_bzero(r->buf, sizeof r->buf);
 	free(r->section);
-	free(r->key);
 }
 
-/* Opens `path` for reading, refusing anything but a regular file: O_NONBLOCK so that opening
- * a FIFO without a writer cannot hang, and S_ISREG so that a FIFO, a device (/dev/zero, a
- * tty) or a directory is never read.  Returns the stream, or NULL with err filled. */
-static FILE *open_regular(const char *path, struct kz_err *err)
+/* A stream of its own on `fd` (a duplicate: the caller keeps and closes `fd`), refusing
+ * anything but a regular file, so that a FIFO, a device (/dev/zero, a tty) or a directory is
+ * never read.  Returns the stream, or NULL with err filled. */
+static FILE *stream_of(int fd, const char *path, struct kz_err *err)
 {
 	struct stat st;
 	FILE *f;
-	int flags;
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int flags, dup;
 
-	if (fd < 0) {
-		kz_err_errno(err, EX_CONFIG, "%s: open", path);
-		return NULL;
-	}
 	if (fstat(fd, &st) < 0) {
 		kz_err_errno(err, EX_CONFIG, "%s: fstat", path);
-		goto fail;
+		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
-		goto fail;
+		return NULL;
+	}
+	dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (dup < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: dup", path);
+		return NULL;
 	}
 	/* A regular file ignores O_NONBLOCK; cleared all the same, so no read can see EAGAIN. */
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+	flags = fcntl(dup, F_GETFL);
+	if (flags < 0 || fcntl(dup, F_SETFL, flags & ~O_NONBLOCK) < 0) {
 		kz_err_errno(err, EX_CONFIG, "%s: fcntl", path);
-		goto fail;
+		close(dup);
+		return NULL;
 	}
-	f = fdopen(fd, "re");
+	f = fdopen(dup, "re");
 	if (!f) {
 		kz_err_errno(err, errno == ENOMEM ? KZ_EXIT_FAIL : EX_CONFIG, "%s: fdopen", path);
-		goto fail;
+		close(dup); /* read-only and never read: a failing close loses nothing */
 	}
 	return f;
-fail:
-	close(fd); /* read-only and never read: a failing close loses nothing */
-	return NULL;
 }
 
-int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err)
+int inifile_parse_fd(int fd, const char *path, inifile_handler handler, void *user, struct kz_err *err)
 {
 	struct reader r = { .path = path, .handler = handler, .user = user, .err = err };
-	int rc;
 
-	r.f = open_regular(path, err);
+	r.f = stream_of(fd, path, err);
 	if (!r.f)
 		return -1;
-	rc = ini_parse_stream(feed, &r, on_pair, &r);
+	read_lines(&r);
 	fclose(r.f); /* read-only: a failing close loses nothing */
-	if (!r.failed && rc > 0) {
-		/* classify() refuses what inih refuses, so this is a backstop: same message. */
-		r.lineno = (unsigned)rc;
-		syntax_error(&r);
-	} else if (!r.failed && rc < 0) {
-		out_of_memory(&r);
-	}
 	reader_free(&r);
 	return r.failed ? -1 : 0;
+}
+
+/* O_NONBLOCK so that opening a FIFO without a writer cannot hang; inifile_parse_fd then
+ * refuses it unread. */
+int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return kz_err_errno(err, EX_CONFIG, "%s: open", path);
+	rc = inifile_parse_fd(fd, path, handler, user, err);
+	close(fd); /* read-only: a failing close loses nothing */
+	return rc;
 }
 
 /* The length of `s` once trailing white space is dropped. */

@@ -1,6 +1,5 @@
-/* inifile.h: reads an INI file through inih, whole lines only.
- * Debian's inih cuts lines at 199 bytes and section names at 49 without a word; this
- * wrapper hands it every line whole (or refuses it by number) and reports line numbers. */
+/* inifile.h: reads an INI file as Kazoo's are written, whole lines only, with line numbers
+ * (doc/ini.md).  Its own reader: Debian's inih cuts lines at 199 bytes without a word. */
 #ifndef KZ_INIFILE_H
 #define KZ_INIFILE_H
 
@@ -10,12 +9,12 @@
 #define INIFILE_MAX_LINE 4095
 
 /* Called for every section header (key and value NULL) and for every key.
- * `section` is the whole section name, `value` the whole value as inih trims it (white space
- * and an inline `;` comment after white space removed; see inifile_clean_value for the rest),
+ * `section` is the whole section name, `value` the whole value, trimmed (white space and an
+ * inline `;` comment after white space removed; see inifile_clean_value for the rest),
  * except that a value opening with `"` is kept up to its closing quote, `;` included.
  * `line` is the 1-based number of the line it came from.  Leading white space is dropped
  * from every line, so an indented line is a key, a header or a comment like any other, never
- * another value for the key above it (inih's multi-line values do not apply).
+ * another value for the key above it (inih's multi-line values are not Kazoo's).
  * Return 0 to go on; -1 (with err filled) to stop the parse. */
 typedef int (*inifile_handler)(void *user, const char *section, const char *key,
 			       const char *value, unsigned line, struct kz_err *err);
@@ -26,6 +25,10 @@ typedef int (*inifile_handler)(void *user, const char *section, const char *key,
  * EX_CONFIG too for a file that cannot be opened or read (names the path and errno) and
  * for one that is not a regular file ("PATH: not a regular file"). */
 int inifile_parse(const char *path, inifile_handler handler, void *user, struct kz_err *err);
+
+/* The same, from `fd` as it is now (its offset, its file): the file a caller opened and
+ * checked is the one parsed.  `path` names it in messages; `fd` stays the caller's. */
+int inifile_parse_fd(int fd, const char *path, inifile_handler handler, void *user, struct kz_err *err);
 
 /* The value as Kazoo reads it: white space trimmed, a `;` comment cut off, then one pair
  * of surrounding double quotes removed; a `;` inside a quoted value is kept ("a;b" is a;b).

@@ -731,21 +731,6 @@ static int set_defaults(struct policy *p, const char *path)
 	return p->file && p->log_dir ? 0 : -1;
 }
 
-/* inifile_parse() takes a path, so it opens the file again: the file parsed must still be the
- * one open_checked() looked at.  With the file and its folder root's alone, only root or the
- * owner of a folder further up could swap it in between; this catches a swap that stays (one
- * swapped back in time is the race this design accepts until inifile reads a descriptor). */
-static int same_file(const char *path, const struct stat *st, struct kz_err *err)
-{
-	struct stat now;
-
-	if ((geteuid() == 0 ? lstat(path, &now) : stat(path, &now)) < 0)
-		return kz_err_errno(err, EX_CONFIG, "%s", path);
-	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
-		return kz_err_set(err, EX_CONFIG, "%s: replaced while it was being read", path);
-	return 0;
-}
-
 int policy_load(const char *path, struct policy *p, struct kz_err *err)
 {
 	struct loader ld = { .path = path, .p = p, .err = err };
@@ -767,12 +752,10 @@ int policy_load(const char *path, struct policy *p, struct kz_err *err)
 		return -1;
 	}
 	if (fd >= 0) {
-		rc = inifile_parse(path, on_entry, &ld, err);
-		if (rc == 0)
-			rc = same_file(path, &st, err);
+		/* The descriptor checked is the one parsed: no second open by name to race. */
+		rc = inifile_parse_fd(fd, path, on_entry, &ld, err);
 		if (rc == 0)
 			rc = finish(&ld);
-		/* Held open until now so its inode number cannot be reused by a new file. */
 		close(fd); /* read-only: a failing close loses nothing */
 	}
 	free(ld.shown);
