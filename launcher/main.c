@@ -46,6 +46,13 @@ static void prepare_disk(const struct node *n, bool remsh)
 	close(fd);
 }
 
+/* What was printed must have been written: a full disk or a closed pipe is an error. */
+static void flush_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die_errno(KZ_EXIT_FAIL, "stdout");
+}
+
 static noreturn void become_and_exec(struct node *n, struct execline *line)
 {
 	struct kz_err err = { 0 };
@@ -111,6 +118,7 @@ static noreturn void run_launch(const struct args *a)
 	build_line(&n, mode, self, &line);
 	if (a->dry_run) {
 		node_report(&n, (const char *const *)line.argv.v, (const char *const *)line.envp.v);
+		flush_stdout();
 		exit(KZ_EXIT_OK);
 	}
 	if (mode == EXECLINE_REMSH) {
@@ -141,8 +149,7 @@ static noreturn void run_read_cookie(const struct args *a)
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);
 	printf("%s\n", n.cookie.value);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		die_errno(KZ_EXIT_FAIL, "stdout");
+	flush_stdout();
 	node_free(&n);
 	exit(KZ_EXIT_OK);
 }

@@ -104,6 +104,11 @@ for form in '-setcookie secret' '"-setcookie" secret' "'-setcookie' secret" '\-s
 	is "$(lines "$ERR")" 1 "vm.args with $form: one line on stderr"
 	unlike "$OUT" "secret" "vm.args with $form: the cookie is not on the exec line"
 done
+# What --dry-run prints must be written: a full disk is an error, not exit 0.
+err=$("$KZLAUNCH" kazoo_apps --dry-run console 2>&1 >/dev/full)
+is "$?" 1 "--dry-run to a full disk: exit 1"
+like "$err" "stdout: No space left on device" "--dry-run to a full disk: says so"
+
 # The boot file, as relx's script picks it: RELNAME.boot when the release has one.
 run "$KZLAUNCH" -r "$T/vmrel" kazoo_apps --dry-run console
 like "$OUT" "boot: $T/vmrel/releases/$vsn/start.boot" "start.boot without a RELNAME.boot"
