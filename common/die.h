@@ -8,7 +8,7 @@
 
 #include "err.h"
 
-/* SPEC.md, "Exit status".  The sysexits values are used by name from <sysexits.h>:
+/* README and kzlaunch(8), "Exit status".  The sysexits values are used by name from <sysexits.h>:
  * EX_USAGE 64, EX_UNAVAILABLE 69, EX_NOPERM 77, EX_CONFIG 78. */
 enum {
 	KZ_EXIT_OK = 0,

@@ -394,8 +394,8 @@ static int each_item(struct loader *ld, const char *v, void *ctx,
 	return rc;
 }
 
-/* `group` and every item of `groups`: gid 0 would give the node root's files (SPEC.md: Kazoo
- * never runs as root), whatever name it is written under. */
+/* `group` and every item of `groups`: gid 0 would give the node root's files (Kazoo
+ * never runs as root: doc/platform.md), whatever name it is written under. */
 static int resolve_node_group(struct loader *ld, const char *v, gid_t *gid)
 {
 	if (resolve_group(ld, v, gid) < 0)

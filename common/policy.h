@@ -1,4 +1,4 @@
-/* policy.h: a node type's policy file (SPEC.md, "Privileges"): who the node runs as, what it
+/* policy.h: a node type's policy file (README, "Policy"): who the node runs as, what it
  * keeps, and who may control it.  Every name is resolved to an id at load time, because the
  * sandboxed helper cannot read NSS files later. */
 #ifndef KZ_POLICY_H
@@ -50,7 +50,7 @@ struct policy {
 /* Returns 0, or -1 with err (EX_CONFIG; 1 when out of memory) naming file, line and key.
  * Nothing at all at `path` (lstat: ENOENT) fails with "PATH: No such file or directory" and
  * errno == ENOENT; every other failure leaves errno != ENOENT (a dangling symlink is such a
- * failure).  Whether a missing policy is an error is the caller's decision (SPEC.md: at the
+ * failure).  Whether a missing policy is an error is the caller's decision (README: at the
  * default path it is not).  On failure *p is left zeroed; policy_free() is safe on it either way.
  *
  * The node never runs as root: a user that resolves to uid 0, a group or supplementary group

@@ -1,4 +1,4 @@
-/* priv.h: becoming the node's identity as its policy says (SPEC.md, "Privileges").
+/* priv.h: becoming the node's identity as its policy says (README, "Policy").
  * The order matters and is kept in one place: limits, groups, uid, capabilities,
  * securebits, no_new_privs.  The caller then execs. */
 #ifndef KZ_PRIV_H

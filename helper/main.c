@@ -190,7 +190,7 @@ int main(int argc, char **argv)
 
 #ifdef __SANITIZE_ADDRESS__
 /* LeakSanitizer stops threads with ptrace, which the sandbox forbids; the unit tests are
- * where leaks are caught (STYLE.md). */
+ * where leaks are caught (doc/platform.md). */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void)
 {

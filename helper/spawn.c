@@ -26,7 +26,7 @@ int pty_open(int *master, int *slave, struct kz_err *err)
 
 	if (openpty(master, slave, NULL, NULL, &ws) < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "openpty");
-	/* openpty gives both ends without close-on-exec (FACTS.md). */
+	/* openpty gives both ends without close-on-exec (doc/platform.md). */
 	if (fcntl(*master, F_SETFD, FD_CLOEXEC) < 0 || fcntl(*slave, F_SETFD, FD_CLOEXEC) < 0 ||
 	    fcntl(*master, F_SETFL, O_NONBLOCK) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "pty flags");
@@ -66,7 +66,7 @@ static noreturn void node_child(int master, int slave, int errpipe, pid_t helper
 		child_fail(errpipe, EX_CONFIG, strerror(errno));
 	if ((spec->policy ? priv_become(spec->policy, &err) : priv_shed(&err)) < 0)
 		child_fail(errpipe, err.status, err.msg ? err.msg : "privileges");
-	/* After the last uid change, which clears it (FACTS.md); then make sure the helper did
+	/* After the last uid change, which clears it (doc/platform.md); then make sure the helper did
 	 * not die in between, or the node would run without its owner. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != helper)
 		child_fail(errpipe, KZ_EXIT_FAIL, "the helper is gone");

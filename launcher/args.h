@@ -1,5 +1,5 @@
 /* args.h: the command line and the environment variables that stand for its options
- * (SPEC.md, "Command line").  Parsing only: nothing here touches a file. */
+ * (README, "Command line").  Parsing only: nothing here touches a file. */
 #ifndef KZ_ARGS_H
 #define KZ_ARGS_H
 

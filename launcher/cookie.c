@@ -128,7 +128,7 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return set_once(cf, key, &s->zone, &s->zone_line, value, line, err);
 }
 
-/* SPEC.md, Resolution, steps 2 to 4: fills `pick` with the indexes of the sections that
+/* README's cookie rules (kzlaunch(8), "Cookie"), the host, zone and generic steps: fills `pick` with the indexes of the sections that
  * count, in file order, and returns how many; `rule` names the step that chose them. */
 static size_t pick_sections(const struct cookie_file *cf, const char *host, const char *zone,
 			    size_t *pick, const char **rule)

@@ -1,5 +1,5 @@
 /* cookie.h: the cookie of a node type, picked from config.ini as Kazoo's own reader picks it
- * (SPEC.md, "Resolution").  Never prints the cookie. */
+ * (README, "Where things come from").  Never prints the cookie. */
 #ifndef KZ_COOKIE_H
 #define KZ_COOKIE_H
 

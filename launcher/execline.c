@@ -49,7 +49,7 @@ static int build_env(const struct execline_spec *spec, char **environ_in, struct
 	const struct release *rel = spec->rel;
 	int rc = 0;
 
-	/* What the `erl` script would have set for erlexec (FACTS.md). */
+	/* What the `erl` script would have set for erlexec (doc/platform.md). */
 	rc |= strv_addf(env, "ROOTDIR=%s", rel->root);
 	rc |= strv_addf(env, "BINDIR=%s", rel->bindir);
 	rc |= strv_add(env, "EMU=beam");

@@ -1,5 +1,5 @@
 /* node.c: resolves a node step by step (name, cookie, release, identity) into struct node.
- * Reads files, never writes them; every failure is one line and the SPEC's status. */
+ * Reads files, never writes them; every failure is one line and its documented status. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>

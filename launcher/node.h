@@ -36,7 +36,7 @@ struct node {
 	char *crash_dump;      /* ERL_CRASH_DUMP: the caller's, else in the log folder */
 };
 
-/* Each step dies with the SPEC's status and one line on failure. */
+/* Each step dies with its documented exit status (README, "Exit status") and one line on failure. */
 void node_resolve_name(struct node *n, const struct args *a);
 void node_resolve_cookie(struct node *n);
 void node_resolve_release(struct node *n);

@@ -461,7 +461,7 @@ static void test_rename_fails(void)
 	free(want);
 }
 
-/* ---- under a seccomp filter of only the calls SPEC allows the log ---- */
+/* ---- under a seccomp filter of only the calls the log may make ---- */
 
 /* The log's calls plus what malloc/free and _exit need: anything else kills with SIGSYS.
  * sigaltstack: the sanitizers' runtime asks for it on the way out of a SAN=1 build. */

@@ -108,7 +108,7 @@ static const struct load_case load_cases[] = {
 	{ "capability as a number", WRITE, NODE "capabilities = 10\n", EX_CONFIG, "unknown capability '10'", false },
 	{ "capability all", WRITE, NODE "capabilities = all\n", EX_CONFIG, "unknown capability 'all'", false },
 
-	/* the node never runs as root (SPEC.md); naming root elsewhere is fine */
+	/* the node never runs as root (README, "Policy"); naming root elsewhere is fine */
 	{ "user root", WRITE, "[node]\nuser = root\n", EX_CONFIG, ":2: [node] user: the node never runs as root", false },
 	{ "user 0", WRITE, "[node]\nuser = 0\n", EX_CONFIG, ":2: [node] user: the node never runs as root", false },
 	{ "user 0 with a group", WRITE, "[node]\nuser = 0\ngroup = 4001\n", EX_CONFIG, ":2: [node] user: the node never runs as root", false },
