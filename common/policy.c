@@ -4,9 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 
 #include "die.h"
 #include "inifile.h"
+#include "nss.h"
 #include "policy.h"
 #include "trustfile.h"
 
@@ -31,10 +30,6 @@
 
 /* The tail of every refusal of a file or folder that someone other than root could change. */
 #define UNSAFE "refusing a policy root would act on"
-
-/* Far above any real passwd or group entry; only stops an NSS module that keeps
- * answering ERANGE from growing the buffer for ever. */
-#define NSS_BUF_MAX (64U << 20)
 
 /* uid_t and gid_t are 32 bits on Linux; (uid_t)-1 means "no change" to setresuid. */
 #define ID_MAX ((unsigned long long)(uid_t)-1 - 1)
@@ -184,78 +179,6 @@ static int byte_size(const char *v, unsigned long long *out)
 
 /* ---- names ---- */
 
-enum nss_kind { USER_BY_NAME, USER_BY_UID, GROUP_BY_NAME };
-
-struct nss_answer {
-	uid_t uid;
-	gid_t gid;
-};
-
-/* One reentrant call.  Returns what the _r function returned; *found says whether
- * an entry came back. */
-static int nss_call(enum nss_kind kind, const char *name, uid_t uid, char *buf, size_t len,
-		    struct nss_answer *ans, bool *found)
-{
-	struct passwd pw, *pwp = NULL;
-	struct group gr, *grp = NULL;
-	int rc;
-
-	switch (kind) {
-	case USER_BY_NAME:
-	case USER_BY_UID:
-		rc = kind == USER_BY_NAME ? getpwnam_r(name, &pw, buf, len, &pwp)
-					  : getpwuid_r(uid, &pw, buf, len, &pwp);
-		if (pwp) {
-			ans->uid = pw.pw_uid;
-			ans->gid = pw.pw_gid;
-		}
-		*found = pwp != NULL;
-		return rc;
-	case GROUP_BY_NAME:
-		rc = getgrnam_r(name, &gr, buf, len, &grp);
-		if (grp)
-			ans->gid = gr.gr_gid;
-		*found = grp != NULL;
-		return rc;
-	}
-	return EINVAL;
-}
-
-/* Returns 1 found, 0 no such entry, -1 with errno when the lookup itself failed.
- * The buffer starts at the size libc suggests and doubles on ERANGE: a group with many
- * members does not fit a fixed one. */
-static int nss_lookup(enum nss_kind kind, const char *name, uid_t uid, struct nss_answer *ans)
-{
-	long hint = sysconf(kind == GROUP_BY_NAME ? _SC_GETGR_R_SIZE_MAX : _SC_GETPW_R_SIZE_MAX);
-	size_t len = hint > 0 ? (size_t)hint : 1024;
-	char *buf = NULL;
-	bool found = false;
-	int rc;
-
-	for (;;) {
-		char *bigger = realloc(buf, len);
-
-		if (!bigger) {
-			free(buf);
-			errno = ENOMEM;
-			return -1;
-		}
-		buf = bigger;
-		rc = nss_call(kind, name, uid, buf, len, ans, &found);
-		if (rc != ERANGE || len >= NSS_BUF_MAX)
-			break;
-		len *= 2;
-	}
-	free(buf);
-	if (found)
-		return 1;
-	/* getpwnam_r(3): besides 0, these also mean "not found" for some NSS modules. */
-	if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
-		return 0;
-	errno = rc;
-	return -1;
-}
-
 static bool numeric(const char *s)
 {
 	return all_of(s, strlen(s), "0123456789");
@@ -265,7 +188,7 @@ static bool numeric(const char *s)
 static int resolve_user(struct loader *ld, const char *v, uid_t *uid, bool *has_primary,
 			gid_t *primary)
 {
-	struct nss_answer ans = { 0, 0 };
+	gid_t gid = 0;
 	unsigned long long n;
 	int rc;
 
@@ -276,12 +199,11 @@ static int resolve_user(struct loader *ld, const char *v, uid_t *uid, bool *has_
 		if (number(ld, v, 0, ID_MAX, &n) < 0)
 			return -1;
 		*uid = (uid_t)n;
-		rc = nss_lookup(USER_BY_UID, NULL, *uid, &ans);
+		rc = nss_user_by_uid(*uid, &gid);
 	} else {
-		rc = nss_lookup(USER_BY_NAME, v, 0, &ans);
+		rc = nss_user_by_name(v, uid, &gid);
 		if (rc == 0)
 			return fail(ld, "no such user '%s'", shown(ld, v));
-		*uid = ans.uid;
 	}
 	if (rc < 0) {
 		const char *why = strerror(errno); /* before shown() can change errno */
@@ -289,14 +211,13 @@ static int resolve_user(struct loader *ld, const char *v, uid_t *uid, bool *has_
 	}
 	if (has_primary) {
 		*has_primary = rc == 1;
-		*primary = ans.gid;
+		*primary = gid;
 	}
 	return 0;
 }
 
 static int resolve_group(struct loader *ld, const char *v, gid_t *gid)
 {
-	struct nss_answer ans = { 0, 0 };
 	unsigned long long n;
 	int rc;
 
@@ -308,14 +229,13 @@ static int resolve_group(struct loader *ld, const char *v, gid_t *gid)
 		*gid = (gid_t)n;
 		return 0;
 	}
-	rc = nss_lookup(GROUP_BY_NAME, v, 0, &ans);
+	rc = nss_group_by_name(v, gid);
 	if (rc == 0)
 		return fail(ld, "no such group '%s'", shown(ld, v));
 	if (rc < 0) {
 		const char *why = strerror(errno); /* before shown() can change errno */
 		return fail(ld, "looking up group '%s': %s", shown(ld, v), why);
 	}
-	*gid = ans.gid;
 	return 0;
 }
 
