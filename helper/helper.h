@@ -13,6 +13,7 @@
 #include "policy.h"
 #include "proto.h"
 #include "ring.h"
+#include "sock.h"
 
 /* Slots are counted apart for peers who hold some right (the policy names them, or root)
  * and for peers who hold none, known from SO_PEERCRED at accept: strangers, who can only be
@@ -68,6 +69,7 @@ struct helper {
 	int sig_fd;
 	int timer_fd;                /* ready probe while booting, then the stop timeout */
 	int ready_fd;                /* pipe to `kzlaunch start`, -1 when none */
+	const struct sock_claim *sock; /* the socket as bound: its inode is told with "up" */
 	int warden_fd;               /* channel to the warden (warden.h), -1 once it closed */
 	int probe_fd;                /* epmd connection in progress, -1 when none */
 	bool probe_connecting;       /* waiting for the probe's connect to complete */

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
 	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
+	h.sock = &sock;
 	if (o.notify)
 		die_on_error(notify_fd = sock_notify(o.notify, &err), &err);
 	/* From here the warden, our parent, removes the socket whenever we end. */
