@@ -8,9 +8,9 @@
  * request.  Both go over a socket pair: without CAP_KILL it may not signal the helper. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -49,8 +49,6 @@ static void tell_systemd(const struct warden *w, const char *msg)
 		send(w->spec->notify_fd, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
-/* Only the two messages it knows: the helper runs as the node's user and is trusted less
- * than systemd trusts its main process. */
 /* Under systemd nobody else looks at the socket when the node comes up: should its path
  * name something else by then (the RUNDIR's owner renamed it away), operators would talk
  * to that.  No READY=1, then: the node is stopped and the unit fails, saying why. */
@@ -67,6 +65,8 @@ static void ready(struct warden *w)
 	send(w->chan, &stop, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* Only the two messages it knows: the helper runs as the node's user and is trusted less
+ * than systemd trusts its main process. */
 static void relay(struct warden *w, struct pollfd *pfd)
 {
 	char msg[16];
