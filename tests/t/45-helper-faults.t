@@ -50,7 +50,7 @@ notify_listen() {
 		open my $fh, ">>", $out or die "$out: $!\n";
 		$fh->autoflush(1);
 		sub registered { # epmd NAMES_REQ: a 4-byte port, then "name N at port P" lines
-			my $e = IO::Socket::INET->new(PeerAddr => "127.0.0.1:4369") or return 0;
+			my $e = IO::Socket::INET->new(PeerAddr => "127.0.0.1:" . ($ENV{ERL_EPMD_PORT} || 4369)) or return 0;
 			print $e pack("nC", 1, 110);
 			local $/;
 			my $r = <$e> // "";
