@@ -132,16 +132,17 @@ STARTER=$!
 _pids+=("$STARTER")
 # The node's user puts a socket of its own in the helper's place once the helper has made
 # its console log (after its socket: so the helper has bound and pinned it).
+# ($! is the subshell that runs `as`, not perl: perl ends itself when $T/stop exists.)
 as kztest perl -MIO::Socket::UNIX -e '
-	my ($sock, $log) = @ARGV;
+	my ($sock, $log, $stop) = @ARGV;
 	unlink "$sock.mine";
 	my $mine = IO::Socket::UNIX->new(Local => "$sock.mine", Listen => 1) or die "$sock.mine: $!\n";
 	for (1 .. 300) { last if -e $log && -S $sock; select undef, undef, undef, 0.1 }
 	rename "$sock.mine", $sock or die "rename: $!\n";
 	$| = 1;
 	print "swapped\n";
-	sleep 120;
-' "$SOCK" "$LOG" >"$T/swapper" 2>&1 &
+	for (1 .. 1200) { last if -e $stop; select undef, undef, undef, 0.1 }
+' "$SOCK" "$LOG" "$T/stop" >"$T/swapper" 2>&1 &
 SWAPPER=$!
 _pids+=("$SWAPPER")
 wait_for '^swapped$' "$T/swapper" 350
@@ -153,10 +154,11 @@ like "$(cat "$T/start.out")" "kazoo_apps.sock: no longer the socket the helper m
 like "$(cat "$T/start.out")" "$NODE: stopped, since its socket" "and that it stopped the node"
 is "$(node_pids)" "" "the node is gone"
 ok "$([ -S "$SOCK" ] && echo 0 || echo 1)" "the user's socket is left where it was (not the warden's to remove)"
-kill "$SWAPPER" "$EPMD_PID" 2>/dev/null
+: >"$T/stop"
+kill "$EPMD_PID" 2>/dev/null
 wait "$SWAPPER" "$EPMD_PID" 2>/dev/null
 EPMD_PID=
-rm -f "$SOCK"
+rm -f "$SOCK" "$T/stop"
 
 # ---- a folder in the way of the log's rotation ----
 "$KZLAUNCH" kazoo_apps start
