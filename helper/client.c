@@ -195,27 +195,36 @@ static bool peer_credentials(struct client *c)
 	return peer_groups(c);
 }
 
-static size_t connections_of(const struct helper *h, uid_t uid)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < h->nclients; i++)
-		n += h->clients[i]->uid == uid;
-	return n;
-}
-
 /* Why a peer gets no slot, or NULL.  Every local user may connect (the socket is 0666), so
- * one of them must not be able to take every slot: each uid but root's has a share, and
- * the last slots are root's, who can always stop the node. */
+ * none may take every slot: a peer who holds no right waits in a small pool of its own (it
+ * is only ever told DENIED), each uid but root's has a share of the rest, and the last slots
+ * are root's, who can always stop the node. */
 static const char *no_slot_for(const struct helper *h, const struct client *c)
 {
-	if (h->nclients >= HELPER_MAX_CLIENTS)
+	size_t listed = 0, strangers = 0, same_uid = 0;
+
+	for (size_t i = 0; i < h->nclients; i++) {
+		const struct client *o = h->clients[i];
+		if (o->listed)
+			listed++;
+		else
+			strangers++;
+		same_uid += o->uid == c->uid;
+	}
+	if (!c->listed) {
+		if (strangers >= CLIENT_STRANGER_MAX)
+			return "busy: the connections for users without a right are taken";
+		if (same_uid >= CLIENT_STRANGER_PER_UID)
+			return "busy: this user has too many connections open";
+		return NULL;
+	}
+	if (listed >= CLIENT_LISTED_MAX)
 		return "busy: every connection is taken";
 	if (c->uid == 0)
 		return NULL;
-	if (h->nclients >= HELPER_MAX_CLIENTS - CLIENT_ROOT_RESERVE)
+	if (listed >= CLIENT_LISTED_MAX - CLIENT_ROOT_RESERVE)
 		return "busy: the connections left are kept for root";
-	if (connections_of(h, c->uid) >= CLIENT_PER_UID_MAX)
+	if (same_uid >= CLIENT_PER_UID_MAX)
 		return "busy: this user has too many connections open";
 	return NULL;
 }
@@ -250,11 +259,14 @@ void client_accept(struct helper *h)
 		return;
 	}
 	c->fd = fd;
-	c->since = time(NULL);
-	if (!peer_credentials(c))
+	c->since_ms = loop_now_ms();
+	if (!peer_credentials(c)) {
 		why = "no peer credentials";
-	else if ((why = no_slot_for(h, c)) != NULL)
-		turn_away(c, why);
+	} else {
+		c->listed = allowed(h, c, RIGHT_STATUS); /* the least right: any right at all */
+		if ((why = no_slot_for(h, c)) != NULL)
+			turn_away(c, why);
+	}
 	if (why) {
 		close(fd);
 		free(c->groups);
@@ -444,14 +456,32 @@ void client_writable(struct helper *h, struct client *c)
 		client_drop(h, c, NULL);
 }
 
-/* A peer that connected and said nothing within CLIENT_HELLO_SEC holds a slot for nothing. */
-void client_expire(struct helper *h, time_t now)
+/* A peer that connected and sent no request within CLIENT_HELLO_MS holds a slot for
+ * nothing. */
+void client_expire(struct helper *h, long now_ms)
 {
 	for (size_t i = h->nclients; i-- > 0;) {
 		struct client *c = h->clients[i];
-		if (c->state == CLIENT_NEW && now - c->since > CLIENT_HELLO_SEC)
-			client_drop(h, c, "said nothing");
+		if (c->state == CLIENT_NEW && now_ms - c->since_ms >= CLIENT_HELLO_MS)
+			client_drop(h, c, "sent no request");
 	}
+}
+
+/* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */
+int client_hello_wait(const struct helper *h, long now_ms)
+{
+	long wait = -1;
+
+	for (size_t i = 0; i < h->nclients; i++) {
+		const struct client *c = h->clients[i];
+		if (c->state != CLIENT_NEW)
+			continue;
+		long left = c->since_ms + CLIENT_HELLO_MS - now_ms;
+		left = left < 0 ? 0 : left;
+		if (wait < 0 || left < wait)
+			wait = left;
+	}
+	return (int)wait;
 }
 
 /* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */

@@ -3,6 +3,7 @@
 #ifndef KZ_CONLOG_H
 #define KZ_CONLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -16,9 +17,18 @@ struct conlog *conlog_open(int dir_fd, const char *dir, const char *rel,
 			   unsigned long long max_size, unsigned generations, struct kz_err *err);
 
 /* Appends bytes, in order.  Never fails and never blocks the caller for long: when the
- * disk refuses (ENOSPC, EIO, ...), the bytes are dropped and counted, and writing resumes
- * with the next call once the disk takes data again. */
+ * disk or the folder refuses (ENOSPC, EIO, a folder where a generation must go, ...), the
+ * bytes are dropped and counted, and writing resumes with the next call once it works
+ * again, behind the line "[kzlaunch: N bytes of console output lost: CAUSE]", where CAUSE
+ * names the call, the file and the error that began the loss, e.g. "rename node.log to
+ * node.log.1: Is a directory". */
 void conlog_write(struct conlog *log, const void *buf, size_t len);
+
+/* fn(arg, false, CAUSE, 0) when output starts being lost, fn(arg, true, CAUSE, N) once the
+ * marker of N lost bytes is written: so the owner can tell syslog too.  CAUSE is valid
+ * during the call only. */
+void conlog_on_loss(struct conlog *log, void (*fn)(void *arg, bool resumed, const char *cause, unsigned long long lost),
+		    void *arg);
 
 /* Bytes waiting in the buffer for the next write. */
 size_t conlog_buffered(const struct conlog *log);

@@ -186,14 +186,6 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct client *
 	return n;
 }
 
-static bool has_silent_clients(const struct helper *h)
-{
-	for (size_t i = 0; i < h->nclients; i++)
-		if (h->clients[i]->state == CLIENT_NEW)
-			return true;
-	return false;
-}
-
 static void serve_clients(struct helper *h, struct pollfd *fds, struct client **owner, nfds_t n)
 {
 	/* A client can be dropped while another is served: look each one up again by pointer. */
@@ -233,7 +225,7 @@ static void give_up(struct helper *h)
 	}
 }
 
-static long now_ms(void)
+long loop_now_ms(void)
 {
 	struct timespec ts;
 
@@ -241,23 +233,31 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 /* How long poll may wait: the log's buffer goes out LOG_LINGER_MS after its oldest byte came
- * in, however busy the loop is meanwhile (a trickle of events must not hold it back). */
+ * in, however busy the loop is meanwhile (a trickle of events must not hold it back), and a
+ * silent peer is dropped when its CLIENT_HELLO_MS are up. */
 static int next_timeout(struct helper *h, long *log_since)
 {
+	long now = loop_now_ms();
+	int hello = client_hello_wait(h, now);
+
 	if (!conlog_buffered(h->log)) {
 		*log_since = -1;
-		return has_silent_clients(h) ? 1000 : -1;
+		return hello;
 	}
-	long now = now_ms();
 	if (*log_since < 0)
 		*log_since = now;
 	if (now - *log_since >= LOG_LINGER_MS) {
 		conlog_flush(h->log);
 		*log_since = -1;
-		return has_silent_clients(h) ? 1000 : -1;
+		return hello;
 	}
-	return (int)(LOG_LINGER_MS - (now - *log_since));
+	return sooner(hello, (int)(LOG_LINGER_MS - (now - *log_since)));
 }
 
 int loop_run(struct helper *h)
@@ -293,7 +293,7 @@ int loop_run(struct helper *h)
 		if (fds[SLOT_LISTEN].revents)
 			client_accept(h);
 		serve_clients(h, fds, owner, n);
-		client_expire(h, time(NULL));
+		client_expire(h, loop_now_ms());
 	}
 	/* No new clients from here: a status now is refused at connect ("not running") instead
 	 * of being accepted and then cut off. */

@@ -92,17 +92,33 @@ static int block_signals(sigset_t *old, struct kz_err *err)
 	return fd;
 }
 
+/* The operator reads syslog before the log itself: it hears when output starts being lost
+ * and why (the folder's owner may have put something in the way), and when it ends. */
+static void log_loss(void *arg, bool resumed, const char *cause, unsigned long long lost)
+{
+	const char *dir = arg;
+
+	if (resumed)
+		log_msg(LOG_NOTICE, "%s: console log written again; %llu bytes were lost: %s", dir, lost, cause);
+	else
+		log_msg(LOG_ERR, "%s: console output is being lost: %s", dir, cause);
+}
+
 static struct conlog *open_log(const struct helper *h, const char *rundir, struct kz_err *err)
 {
 	const struct policy *p = h->policy;
 	const char *dir = p ? p->log_dir : rundir;
 	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct conlog *log;
 
 	if (dir_fd < 0) {
 		kz_err_errno(err, EX_CONFIG, "%s", dir);
 		return NULL;
 	}
-	return conlog_open(dir_fd, dir, h->rel, p ? p->log_max_size : 10ULL << 20, p ? p->log_generations : 10, err);
+	log = conlog_open(dir_fd, dir, h->rel, p ? p->log_max_size : 10ULL << 20, p ? p->log_generations : 10, err);
+	if (log)
+		conlog_on_loss(log, log_loss, (void *)dir);
+	return log;
 }
 
 static uint16_t epmd_port(void)
@@ -149,6 +165,7 @@ int main(int argc, char **argv)
 	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
+	h.sock = &sock;
 	if (o.notify)
 		die_on_error(notify_fd = sock_notify(o.notify, &err), &err);
 	/* From here the warden, our parent, removes the socket whenever we end. */

@@ -1,9 +1,10 @@
 /* ready.c: when is the node up, and who hears it.  "Up" is what relx waits for: the
  * node's name is registered with epmd, asked every READY_PROBE_MS instead of every second.
- * `kzlaunch start` hears it on a pipe, systemd through the warden. */
+ * `kzlaunch start` hears it on a pipe, with the socket's inode, systemd through the warden. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,11 +95,16 @@ void ready_probe_result(struct helper *h)
 		ready_announce(h);
 }
 
+/* "up DEV INO": the socket's inode as bound, so that `kzlaunch start`, which is not the
+ * node's user, can tell whether what its path names now is still that socket. */
 void ready_announce(struct helper *h)
 {
+	char up[64];
+	int n = snprintf(up, sizeof up, "up %ju %ju\n", (uintmax_t)h->sock->dev, (uintmax_t)h->sock->ino);
+
 	h->node_up = true;
 	log_msg(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
-	tell_launcher(h, "up\n", 3);
+	tell_launcher(h, up, (size_t)n);
 	notify(h, WARDEN_READY);
 }
 

@@ -1,11 +1,13 @@
-/* sock.c: the control socket's life (claimed under a lock, removed only by whoever made it)
- * and the NOTIFY_SOCKET connection.  Refuses a path that does not fit sun_path rather than
- * cutting it. */
+/* sock.c: the control socket's life (claimed under a lock, made with its mode from the umask
+ * and proven to be the one at its path, removed only by whoever made it) and the
+ * NOTIFY_SOCKET connection.  Never changes anything by a path the RUNDIR's owner could swap;
+ * refuses a path that does not fit sun_path rather than cutting it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h> /* snprintf of a /proc/self/fd path only */
 #include <string.h>
 #include <sys/file.h>
 #include <sys/socket.h>
@@ -88,51 +90,95 @@ static int clear_path(const char *path, const struct sockaddr_un *sa, socklen_t 
 	return 0;
 }
 
+/* The socket file's mode comes from the umask at bind(): Linux ignores an fchmod of the
+ * socket before it, and a chmod by path after it would follow whatever the folder's owner
+ * renamed onto the path in between (a symlink to /etc/shadow, made 0666 by root).  So the
+ * umask is 0111 for the bind alone; nothing else runs in this process meanwhile. */
 static int bind_listen(const char *path, const struct sockaddr_un *sa, socklen_t len, struct kz_err *err)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	mode_t old;
+	int rc, saved;
 
 	if (fd < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "socket");
-	if (bind(fd, (const struct sockaddr *)sa, len) < 0) {
+	old = umask(0111);
+	rc = bind(fd, (const struct sockaddr *)sa, len);
+	saved = errno;
+	umask(old);
+	if (rc < 0) {
+		errno = saved;
 		kz_err_errno(err, EX_CONFIG, "%s: bind", path);
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, 0666) < 0 || listen(fd, 64) < 0) {
-		kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
-		unlink(path);
+	if (listen(fd, 64) < 0) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: listen", path);
 		close(fd);
-		return -1;
+		return -1; /* not unlinked by path: what is there now may not be ours */
 	}
 	return fd;
+}
+
+/* Whether the inode behind pin_fd is this process's listening socket.  /proc/self/fd/N
+ * reaches exactly that inode, whatever the path names now; a unix stream connect gets the
+ * listener's credentials (SO_PEERCRED: the pid that called listen()), and no other process
+ * has our pid.  The probe's connection waits in the backlog until the loop accepts it and
+ * reads its end of file. */
+static bool pin_is_listener(int pin_fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t clen = sizeof cred;
+	int fd;
+	bool ours;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d", pin_fd);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return false;
+	ours = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	       getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && cred.pid == getpid();
+	close(fd);
+	return ours;
+}
+
+/* After bind() the path may already name something else: the RUNDIR's owner can rename
+ * onto it.  Pinned (O_PATH, never followed) and proven to be the socket just bound, or
+ * refused.  Pinned also because, after a stop, a new start may bind a socket that ext4 or
+ * xfs would otherwise give the freed inode number, and this one's warden, comparing
+ * numbers, would remove it. */
+static int pin_own(struct sock_claim *c, struct kz_err *err)
+{
+	struct stat st;
+
+	c->pin_fd = open(c->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (c->pin_fd < 0 && errno != ENOENT && errno != ELOOP)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", c->path);
+	if (c->pin_fd < 0 || fstat(c->pin_fd, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+	    !pin_is_listener(c->pin_fd))
+		return kz_err_set(err, KZ_EXIT_FAIL,
+				  "%s: replaced by something else right after it was made; refusing to serve (can another user write to its folder?)",
+				  c->path);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	return 0;
 }
 
 int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, struct kz_err *err)
 {
 	struct sockaddr_un sa;
 	socklen_t len;
-	struct stat st;
 	int fd = -1;
 
 	c->path = path;
 	if (fill_addr(&sa, &len, path, err) < 0 || (c->lock_fd = open_lock(lock_path, err)) < 0)
 		return -1;
 	lock(c->lock_fd, LOCK_EX);
-	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0) {
-		/* Pinned: after a stop, a new start may bind a socket that ext4 or xfs would
-		 * otherwise give the freed inode number, and this one's warden, comparing
-		 * numbers, would remove it. */
-		c->pin_fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (c->pin_fd >= 0 && fstat(c->pin_fd, &st) == 0) {
-			c->dev = st.st_dev;
-			c->ino = st.st_ino;
-		} else {
-			kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
-			unlink(path);
-			close(fd);
-			fd = -1;
-		}
+	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0 &&
+	    pin_own(c, err) < 0) {
+		close(fd);
+		fd = -1;
 	}
 	lock(c->lock_fd, LOCK_UN);
 	if (fd < 0 && c->pin_fd >= 0) {
@@ -146,16 +192,21 @@ int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, st
 	return fd;
 }
 
-void sock_remove(const struct sock_claim *c)
+bool sock_still_ours(const struct sock_claim *c)
 {
 	struct stat st;
 
+	return fstatat(AT_FDCWD, c->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == c->dev &&
+	       st.st_ino == c->ino;
+}
+
+void sock_remove(const struct sock_claim *c)
+{
 	if (c->lock_fd < 0)
 		return;
 	lock(c->lock_fd, LOCK_EX);
 	/* Only the socket this helper bound: a later start may have put its own there. */
-	if (fstatat(AT_FDCWD, c->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == c->dev &&
-	    st.st_ino == c->ino)
+	if (sock_still_ours(c))
 		unlinkat(AT_FDCWD, c->path, 0);
 	lock(c->lock_fd, LOCK_UN);
 }

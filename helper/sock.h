@@ -2,6 +2,7 @@
 #ifndef KZ_SOCK_H
 #define KZ_SOCK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -16,9 +17,13 @@ struct sock_claim {
 };
 
 /* Under `lock_path`: refuses a path held by a live helper (exit 1) or by something not a
- * socket (78), removes a dead helper's socket, then binds and listens on `path` (mode 0666:
- * every peer is authorised by SO_PEERCRED).  Returns the listening descriptor. */
+ * socket (78), removes a dead helper's socket, then binds and listens on `path` (mode 0666,
+ * from the umask: every peer is authorised by SO_PEERCRED), and refuses (1) when the path
+ * no longer names that socket right after.  Returns the listening descriptor. */
 int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, struct kz_err *err);
+
+/* Whether `path` still names the socket sock_claim made (not followed if a symlink). */
+bool sock_still_ours(const struct sock_claim *c);
 
 /* Under the lock, removes the socket if it is still the one sock_claim made.  Quietly does
  * nothing where this process's uid may not (root's RUNDIR, seen by the node's user). */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -29,11 +30,14 @@ struct warden {
 	pid_t helper;
 	int chan;
 	const struct warden_spec *spec;
+	bool replaced; /* the socket's path named something else when the node came up */
 };
 
 static noreturn void finish(const struct warden *w, int status)
 {
 	sock_remove(w->spec->sock);
+	if (w->replaced)
+		exit(KZ_EXIT_FAIL);
 	exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
@@ -45,9 +49,25 @@ static void tell_systemd(const struct warden *w, const char *msg)
 		send(w->spec->notify_fd, msg, strlen(msg), MSG_NOSIGNAL);
 }
 
+/* Under systemd nobody else looks at the socket when the node comes up: should its path
+ * name something else by then (the RUNDIR's owner renamed it away), operators would talk
+ * to that.  No READY=1, then: the node is stopped and the unit fails, saying why. */
+static void ready(struct warden *w)
+{
+	static const char stop = WARDEN_STOP;
+
+	if (sock_still_ours(w->spec->sock)) {
+		tell_systemd(w, "READY=1");
+		return;
+	}
+	w->replaced = true;
+	tell_systemd(w, "STATUS=the control socket was replaced after the helper made it: stopping the node");
+	send(w->chan, &stop, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* Only the two messages it knows: the helper runs as the node's user and is trusted less
  * than systemd trusts its main process. */
-static void relay(const struct warden *w, struct pollfd *pfd)
+static void relay(struct warden *w, struct pollfd *pfd)
 {
 	char msg[16];
 	ssize_t n = recv(w->chan, msg, sizeof msg, MSG_DONTWAIT);
@@ -60,7 +80,7 @@ static void relay(const struct warden *w, struct pollfd *pfd)
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		if (msg[i] == WARDEN_READY)
-			tell_systemd(w, "READY=1");
+			ready(w);
 		else if (msg[i] == WARDEN_STOPPING)
 			tell_systemd(w, "STOPPING=1");
 	}
@@ -80,7 +100,7 @@ static void on_signals(const struct warden *w)
 	}
 }
 
-static noreturn void watch(const struct warden *w)
+static noreturn void watch(struct warden *w)
 {
 	struct pollfd fds[2] = { { .fd = w->spec->sig_fd, .events = POLLIN },
 				 { .fd = w->chan, .events = POLLIN } };

@@ -4,7 +4,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,7 +136,36 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
 	die_errno(KZ_EXIT_FAIL, "%s: exec", argv[0]);
 }
 
-/* What the helper says on the ready pipe: "up\n", or "exit N\n" and the node's last output. */
+/* The helper said "up DEV INO": the node is up and DEV INO is the socket it bound.  A RUNDIR
+ * may be the node user's, who can rename anything onto REL.sock once it is bound, and
+ * operators would then type into whatever answers there.  So the path must still name that
+ * socket; else the node is stopped (SIGTERM to the warden is a stop request) and start
+ * fails.  The warden is this process's child, of this uid: it may be signalled. */
+static noreturn void check_socket(const struct node *n, const char *line, pid_t warden)
+{
+	uintmax_t dev, ino;
+	struct stat st;
+	char *path = NULL;
+	int status;
+
+	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+		die_errno(KZ_EXIT_FAIL, "socket path");
+	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
+		exit(KZ_EXIT_OK);
+	warn("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
+	     n->name);
+	if (kill(warden, SIGTERM) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: stopping its helper (pid %d)", n->name, (int)warden);
+	while (waitpid(warden, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	die(KZ_EXIT_FAIL, "%s: stopped, since its socket %s was not its own; is its folder writable by another user?",
+	    n->name, path);
+}
+
+/* What the helper says on the ready pipe: "up DEV INO\n", or "exit N\n" and the node's last
+ * output. */
 static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
 	char buf[4096];
@@ -147,8 +178,9 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 		if (got < 0)
 			die_errno(KZ_EXIT_FAIL, "ready pipe");
 		len += (size_t)got;
-		if (len >= 3 && !memcmp(buf, "up\n", 3))
-			exit(KZ_EXIT_OK);
+		buf[len] = '\0';
+		if (!strncmp(buf, "up ", 3) && strchr(buf, '\n'))
+			check_socket(n, buf, helper);
 	}
 	buf[len] = '\0';
 	int status;

@@ -167,19 +167,30 @@ ok $? "garbage, oversize and silent clients connect"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 is "$?" 0 "the helper still serves after bad clients"
 
-# One local user cannot take every connection (the socket is 0666): 16 are its share.
-as kzother perl -MIO::Socket::UNIX -e '
+# One local user cannot take every connection (the socket is 0666): 16 are its share.  The
+# holder's connections are attached (read-only), so they hold their slots for as long as
+# they stay open, however long the test takes.
+as kzwatch perl -MIO::Socket::UNIX -e '
 	my @s;
-	for (1..16) { push @s, IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect $_: $!\n" }
+	for (1..16) {
+		my $c = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect $_: $!\n";
+		print $c "\x01\x01\x00\x05\x01\x00\x18\x00\x50"; # ATTACH, read-only, 24x80
+		push @s, $c;
+	}
 	$| = 1;
 	print "held\n";
-	sleep 4;
+	sleep 60;
 ' "$SOCK" >"$T/held" &
 holder=$!
 _pids+=("$holder")
 wait_for '^held$' "$T/held" 50
-ok $? "an unlisted user holds 16 silent connections"
-out=$(as kzother "$KZLAUNCH" kazoo_apps status 2>&1)
+ok $? "a watcher holds 16 connections"
+for i in $(seq 1 100); do
+	[[ $("$KZLAUNCH" kazoo_apps status) =~ ", 16 attached)" ]] && break
+	sleep 0.1
+done
+like "$("$KZLAUNCH" kazoo_apps status)" ", 16 attached\)" "all 16 are attached"
+out=$(as kzwatch "$KZLAUNCH" kazoo_apps status 2>&1)
 is "$?" 1 "its 17th is turned away: 1, not 77 or 'not running'"
 like "$out" "turned this connection away: busy" "and is told the helper is busy"
 out=$("$KZLAUNCH" kazoo_apps status)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@
 #define REL "node"
 #define KIB 1024u
 #define MIB (1024u * KIB)
-#define MARKER_FMT "\n[kzlaunch: %llu bytes of console output lost: disk full or failing]\n"
+#define MARKER_FMT "\n[kzlaunch: %llu bytes of console output lost: %s]\n"
+#define ENOSPC_CAUSE "write " REL ".log: No space left on device"
 
 static char top[] = "/tmp/kz-conlog.XXXXXX";
 
@@ -381,14 +383,36 @@ static void run_open_row(unsigned idx, const struct open_row *row)
 
 /* ---- refusals after opening: the log cannot be renamed or reopened ---- */
 
-/* The marker for n lost bytes, then `tail`. */
-static char *marker_text(unsigned long long n, const char *tail)
+/* The marker for n lost bytes and their cause, then `tail`. */
+static char *marker_text(unsigned long long n, const char *cause, const char *tail)
 {
 	char *m = NULL;
 
-	if (asprintf(&m, MARKER_FMT "%s", n, tail) < 0)
+	if (asprintf(&m, MARKER_FMT "%s", n, cause, tail) < 0)
 		abort();
 	return m;
+}
+
+/* What conlog_on_loss's callback was told, in order: what the helper sends to syslog. */
+struct notices {
+	char *said[4];
+	unsigned n;
+};
+
+static void on_loss(void *arg, bool resumed, const char *cause, unsigned long long lost)
+{
+	struct notices *ns = arg;
+
+	if (ns->n < sizeof ns->said / sizeof ns->said[0] &&
+	    asprintf(&ns->said[ns->n++], "%s %llu: %s", resumed ? "resumed" : "losing", lost, cause) < 0)
+		abort();
+}
+
+static void notices_free(struct notices *ns)
+{
+	for (unsigned i = 0; i < ns->n; i++)
+		free(ns->said[i]);
+	ns->n = 0;
 }
 
 /* REL.log ends with `tail`. */
@@ -407,7 +431,7 @@ static void test_reopen_fails(void)
 {
 	struct conlog *log = log_open("reopen", 1000, 1);
 	char *cur = path_of("reopen", REL ".log"), *aside = path_of("reopen", "aside");
-	char fill[600], *want = marker_text(250, "back\n");
+	char fill[600], *want = marker_text(250, "open " REL ".log: Is a directory", "back\n");
 
 	memset(fill, 'r', sizeof fill);
 	conlog_write(log, fill, 600);
@@ -430,18 +454,21 @@ static void test_reopen_fails(void)
 	free(want);
 }
 
-/* generations=2: a non-empty folder REL.log.1 makes the rename REL.log -> REL.log.1 fail. */
+/* generations=2: a folder REL.log.1, empty or not, makes the rename REL.log -> REL.log.1
+ * fail; the marker and the owner's notices name that rename and its errno, not the disk. */
 static void test_rename_fails(void)
 {
 	struct conlog *log = log_open("rename", 1000, 2);
 	char *gen1 = path_of("rename", REL ".log.1"), *inside = path_of("rename", REL ".log.1/x");
-	char fill[1000], *want = marker_text(20, "back\n");
+	char fill[1000], *want = marker_text(20, "rename " REL ".log to " REL ".log.1: Is a directory", "back\n");
+	struct notices ns = { .n = 0 };
 	size_t len;
 	unsigned char *b;
 
 	memset(fill, 'n', sizeof fill);
 	if (mkdir(gen1, 0700) < 0 || close(open(inside, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		perror(inside);
+	conlog_on_loss(log, on_loss, &ns);
 	conlog_write(log, fill, 1000);
 	conlog_write(log, "0123456789", 10);
 	tap_is_int(conlog_dropped(log), 10, "rename fails: the rotation's bytes are dropped");
@@ -454,10 +481,38 @@ static void test_rename_fails(void)
 	b = slurp("rename", REL ".log.1", &len);
 	tap_ok(b && len == 1000 && !memcmp(b, fill, 1000), "rename works again: the full file moved to .1");
 	tap_ok(ends_with("rename", REL ".log", want), "rename works again: a new log starts with the marker");
+	tap_is_int(ns.n, 2, "rename: the owner is told twice, when the loss begins and when it ends");
+	tap_is(ns.n > 0 ? ns.said[0] : NULL, "losing 0: rename " REL ".log to " REL ".log.1: Is a directory",
+	       "rename: first, which rename failed and why");
+	tap_is(ns.n > 1 ? ns.said[1] : NULL, "resumed 20: rename " REL ".log to " REL ".log.1: Is a directory",
+	       "rename: then how much was lost");
+	notices_free(&ns);
 	conlog_close(log);
 	free(b);
 	free(gen1);
 	free(inside);
+	free(want);
+}
+
+/* The folder's owner made an empty folder REL.log.1, and it is the oldest generation kept
+ * (with more generations it is shifted along until it is). */
+static void test_rename_empty_dir(void)
+{
+	struct conlog *log = log_open("rename0", 1000, 2);
+	char *gen1 = path_of("rename0", REL ".log.1");
+	char fill[1000], *want = marker_text(10, "rename " REL ".log to " REL ".log.1: Is a directory", "ok\n");
+
+	memset(fill, 'e', sizeof fill);
+	if (mkdir(gen1, 0700) < 0)
+		perror(gen1);
+	conlog_write(log, fill, 1000);
+	conlog_write(log, "0123456789", 10);
+	rmdir(gen1);
+	conlog_write(log, "ok\n", 3);
+	conlog_flush(log);
+	tap_ok(ends_with("rename0", REL ".log", want), "an empty folder REL.log.1: the marker names the rename and EISDIR");
+	conlog_close(log);
+	free(gen1);
 	free(want);
 }
 
@@ -536,7 +591,7 @@ static unsigned long long last_marker(const char *sub, const char *tail)
 		if (!memcmp(b + i, head, sizeof head - 1))
 			at = i + 1; /* 1-based, so 0 means none */
 	if (at && sscanf((char *)b + at - 1 + sizeof head - 1, "%llu", &n) == 1) {
-		want = marker_text(n, tail);
+		want = marker_text(n, ENOSPC_CAUSE, tail);
 		if (len - (at - 1) != strlen(want) || memcmp(b + at - 1, want, strlen(want)))
 			n = 0;
 		free(want);
@@ -547,7 +602,7 @@ static unsigned long long last_marker(const char *sub, const char *tail)
 
 static void test_full_disk(void)
 {
-	const int n = 9; /* the tap_ok calls below */
+	const int n = 11; /* the tap_ok calls below */
 	char *p = path_of("full", NULL);
 	struct text s = make_stream(3 * MIB);
 	struct conlog *log;
@@ -565,6 +620,8 @@ static void test_full_disk(void)
 		goto out;
 	}
 	log = log_open("full", 256 * KIB, 8);
+	struct notices ns = { .n = 0 };
+	conlog_on_loss(log, on_loss, &ns);
 	for (size_t off = 0; off < s.len; off += 4093)
 		conlog_write(log, s.p + off, s.len - off < 4093 ? s.len - off : 4093);
 	conlog_flush(log);
@@ -588,7 +645,10 @@ static void test_full_disk(void)
 	conlog_write(log, "resumed\n", 8);
 	conlog_flush(log);
 	marked = last_marker("full", "resumed\n");
-	tap_ok(marked > 0 && marked <= dropped + 11, "full disk: writing resumes behind a marker of %llu bytes", marked);
+	tap_ok(marked > 0 && marked <= dropped + 11, "full disk: writing resumes behind a marker of %llu bytes, naming ENOSPC", marked);
+	tap_is(ns.n > 0 ? ns.said[0] : NULL, "losing 0: " ENOSPC_CAUSE, "full disk: the owner is told the disk is full");
+	tap_ok(ns.n == 2 && !strncmp(ns.said[1], "resumed ", 8), "full disk: and when it is written again");
+	notices_free(&ns);
 	tap_is_int(conlog_dropped(log), dropped + 11, "full disk: nothing dropped once there is room");
 	conlog_write(log, "again\n", 6);
 	conlog_flush(log);
@@ -616,6 +676,7 @@ int main(void)
 		run_open_row(i, &open_rows[i]);
 	test_reopen_fails();
 	test_rename_fails();
+	test_rename_empty_dir();
 	test_sandboxed();
 	test_full_disk();
 	rm_tree(top);
