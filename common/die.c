@@ -50,6 +50,7 @@ static char *escape_controls(char *s)
 	return out;
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vsay(const char *errtext, const char *fmt, va_list ap)
 {
 	/* Built in one buffer and written once, so lines from several processes never interleave. */

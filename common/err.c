@@ -8,6 +8,7 @@
 
 #include "err.h"
 
+__attribute__((format(printf, 4, 0)))
 static int err_vset(struct kz_err *err, int status, const char *suffix, const char *fmt, va_list ap)
 {
 	char *msg = NULL;

@@ -119,7 +119,7 @@ static size_t fmt_cause(const struct conlog *log, const struct failure *f, char 
 		break;
 	case FAIL_NOT_REGULAR:
 		desc = "not a regular file";
-		/* fall through */
+		__attribute__((fallthrough)); /* the open that found it names it */
 	case FAIL_OPEN:
 	case FAIL_NONE:
 		n += put_str(dst + n, "open ", CAUSE_WORDS_MAX);
