@@ -14,8 +14,7 @@
 #include "die.h"
 #include "trustfile.h"
 
-/* "others" / "its group", or NULL when only the owner may write. */
-static const char *writable_by(const struct stat *st)
+const char *trustfile_writable_by(const struct stat *st)
 {
 	if (S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX))
 		return NULL;
@@ -28,7 +27,7 @@ static const char *writable_by(const struct stat *st)
 
 int trustfile_root_only(const char *what, const struct stat *st, const char *why, struct kz_err *err)
 {
-	const char *who = writable_by(st);
+	const char *who = trustfile_writable_by(st);
 
 	if (st->st_uid != 0)
 		return kz_err_set(err, EX_CONFIG, "%s: owned by uid %u: %s", what, (unsigned)st->st_uid, why);

@@ -9,8 +9,14 @@
 
 #include "err.h"
 
-/* Only root may have changed what `st` describes: owned by uid 0 and writable by no group
- * or others (a sticky folder, such as /tmp, protects its entries and passes). */
+/* The one rule for files and folders root relies on: who but its owner may change it.
+ * "its group" or "others" when their write bit is set, NULL when only the owner may; a
+ * sticky folder (/tmp) lets nobody else rename or remove an entry, so it passes.  A group
+ * write bit counts even for gid 0: membership of group root is not root. */
+const char *trustfile_writable_by(const struct stat *st);
+
+/* Only root may have changed what `st` describes: owned by uid 0 and trustfile_writable_by
+ * no one. */
 int trustfile_root_only(const char *what, const struct stat *st, const char *why, struct kz_err *err);
 
 /* The folder holding `path`, as written ("." for a bare name), followed if it is a symlink:

@@ -15,28 +15,25 @@
 #include "die.h"
 #include "fd.h"
 #include "rundir.h"
+#include "trustfile.h"
 
 /* A folder above RUNDIR or the log folder: only root or the one running kzlaunch may be
- * able to replace what is inside it (a sticky folder such as /tmp protects its entries). */
-static bool trusted_parent(const struct stat *st)
-{
-	bool sticky = st->st_mode & S_ISVTX;
-
-	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
-	       (!(st->st_mode & S_IWOTH) || sticky) &&
-	       (!(st->st_mode & S_IWGRP) || st->st_gid == 0 || sticky);
-}
-
+ * able to replace what is inside it, by the rule root applies to every file it trusts
+ * (common/trustfile.h). */
 static int check_parent(int fd, const char *dir, const char *upto, struct kz_err *err)
 {
 	struct stat st;
+	const char *who;
 
 	if (fstat(fd, &st) < 0)
 		return kz_err_errno(err, EX_CONFIG, "%s", dir);
-	if (!trusted_parent(&st))
-		return kz_err_set(err, EX_CONFIG,
-				  "%s: %s is owned by uid %u or writable by others: refusing a path others can change",
-				  dir, upto, (unsigned)st.st_uid);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return kz_err_set(err, EX_CONFIG, "%s: %s is owned by uid %u: refusing a path others can change", dir,
+				  upto, (unsigned)st.st_uid);
+	who = trustfile_writable_by(&st);
+	if (who)
+		return kz_err_set(err, EX_CONFIG, "%s: %s is writable by %s (mode %04o): refusing a path others can change",
+				  dir, upto, who, (unsigned)(st.st_mode & 07777));
 	return 0;
 }
 

@@ -104,6 +104,11 @@ for form in '-setcookie secret' '"-setcookie" secret' "'-setcookie' secret" '\-s
 	is "$(lines "$ERR")" 1 "vm.args with $form: one line on stderr"
 	unlike "$OUT" "secret" "vm.args with $form: the cookie is not on the exec line"
 done
+# One rule for folders root relies on: a group write bit counts, even for group root.
+mkdir -p "$T/g0"; chgrp 0 "$T/g0"; chmod 0775 "$T/g0"
+expect_fail 78 "$T/g0/run: g0 is writable by its group \\(mode 0775\\)" "RUNDIR under a folder group root can change" \
+	env KZLAUNCH_RUNDIR="$T/g0/run" "$KZLAUNCH" kazoo_apps foreground
+
 # What --dry-run prints must be written: a full disk is an error, not exit 0.
 err=$("$KZLAUNCH" kazoo_apps --dry-run console 2>&1 >/dev/full)
 is "$?" 1 "--dry-run to a full disk: exit 1"
