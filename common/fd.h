@@ -3,6 +3,7 @@
 #define KZ_FD_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "err.h"
 
@@ -17,6 +18,12 @@ int fd_cloexec_from_3(struct kz_err *err);
 /* Points 0-2 at /dev/null: a daemon that kept the caller's terminal or pipe would hold up
  * whoever waits for it to close (an `ssh host kzlaunch start` would never return). */
 void fd_stdio_to_null(void);
+
+/* Opens `path` read-only (with `flags` added, O_NOFOLLOW say) as a regular file: O_NONBLOCK,
+ * so a FIFO without a writer cannot hang the open, then fstat into *st.  Returns the
+ * descriptor; -1 with errno when open or fstat failed; -2 when it is not a regular file (a
+ * FIFO, a device, a folder), never read. */
+int fd_open_regular(const char *path, int flags, struct stat *st);
 
 /* Writes all of buf, retrying EINTR and short writes.  Returns 0, or -1 with errno set. */
 int fd_write_all(int fd, const void *buf, size_t len);

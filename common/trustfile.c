@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "trustfile.h"
 
 const char *trustfile_writable_by(const struct stat *st)
@@ -75,20 +76,20 @@ int trustfile_open(const char *path, const char *why, struct stat *st, struct kz
 		return kz_err_errno(err, EX_CONFIG, "%s", path);
 	if (root && S_ISLNK(lst.st_mode))
 		return symlink_refused(path, why, err);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | (root ? O_NOFOLLOW : 0) | O_CLOEXEC);
-	if (fd < 0 && root && errno == ELOOP) /* became a symlink since the lstat */
+	fd = fd_open_regular(path, root ? O_NOFOLLOW : 0, st);
+	if (fd == -1 && root && errno == ELOOP) /* became a symlink since the lstat */
 		return symlink_refused(path, why, err);
+	if (fd == -2) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+		errno = EINVAL;
+		return -1;
+	}
 	if (fd < 0) {
 		kz_err_errno(err, EX_CONFIG, "%s: open", path);
 		errno = errno == ENOENT ? ESTALE : errno; /* it was there a moment ago */
 		return -1;
 	}
-	if (fstat(fd, st) < 0)
-		kz_err_errno(err, EX_CONFIG, "%s: fstat", path);
-	else if (!S_ISREG(st->st_mode))
-		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
-	else if (!root || (trustfile_root_only(path, st, why, err) == 0 &&
-			   trustfile_root_folder(path, why, err) == 0))
+	if (!root || (trustfile_root_only(path, st, why, err) == 0 && trustfile_root_folder(path, why, err) == 0))
 		return fd;
 	close(fd); /* read-only and never read: a failing close loses nothing */
 	errno = EINVAL;

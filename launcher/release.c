@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "release.h"
 
 #define START_ERL_DATA_MAX 512
@@ -68,7 +69,12 @@ static int read_start_erl_data(struct release *rel, struct kz_err *err)
 
 	if (!path)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	fd = fd_open_regular(path, 0, &st);
+	if (fd == -2) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+		goto out;
+	}
 	if (fd < 0) {
 		kz_err_errno(err, EX_CONFIG, "%s", path);
 		goto out;

@@ -89,6 +89,10 @@ echo "13.1.5" >"$T/badrel/releases/start_erl.data"
 expect_fail 78 "start_erl.data: expected" "bad start_erl.data" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
 echo "../.. 1" >"$T/badrel/releases/start_erl.data"
 expect_fail 78 "start_erl.data: a version" "start_erl.data with a path" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
+rm "$T/badrel/releases/start_erl.data"; mkfifo "$T/badrel/releases/start_erl.data"
+expect_fail 78 "start_erl.data: not a regular file" "a FIFO as start_erl.data, never read" \
+	timeout 10 "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
+rm "$T/badrel/releases/start_erl.data"
 echo "0.0 1" >"$T/badrel/releases/start_erl.data"
 expect_fail 78 "erts-0.0/bin/erlexec" "no erlexec" "$KZLAUNCH" -r "$T/badrel" kazoo_apps --dry-run console
 
