@@ -3,6 +3,7 @@
  * or the other clients; nothing here exits the helper. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,16 +243,52 @@ static void turn_away(struct client *c, const char *why)
 	audit(c, "connection", why);
 }
 
+/* Out of descriptors, a pending connection stays pending and poll reports it again at once:
+ * the loop would spin.  The spare descriptor is given up so that one connection can be taken
+ * and told the helper is busy, then taken back; the clients already served go on, and new
+ * ones are served again as soon as descriptors free up. */
+static void refuse_for_want_of_fds(struct helper *h, int err_no)
+{
+	static const char busy[] = "busy: the helper is out of descriptors; try again";
+	uint8_t frame[PROTO_HEADER + sizeof busy - 1];
+	int fd;
+
+	if (!h->out_of_fds)
+		log_msg(LOG_WARNING, "accept: %s: refusing new clients until descriptors free up", strerror(err_no));
+	h->out_of_fds = true;
+	if (h->spare_fd >= 0) {
+		close(h->spare_fd);
+		h->spare_fd = -1;
+	}
+	fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0) {
+		proto_header(frame, PROTO_ERROR, sizeof busy - 1);
+		memcpy(frame + PROTO_HEADER, busy, sizeof busy - 1);
+		if (send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_msg(LOG_DEBUG, "refusing a client: %m");
+		close(fd);
+	}
+	h->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
 void client_accept(struct helper *h)
 {
 	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	struct client *c;
 	const char *why;
 
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		refuse_for_want_of_fds(h, errno);
+		return;
+	}
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_msg(LOG_WARNING, "accept: %m");
 		return;
+	}
+	if (h->out_of_fds) {
+		log_msg(LOG_NOTICE, "accept: descriptors free again: serving new clients");
+		h->out_of_fds = false;
 	}
 	c = calloc(1, sizeof *c);
 	if (!c) {

@@ -66,6 +66,8 @@ struct helper {
 
 	int pty;                     /* master */
 	int listen_fd;
+	int spare_fd;                /* /dev/null, given up for a moment when accept meets EMFILE */
+	bool out_of_fds;             /* the last accept met EMFILE or ENFILE (logged once) */
 	int sig_fd;
 	int timer_fd;                /* ready probe while booting, then the stop timeout */
 	int ready_fd;                /* pipe to `kzlaunch start`, -1 when none */

@@ -172,6 +172,9 @@ int main(int argc, char **argv)
 	struct warden_spec ws = { .sock = &sock, .sig_fd = h.sig_fd, .notify_fd = notify_fd,
 				  .listen_fd = h.listen_fd, .ready_fd = h.ready_fd };
 	die_on_error(h.warden_fd = warden_split(&ws, &err), &err);
+	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (h.spare_fd < 0)
+		die_errno(KZ_EXIT_FAIL, "/dev/null");
 	h.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (h.timer_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "timerfd_create");
