@@ -1,133 +1,282 @@
 #!/usr/bin/env bash
-# One config.ini for the whole cluster, on hosts of their own: network, UTS and mount
-# namespaces made here (a veth pair whose addresses exist only inside them; no traffic leaves
-# them), each with its own host name and /etc/hosts.  On each host kzlaunch picks that host's
-# section and starts its node; the two that get the cluster cookie see each other, a third
-# whose section gives another cookie does not.
+# One config.ini, two hosts (and a third): each host is a network, UTS and mount namespace of
+# its own on this machine, with its own host name and /etc/hosts. kzlaunch on each picks that
+# host's section of the same config.ini; the nodes the sections give one cookie form a
+# cluster, a node whose section gives another cookie stays out. Asked of the running nodes.
+#
+#   hosta  kazoo_apps (start)                         links: hosta 10.213.0.1 --- 10.213.0.2 hostb
+#   hostb  kazoo_apps (foreground), ecallmgr (start)         hosta 10.213.1.1 --- 10.213.1.3 hostc
+#   hostc  kazoo_apps (foreground); no host section          hostb 10.213.2.2 --- 10.213.2.3 hostc
+#
+# The namespaces have no route but their own links, so nothing reaches a real network.
+# Host names are dotted (hosta.kzt.test, from each host's /etc/hosts, as `hostname -f` gives
+# it): OTP refuses to connect a long-named node to a dotless host ("Hostname hostb is illegal").
 . "$(dirname "$0")/lib.sh"
 need_root
-command -v ip >/dev/null && command -v unshare >/dev/null || skip_all "needs ip and unshare"
+for c in ip nsenter unshare timeout; do command -v $c >/dev/null || skip_all "needs $c"; done
 ensure_users
 
-NA=kzt-a-$$ NB=kzt-b-$$ NC=kzt-c-$$
-CLUSTER=cluster_$$_$RANDOM OTHER=other_$$_$RANDOM
-node_pids=()
-teardown() {
-	local p
-	for p in "${node_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${node_pids[@]}"; do timeout 20 tail --pid="$p" -f /dev/null 2>/dev/null || kill -KILL "$p" 2>/dev/null; done
-	ip netns del "$NA" 2>/dev/null
-	ip netns del "$NB" 2>/dev/null
-	ip netns del "$NC" 2>/dev/null
-	cleanup
+DOM=kzt.test
+HOSTS=(hosta hostb hostc)
+# Every two hosts share a link of their own, so the cluster can be fully connected.
+LINKS=("hosta 10.213.0.1 hostb 10.213.0.2" "hosta 10.213.1.1 hostc 10.213.1.3" "hostb 10.213.2.2 hostc 10.213.2.3")
+declare -A NS HOLDER
+for h in "${HOSTS[@]}"; do NS[$h]=kzt$$$h; done
+_started=() # "HOST REL" of nodes started with `start`
+_fg=()      # the VMs started with `foreground`, not yet waited for
+
+# on HOST: the command line that runs what follows on HOST (nsenter does not fork: the pid
+# of a command started with it in the background is the command's).
+on_argv() { ONARGV=(nsenter -t "${HOLDER[$1]}" -n -u -m --); }
+on() { local h=$1; shift; on_argv "$h"; timeout 60 "${ONARGV[@]}" "$@"; }
+# kz HOST REL ACTION [ARGS...]: kzlaunch on HOST, with HOST's policy and RUNDIR.
+kz() { local h=$1 rel=$2; shift 2; on "$h" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" "$rel" "$@"; }
+# ec HOST COOKIE NODE MOD FUN [ARGS]: erl_call from HOST into NODE.
+ec() { on "$1" "$ERL_CALL" -timeout 20 -c "$2" -name "$3" -a "$4 $5 ${6:-[]}" 2>>"$T/erl_call.err"; }
+nodes_of() { ec "$@" erlang nodes | tr -d "[]' " | tr , '\n' | sort | xargs; } # nodes_of HOST COOKIE NODE
+nsid() { stat -L -c %i "$1" 2>/dev/null; } # a namespace's inode
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# Every process in the hosts' network namespaces is this test's (holders, nodes, helpers,
+# epmd): `start`ed nodes stopped, then SIGTERM to all, SIGKILL to what is left after 10 s,
+# then the namespaces deleted (their veths with them; each mount namespace, and its bind
+# mount, ends with its last process). Only this test's pids, each reaped once. Safe twice.
+hosts_down() {
+	local p h i left rest=()
+	for p in "${_started[@]}"; do kz $p stop >/dev/null 2>&1; done
+	_started=()
+	for ((i = 0; i < 150; i++)); do
+		left=
+		for h in "${HOSTS[@]}"; do left+=" $(ip netns pids "${NS[$h]}" 2>/dev/null | xargs)"; done
+		[ -z "${left// /}" ] && break
+		((i == 0)) && kill -TERM $left 2>/dev/null
+		((i >= 100)) && kill -KILL $left 2>/dev/null
+		sleep 0.1
+	done
+	for p in "${_fg[@]}"; do
+		if gone "$p"; then wait "$p" 2>/dev/null; else rest+=("$p"); fi
+	done
+	_fg=("${rest[@]}")
+	for h in "${HOSTS[@]}"; do
+		ip netns del "${NS[$h]}" 2>/dev/null
+	done
+	return 0
 }
-trap teardown EXIT
+at_exit hosts_down
 
-# hosta is linked to hostb and to hostc, each by a veth pair of its own; hostc reaches
-# hostb's side of hosta through hosta.  (epmd knows nodes by the name before the @, so each
-# kazoo_apps node needs a network, and so an epmd, of its own.)
-ip netns add "$NA" && ip netns add "$NB" && ip netns add "$NC" || skip_all "cannot make network namespaces here"
-ip link add "vab$$" type veth peer name "vba$$"
-ip link add "vac$$" type veth peer name "vca$$"
-ip link set "vab$$" netns "$NA"; ip link set "vac$$" netns "$NA"
-ip link set "vba$$" netns "$NB"; ip link set "vca$$" netns "$NC"
-ip -n "$NA" addr add 10.213.0.1/24 dev "vab$$"
-ip -n "$NA" addr add 10.213.1.1/24 dev "vac$$"
-ip -n "$NB" addr add 10.213.0.2/24 dev "vba$$"
-ip -n "$NC" addr add 10.213.1.2/24 dev "vca$$"
-for ns in "$NA" "$NB" "$NC"; do ip -n "$ns" link set lo up; done
-ip -n "$NA" link set "vab$$" up; ip -n "$NA" link set "vac$$" up
-ip -n "$NB" link set "vba$$" up; ip -n "$NC" link set "vca$$" up
-ip -n "$NC" route add 10.213.0.0/24 via 10.213.1.1
+real_hosts=$(sha256sum </etc/hosts) real_name=$(hostname)
+etc_hosts_mounts() { grep -c ' /etc/hosts ' /proc/self/mountinfo; }
+real_mounts=$(etc_hosts_mounts)
 
-# Every host knows every other by name (hostd is a name only: a host with no section).  The
-# names have a dot, as a cluster's must: OTP refuses a long node name on a dotless host when
-# another node connects to it.
-cat >"$T/hosts" <<HOSTS
-127.0.0.1 localhost
-10.213.0.1 hosta.kzt.test hosta
-10.213.0.2 hostb.kzt.test hostb
-10.213.1.2 hostc.kzt.test hostc
-10.213.0.4 hostd.kzt.test hostd
-HOSTS
-chmod 0644 "$T/hosts"
-
-# in_host HOST CMD...: CMD on HOST, in its network namespace, with its own name and /etc/hosts.
-in_host() {
-	local host=$1 ns=$NA; shift
-	case $host in hostb) ns=$NB ;; hostc) ns=$NC ;; esac
-	ip netns exec "$ns" unshare --uts --mount --propagation private \
-		sh -c 'hostname "$1" && mount --bind "$2" /etc/hosts && shift 2 && exec "$@"' sh "$host" "$T/hosts" "$@"
+# The hosts: namespaces, links, names. Each host's /etc/hosts knows itself and its peers.
+for h in "${HOSTS[@]}"; do
+	ip netns add "${NS[$h]}" 2>"$T/netns.err" || skip_all "needs network namespaces: $(cat "$T/netns.err")"
+	ip -n "${NS[$h]}" link set lo up
+	mkdir -p "$T/$h"
+done
+# link HOST_A ADDR_A HOST_B ADDR_B: a veth pair made inside the two namespaces (never in this
+# one), each end named for the host at its other end; each host's /etc/hosts names the other
+# by its address on their link, and the host itself by its first address.
+link() {
+	ip -n "${NS[$1]}" link add "v-$3" type veth peer name "v-$1" netns "${NS[$3]}" &&
+		ip -n "${NS[$1]}" addr add "$2/24" dev "v-$3" && ip -n "${NS[$1]}" link set "v-$3" up &&
+		ip -n "${NS[$3]}" addr add "$4/24" dev "v-$1" && ip -n "${NS[$3]}" link set "v-$1" up
+	local rc=$?
+	[ -e "$T/$1/hosts" ] || printf '127.0.0.1 localhost\n%s %s.%s %s\n' "$2" "$1" "$DOM" "$1" >"$T/$1/hosts"
+	[ -e "$T/$3/hosts" ] || printf '127.0.0.1 localhost\n%s %s.%s %s\n' "$4" "$3" "$DOM" "$3" >"$T/$3/hosts"
+	printf '%s %s.%s %s\n' "$4" "$3" "$DOM" "$3" >>"$T/$1/hosts"
+	printf '%s %s.%s %s\n' "$2" "$1" "$DOM" "$1" >>"$T/$3/hosts"
+	return $rc
 }
+for l in "${LINKS[@]}"; do
+	link $l
+	ok $? "a veth pair: $l"
+done
 
+# A host's holder: the process that keeps its UTS and mount namespaces (and is in its network
+# one); every command on the host joins it. The bind mount is in the holder's mount namespace
+# alone (unshare makes it private), so the real /etc/hosts is never touched.
+for h in "${HOSTS[@]}"; do
+	chmod 0644 "$T/$h/hosts"
+	ip netns exec "${NS[$h]}" unshare --uts --mount --propagation private \
+		sh -c 'hostname "$1" && mount --bind "$2" /etc/hosts && echo ready && exec sleep 1800' \
+		sh "$h" "$T/$h/hosts" >"$T/$h/holder" 2>&1 &
+	HOLDER[$h]=$!
+	disown "${HOLDER[$h]}" # no "Terminated" from bash when teardown ends it
+done
+for h in "${HOSTS[@]}"; do
+	if wait_for '^ready$' "$T/$h/holder" 100; then
+		ok 0 "$h: its holder has its name and /etc/hosts"
+	else
+		ok 1 "$h: its holder has its name and /etc/hosts"; diag "$(cat "$T/$h/holder")"; done_testing
+	fi
+done
+for h in "${HOSTS[@]}"; do
+	is "$(on "$h" hostname) $(on "$h" hostname -f)" "$h $h.$DOM" "$h: hostname and canonical name on the host"
+	is "$(on "$h" cat /etc/hosts)" "$(cat "$T/$h/hosts")" "$h: its own /etc/hosts"
+	is "$(ip -n "${NS[$h]}" route show default)" "" "$h: no default route, no way out"
+done
+is "$(etc_hosts_mounts)" "$real_mounts" "no bind mount over /etc/hosts here"
+is "$(hostname)" "$real_name" "this machine's name is unchanged"
+is "$(sha256sum </etc/hosts)" "$real_hosts" "this machine's /etc/hosts is unchanged"
+
+# One config.ini for every host.
+for v in CLUSTER LOCAL GONE SHADOW GENERIC ECB ECGEN; do
+	printf -v "$v" '%s_%s_%s' "${v,,}" $$ $RANDOM
+done
 cat >"$T/config.ini" <<INI
-; One file for the cluster, as Kazoo keeps it.
+; One config.ini for the whole cluster (written by 60-two-hosts.t).
 [zone]
 name = "local"
 
 [kazoo_apps]
-host = hosta.kzt.test
+host = "gone.$DOM" ; a host that is not there
+cookie = $GONE
+
+[kazoo_apps]
+host = "hosta.$DOM"
 cookie = $CLUSTER
 
 [kazoo_apps]
-host = hostb.kzt.test
+zone = "local"
+cookie = $LOCAL
+
+[kazoo_apps]
+; after a zone section: a host section counts wherever it is
+host = hostb.$DOM
+cookie = "$CLUSTER"
+
+[kazoo_apps]
+host = "hosta.$DOM" ; hosta's second: the first wins
+cookie = $SHADOW
+
+[kazoo_apps]
+zone = "far" ; hostc's way into the cluster
 cookie = $CLUSTER
 
 [kazoo_apps]
-host = hostc.kzt.test
-cookie = $OTHER
+cookie = $GENERIC
 
-[kazoo_apps]
-host = ghost.example.com
-cookie = ghost_cookie
+[ecallmgr]
+host = "hostb.$DOM"
+cookie = $ECB
 
-[kazoo_apps]
-zone = local
-cookie = zone_cookie
-
-[kazoo_apps]
-cookie = generic_cookie
+[ecallmgr]
+cookie = $ECGEN
 INI
 chmod 0644 "$T/config.ini"
-
-# What each host's sections give, before any node runs.
-for h in hosta hostb; do
-	is "$(KZLAUNCH_RUNDIR=$T/$h in_host "$h" "$KZLAUNCH" kazoo_apps read-release-cookie 2>&1)" "$CLUSTER" "$h: read-release-cookie gives its host section's cookie"
+for h in "${HOSTS[@]}"; do
+	for rel in kazoo_apps ecallmgr; do
+		printf '[node]\nuser = kztest\n[control]\nstop_timeout = 5\n[log]\ndir = %s\n' "$T/$h/log" >"$T/$h/$rel.policy"
+	done
 done
-is "$(in_host hostc "$KZLAUNCH" kazoo_apps read-release-cookie 2>&1)" "$OTHER" "hostc: its own section's, another cookie"
-is "$(in_host hostd "$KZLAUNCH" kazoo_apps read-release-cookie 2>&1)" zone_cookie "hostd, with no section of its own: the zone's"
-is "$(KAZOO_ZONE=dc2 in_host hostd "$KZLAUNCH" kazoo_apps read-release-cookie 2>&1)" generic_cookie "hostd in another zone: the generic one"
 
-# start_on HOST: its kazoo_apps node in the foreground, up within 30 s.
-start_on() {
-	local h=$1 i
-	mkdir -p "$T/$h"
-	write_policy "kazoo_apps" >/dev/null
-	sed -i "s|^dir = .*|dir = $T/$h/log|" "$T/kazoo_apps.policy"
-	cp "$T/kazoo_apps.policy" "$T/$h/kazoo_apps.policy"
-	KZLAUNCH_POLICY=$T/$h/kazoo_apps.policy KZLAUNCH_RUNDIR=$T/$h/run \
-		in_host "$h" "$KZLAUNCH" kazoo_apps foreground >"$T/$h/out" 2>&1 &
-	node_pids+=($!)
-	for i in $(seq 1 300); do
-		grep -q "kazoo_apps is up" "$T/$h/out" && return 0
-		kill -0 "${node_pids[-1]}" 2>/dev/null || break
+# What each host's sections give.
+is "$(kz hosta kazoo_apps read-release-cookie)" "$CLUSTER" "hosta: its first host section"
+is "$(kz hostb kazoo_apps read-release-cookie)" "$CLUSTER" "hostb: its host section, after a zone section"
+is "$(kz hostc kazoo_apps read-release-cookie)" "$LOCAL" "hostc, no host section: the zone section"
+is "$(KAZOO_ZONE=far kz hostc kazoo_apps read-release-cookie)" "$CLUSTER" "hostc, KAZOO_ZONE=far: that zone's section"
+is "$(KAZOO_ZONE=nowhere kz hostc kazoo_apps read-release-cookie)" "$GENERIC" \
+	"hostc, a zone without a section: the generic section"
+is "$(KAZOO_ZONE=far kz hosta kazoo_apps read-release-cookie)" "$CLUSTER" "hosta, KAZOO_ZONE=far: its host section still"
+is "$(kz hostb ecallmgr read-release-cookie)" "$ECB" "hostb, ecallmgr: its own host section"
+is "$(kz hosta ecallmgr read-release-cookie)" "$ECGEN" "hosta, ecallmgr: the generic section"
+
+# The nodes.
+NA=kazoo_apps@hosta.$DOM NB=kazoo_apps@hostb.$DOM NC=kazoo_apps@hostc.$DOM EB=ecallmgr@hostb.$DOM
+_started+=("hosta kazoo_apps")
+out=$(kz hosta kazoo_apps start 2>&1)
+rc=$?; ok $rc "hosta: kazoo_apps start"; ((rc == 0)) || diag "$out"
+_started+=("hostb ecallmgr")
+out=$(kz hostb ecallmgr start 2>&1)
+rc=$?; ok $rc "hostb: ecallmgr start"; ((rc == 0)) || diag "$out"
+
+# fg_on HOST REL [VAR=VALUE...]: `foreground` on HOST in the background; FG_PID is the VM.
+fg_on() {
+	local h=$1 rel=$2 i; shift 2
+	on_argv "$h"
+	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
+	FG_PID=$!
+	_fg+=("$FG_PID")
+	for ((i = 0; i < 300; i++)); do
+		grep -q "$rel is up" "$T/$h/$rel.out" && return 0
+		gone "$FG_PID" && break
 		sleep 0.1
 	done
-	diag "$h: node did not come up:" "$(cat "$T/$h/out")"
+	diag "$rel on $h did not come up:" "$(cat "$T/$h/$rel.out")"
 	return 1
 }
-for h in hosta hostb hostc; do
-	start_on "$h"
-	ok $? "$h: its node comes up as kazoo_apps@$h.kzt.test"
-done
+stop_pid() { # SIGTERM, at most 30 s for it to end, then its status in STATUS
+	local i
+	kill -TERM "$1"
+	for ((i = 0; i < 300; i++)); do gone "$1" && break; sleep 0.1; done
+	gone "$1" || kill -KILL "$1"
+	wait "$1"
+	STATUS=$?
+	local p rest=()
+	for p in "${_fg[@]}"; do [ "$p" = "$1" ] || rest+=("$p"); done
+	_fg=("${rest[@]}")
+}
+fg_on hostb kazoo_apps
+ok $? "hostb: kazoo_apps foreground"
+PB=$FG_PID
+fg_on hostc kazoo_apps
+ok $? "hostc: kazoo_apps foreground"
+PC=$FG_PID
+PA=$(kz hosta kazoo_apps pid)
+PE=$(kz hostb ecallmgr pid)
 
-# ask HOST COOKIE EXPR: erl_call on that host, to its own node.
-ask() { in_host "$1" "$ERL_CALL" -c "$2" -name "kazoo_apps@$1.kzt.test" -a "$3" 2>&1; }
-is "$(ask hosta "$CLUSTER" 'erlang node []')" "'kazoo_apps@hosta.kzt.test'" "hosta's node answers to the cluster cookie"
-is "$(ask hostc "$OTHER" 'erlang node []')" "'kazoo_apps@hostc.kzt.test'" "hostc's node answers to its own"
-is "$(ask hosta "$CLUSTER" "net_adm ping ['kazoo_apps@hostb.kzt.test']")" pong "hosta and hostb, same cookie by their own sections, see each other"
-like "$(ask hostb "$CLUSTER" 'erlang nodes []')" "kazoo_apps@hosta.kzt.test" "and hostb lists hosta among its nodes"
-is "$(ask hosta "$CLUSTER" "net_adm ping ['kazoo_apps@hostc.kzt.test']")" pang "hostc, whose section gives another cookie, is not let in"
-unlike "$(ask hostc "$OTHER" 'erlang nodes []')" "kazoo_apps@host[ab]" "and sees neither of them"
+# Each node is on its host: its namespaces are the host's, and it answers to its name there
+# with the cookie its sections give.
+for x in "hosta $PA $NA $CLUSTER" "hostb $PB $NB $CLUSTER" "hostb $PE $EB $ECB" "hostc $PC $NC $LOCAL"; do
+	set -- $x
+	like "$(readlink "/proc/$2/exe")" "beam.smp$" "$3: pid $2 is the VM"
+	is "$(nsid "/proc/$2/ns/net") $(nsid "/proc/$2/ns/uts") $(nsid "/proc/$2/ns/mnt")" \
+		"$(nsid "/run/netns/${NS[$1]}") $(nsid "/proc/${HOLDER[$1]}/ns/uts") $(nsid "/proc/${HOLDER[$1]}/ns/mnt")" \
+		"$3: in $1's network, UTS and mount namespaces"
+	is "$(ec "$1" "$4" "$3" erlang node)" "'$3'" "$3: answers to its name with its sections' cookie"
+	is "$(ec "$1" "$4" "$3" inet gethostname)" "{ok, \"$1\"}" "$3: the VM sees $1's host name"
+done
+is "$(ec hosta "$GENERIC" "$NA" erlang node)" "" "$NA: another section's cookie is refused"
+
+# The cluster: the nodes hosta's and hostb's sections give one cookie see each other; the
+# others do not, though their epmd answers (so it is the cookie, not the network).
+like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostc.$DOM\"]")" '"kazoo_apps"' "hosta reaches hostc's epmd"
+like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostb.$DOM\"]")" '"ecallmgr"' "hosta reaches hostb's epmd, ecallmgr in it"
+is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NB']")" pong "$NA pings $NB: pong"
+is "$(nodes_of hostb "$CLUSTER" "$NB")" "$NA" "$NB sees $NA among its nodes"
+is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NC']")" pang "$NA pings $NC (a zone's cookie): pang"
+is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$EB']")" pang "$NA pings $EB (its own host section's cookie): pang"
+is "$(ec hostc "$LOCAL" "$NC" net_adm ping "['$NA']")" pang "$NC pings $NA: pang"
+is "$(nodes_of hosta "$CLUSTER" "$NA")" "$NB" "$NA's nodes: $NB alone"
+is "$(nodes_of hostc "$LOCAL" "$NC")" "" "$NC's nodes: none"
+
+# KAZOO_ZONE decides for a host without a host section: hostc in zone far joins the cluster.
+stop_pid "$PC"
+is "$STATUS" 0 "hostc: its node stops on SIGTERM"
+fg_on hostc kazoo_apps KAZOO_ZONE=far
+ok $? "hostc: kazoo_apps foreground with KAZOO_ZONE=far"
+PC=$FG_PID
+is "$(ec hostc "$CLUSTER" "$NC" erlang node)" "'$NC'" "$NC: now the cluster's cookie"
+is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NC']")" pong "$NA pings $NC: pong"
+is "$(ec hostb "$CLUSTER" "$NB" net_adm ping "['$NC']")" pong "$NB pings $NC: pong"
+is "$(nodes_of hostc "$CLUSTER" "$NC")" "$NA $NB" "$NC sees both"
+
+# Teardown, checked: no process, namespace or mount of the hosts is left.
+ids=" "
+for h in "${HOSTS[@]}"; do ids+="$(nsid "/run/netns/${NS[$h]}") $(nsid "/proc/${HOLDER[$h]}/ns/mnt") "; done
+hosts_down
+is "$(ip netns list | grep -c "^kzt$$")" 0 "every namespace is deleted"
+left=0
+for p in /proc/[0-9]*; do
+	for n in net mnt; do
+		id=$(nsid "$p/ns/$n")
+		[ -n "$id" ] && [[ $ids == *" $id "* ]] && { left=$((left + 1)); diag "left: $(tr '\0' ' ' <"$p/cmdline")"; }
+	done
+done
+is "$left" 0 "no process is left in the hosts' namespaces (epmd, helpers, nodes, holders)"
+is "$(etc_hosts_mounts)" "$real_mounts" "no bind mount over /etc/hosts here"
+is "$(sha256sum </etc/hosts)" "$real_hosts" "this machine's /etc/hosts is unchanged"
+is "$(hostname)" "$real_name" "this machine's name is unchanged"
 
 done_testing

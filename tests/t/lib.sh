@@ -40,8 +40,11 @@ T=$(mktemp -d /tmp/kzt.XXXXXX)
 chmod 0755 "$T"
 _pids=()
 _helpers=() # node types started with `start`, stopped at the end whatever happened
+_at_exit=() # a test's own teardown (at_exit), run first, the last added first
+at_exit() { _at_exit=("$1" "${_at_exit[@]}"); }
 cleanup() {
 	local p
+	for p in "${_at_exit[@]}"; do eval "$p"; done
 	for p in "${_helpers[@]}"; do "$KZLAUNCH" "$p" stop >/dev/null 2>&1; done
 	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
