@@ -113,6 +113,10 @@ stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 	kill -TERM "$NODE_PID"
 	wait "$NODE_PID"
 	NODE_STATUS=$?
+	# Reaped: its pid may be another process's by the end, so cleanup must not kill it.
+	local p keep=()
+	for p in "${_pids[@]}"; do [ "$p" = "$NODE_PID" ] || keep+=("$p"); done
+	_pids=("${keep[@]}")
 }
 
 # wait_for REGEX FILE [TRIES]: until FILE has a line matching, 0.1 s a try (30 s by default).
