@@ -100,9 +100,12 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	if (!n->config.ini || !release_has_module(&n->rel, "kazoo_apps_init"))
 		return;
 	final = apps_cookie(n, &apps);
+	/* With KAZOO_COOKIE the file was not searched for REL's own; a file without one gives
+	 * the node nothing to switch to, so there is nothing to say. */
 	if (!final && !strcmp(n->cookie.rule, "KAZOO_COOKIE")) {
-		die_on_error(cookie_resolve(n->config.ini, rel, n->host, zone(), &file, &err), &err);
-		final = &file;
+		if (cookie_resolve(n->config.ini, rel, n->host, zone(), &file, &err) == 0)
+			final = &file;
+		kz_err_clear(&err);
 	}
 	if (final && strcmp(final->value, n->cookie.value)) {
 		if (!strcmp(n->cookie.rule, "KAZOO_COOKIE"))

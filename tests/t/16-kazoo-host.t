@@ -132,6 +132,9 @@ like "$(cat "$T/remsh.err")" "kazoo_apps_init will set" "remote_console warns to
 is "$(cat "$KZLAUNCH_RUNDIR/ecallmgr.home/.erlang.cookie")" "$CLUSTER" "and takes the cookie the node has now"
 dry=$(KAZOO_COOKIE=forced_$$ NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
 like "$dry" "not KAZOO_COOKIE's" "KAZOO_COOKIE, which the node never sees, is said to be replaced"
+printf '[zone]\nname = "local"\n' >"$T/bare.ini"
+out=$(KAZOO_CONFIG=$T/bare.ini KAZOO_COOKIE=forced_$$ NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
+is "$?" 0 "KAZOO_COOKIE with a config.ini that has no section for the node: still runs"
 stop_fg
 
 # ---- refusals: the status, and the file and line they name ----
