@@ -101,7 +101,13 @@ fds1=$(fds) anon1=$(anon)
 diag "helper after: $fds1 descriptors, ${anon1} kB anonymous"
 is "$fds1" "$fds0" "the helper holds the descriptors it held idle"
 grew=$((anon1 - anon0))
-ok $((grew > 1024)) "its anonymous memory is within 1 MiB of its idle figure (grew ${grew} kB)"
+if grep -q AddressSanitizer "$KZ_BUILD/kzlaunch-helper"; then
+	# ASan keeps freed memory in quarantine (256 MiB) and maps its shadow: the plain build's
+	# run is the one that tells what the helper itself holds.
+	skip "under ASan the quarantine holds what the helper freed (grew ${grew} kB)"
+else
+	ok $((grew > 1024)) "its anonymous memory is within 1 MiB of its idle figure (grew ${grew} kB)"
+fi
 
 out=$(timeout 60 "$KZLAUNCH" kazoo_apps stop 2>&1)
 is "$?" 0 "stop"
