@@ -257,6 +257,9 @@ is "$STATUS" 0 "hostc: its node stops on SIGTERM"
 fg_on hostc kazoo_apps KAZOO_ZONE=far
 ok $? "hostc: kazoo_apps foreground with KAZOO_ZONE=far"
 PC=$FG_PID
+# "is up" is printed as the apps start; on a loaded machine distribution may answer a moment
+# later (10 s at most).
+for ((i = 0; i < 50; i++)); do [ "$(ec hostc "$CLUSTER" "$NC" erlang node)" = "'$NC'" ] && break; sleep 0.2; done
 is "$(ec hostc "$CLUSTER" "$NC" erlang node)" "'$NC'" "$NC: now the cluster's cookie"
 is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NC']")" pong "$NA pings $NC: pong"
 is "$(ec hostb "$CLUSTER" "$NB" net_adm ping "['$NC']")" pong "$NB pings $NC: pong"
