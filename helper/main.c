@@ -176,10 +176,10 @@ int main(int argc, char **argv)
 	if (h.timer_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "timerfd_create");
 
-	die_on_error(pty_open(&h.pty, &slave, &err), &err);
-	struct pty_spawn spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
+	die_on_error(spawn_pty(&h.pty, &slave, &err), &err);
+	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
 				   .mask = &oldmask };
-	h.node = pty_spawn(h.pty, slave, &spawn, &err);
+	h.node = spawn_node(h.pty, slave, &spawn, &err);
 	if (h.node < 0)
 		die_err(&err);
 	close(slave);

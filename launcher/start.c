@@ -16,7 +16,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "control.h"
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
@@ -73,7 +73,7 @@ static void check_not_running(const struct node *n)
 	}
 	if (!S_ISSOCK(st.st_mode))
 		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
-	int fd = client_connect(n->args->rundir, n->args->rel);
+	int fd = control_connect(n->args->rundir, n->args->rel);
 	if (fd >= 0)
 		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
 	free(path);

@@ -1,4 +1,4 @@
-/* client.c: talks to a running helper for `status`, `pid`, `stop` and `attach`.  Needs no
+/* control.c: talks to a running helper for `status`, `pid`, `stop` and `attach`.  Needs no
  * privilege: the helper decides from the peer's credentials.  Never slows the node: a
  * terminal that stops reading only makes this client lose output. */
 #define _GNU_SOURCE
@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "control.h"
 #include "die.h"
 #include "proto.h"
 
@@ -33,7 +33,7 @@ static void set_timeout(int fd, int opt, time_t sec)
 		die_errno(KZ_EXIT_FAIL, "helper socket: setsockopt");
 }
 
-int client_connect(const char *rundir, const char *rel)
+int control_connect(const char *rundir, const char *rel)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", rundir, rel);
@@ -334,9 +334,9 @@ static noreturn void run_attach(const struct node *n, const struct args *a, int 
 	exit(status);
 }
 
-noreturn void client_run(const struct node *n, const struct args *a)
+noreturn void control_run(const struct node *n, const struct args *a)
 {
-	int fd = client_connect(a->rundir, a->rel);
+	int fd = control_connect(a->rundir, a->rel);
 
 	if (fd < 0)
 		not_running(n, a->action);
