@@ -1,24 +1,24 @@
-/* client.c: the helper's side of the socket: who may connect, what each request needs, and
+/* session.c: the helper's side of the socket: who may connect, what each request needs, and
  * a bounded queue toward every client.  A bad or slow client costs itself, never the node
- * or the other clients; nothing here exits the helper. */
+ * or the other clients; nothing here exits the helper or calls back into the loop. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <termios.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "helper.h"
 #include "log.h"
+#include "ready.h"
 
 enum right { RIGHT_STATUS, RIGHT_WATCH, RIGHT_ATTACH, RIGHT_STOP };
 static const char *const right_names[] = { "status", "watch", "attach", "stop" };
 
-static bool who_allows(const struct policy_who *w, const struct client *c)
+static bool who_allows(const struct policy_who *w, const struct session *c)
 {
 	return policy_who_allows(w, c->uid, c->gid, c->groups, c->ngroups);
 }
@@ -26,7 +26,7 @@ static bool who_allows(const struct policy_who *w, const struct client *c)
 /* Root may do everything, and so may the node's own user when there is no policy (it is
  * then the only one who started it); `attach` includes `watch`, and anyone named under
  * [control] may ask for status and pid. */
-static bool allowed(const struct helper *h, const struct client *c, enum right r)
+static bool allowed(const struct helper *h, const struct session *c, enum right r)
 {
 	const struct policy *p = h->policy;
 
@@ -47,20 +47,20 @@ static bool allowed(const struct helper *h, const struct client *c, enum right r
 	return false;
 }
 
-static void audit(const struct client *c, const char *what, const char *verdict)
+static void audit(const struct session *c, const char *what, const char *verdict)
 {
 	log_msg(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
 	        (int)c->pid, what, verdict);
 }
 
 /* Queues one frame; false when it does not fit (the caller decides what is lost).  Console
- * output leaves the last CLIENT_CONTROL_RESERVE bytes free, so that EXIT and STOPPING still
+ * output leaves the last SESSION_CONTROL_RESERVE bytes free, so that EXIT and STOPPING still
  * reach a client that has not kept up with the output. */
-static bool queue_frame(struct client *c, uint8_t type, const void *payload, uint16_t len)
+static bool queue_frame(struct session *c, uint8_t type, const void *payload, uint16_t len)
 {
 	size_t need = c->outlen + PROTO_HEADER + len;
-	size_t limit = type == PROTO_OUTPUT || type == PROTO_LOST ? CLIENT_QUEUE_MAX - CLIENT_CONTROL_RESERVE
-								  : CLIENT_QUEUE_MAX;
+	size_t limit = type == PROTO_OUTPUT || type == PROTO_LOST ? SESSION_QUEUE_MAX - SESSION_CONTROL_RESERVE
+								  : SESSION_QUEUE_MAX;
 
 	if (need > limit && c->outoff > 0) {
 		/* What was sent is dropped from the front only when room is needed: one move per
@@ -76,8 +76,8 @@ static bool queue_frame(struct client *c, uint8_t type, const void *payload, uin
 		size_t cap = c->outcap ? c->outcap : 16384;
 		while (cap < need)
 			cap *= 2;
-		if (cap > CLIENT_QUEUE_MAX)
-			cap = CLIENT_QUEUE_MAX;
+		if (cap > SESSION_QUEUE_MAX)
+			cap = SESSION_QUEUE_MAX;
 		uint8_t *out = realloc(c->out, cap);
 		if (!out)
 			return false;
@@ -93,10 +93,10 @@ static bool queue_frame(struct client *c, uint8_t type, const void *payload, uin
 
 /* Console bytes toward an attached client: what does not fit is counted, and the count is
  * told first once the client has caught up with half its queue. */
-static void queue_output(struct client *c, const uint8_t *buf, size_t len)
+static void queue_output(struct session *c, const uint8_t *buf, size_t len)
 {
 	if (c->lost) {
-		if (c->outlen - c->outoff > CLIENT_QUEUE_MAX / 2) {
+		if (c->outlen - c->outoff > SESSION_QUEUE_MAX / 2) {
 			c->lost += len;
 			return;
 		}
@@ -119,50 +119,73 @@ static void queue_output(struct client *c, const uint8_t *buf, size_t len)
 	}
 }
 
-void client_broadcast_output(struct helper *h, const void *buf, size_t len)
+void session_broadcast_output(struct helper *h, const void *buf, size_t len)
 {
-	for (size_t i = 0; i < h->nclients; i++)
-		if (h->clients[i]->state == CLIENT_ATTACHED)
-			queue_output(h->clients[i], buf, len);
+	for (size_t i = 0; i < h->nsessions; i++)
+		if (h->sessions[i]->state == SESSION_ATTACHED)
+			queue_output(h->sessions[i], buf, len);
 }
 
 /* To every attached or stopping client: EXIT, STOPPING.  A full queue drops the frame. */
-void client_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len)
+void session_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len)
 {
-	for (size_t i = 0; i < h->nclients; i++) {
-		struct client *c = h->clients[i];
-		if (c->state == CLIENT_ATTACHED || c->state == CLIENT_STOPPING)
+	for (size_t i = 0; i < h->nsessions; i++) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING)
 			queue_frame(c, type, payload, len);
 	}
 }
 
-size_t client_attached_count(const struct helper *h)
+void session_stop_node(struct helper *h)
+{
+	if (!child_stop(&h->node))
+		return;
+	session_broadcast(h, PROTO_STOPPING, NULL, 0);
+	ready_stopping(h);
+}
+
+static size_t attached_count(const struct helper *h)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < h->nclients; i++)
-		n += h->clients[i]->state == CLIENT_ATTACHED;
+	for (size_t i = 0; i < h->nsessions; i++)
+		n += h->sessions[i]->state == SESSION_ATTACHED;
 	return n;
 }
 
-void client_drop(struct helper *h, struct client *c, const char *why)
+/* Closed now, so the peer sees the end at once; freed by session_sweep once the poll pass
+ * that may still hold a pointer to it is over. */
+static void drop(struct session *c, const char *why)
 {
+	if (c->state == SESSION_DROPPED)
+		return;
 	if (why)
 		log_msg(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
 	close(c->fd);
-	for (size_t i = 0; i < h->nclients; i++) {
-		if (h->clients[i] == c) {
-			h->clients[i] = h->clients[--h->nclients];
-			break;
-		}
-	}
+	c->fd = -1;
+	c->state = SESSION_DROPPED;
+}
+
+static void session_free(struct session *c)
+{
 	free(c->groups);
 	free(c->out);
 	free(c);
 }
 
+void session_sweep(struct helper *h)
+{
+	for (size_t i = h->nsessions; i-- > 0;) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_DROPPED) {
+			h->sessions[i] = h->sessions[--h->nsessions];
+			session_free(c);
+		}
+	}
+}
+
 /* SO_PEERGROUPS says how much room it needs (ERANGE) when the first guess is short. */
-static bool peer_groups(struct client *c)
+static bool peer_groups(struct session *c)
 {
 	socklen_t len = 64 * sizeof(gid_t);
 
@@ -182,7 +205,7 @@ static bool peer_groups(struct client *c)
 	return false;
 }
 
-static bool peer_credentials(struct client *c)
+static bool peer_credentials(struct session *c)
 {
 	struct ucred cred;
 	socklen_t len = sizeof cred;
@@ -199,12 +222,12 @@ static bool peer_credentials(struct client *c)
  * none may take every slot: a peer who holds no right waits in a small pool of its own (it
  * is only ever told DENIED), each uid but root's has a share of the rest, and the last slots
  * are root's, who can always stop the node. */
-static const char *no_slot_for(const struct helper *h, const struct client *c)
+static const char *no_slot_for(const struct helper *h, const struct session *c)
 {
 	size_t listed = 0, strangers = 0, same_uid = 0;
 
-	for (size_t i = 0; i < h->nclients; i++) {
-		const struct client *o = h->clients[i];
+	for (size_t i = 0; i < h->nsessions; i++) {
+		const struct session *o = h->sessions[i];
 		if (o->listed)
 			listed++;
 		else
@@ -212,25 +235,25 @@ static const char *no_slot_for(const struct helper *h, const struct client *c)
 		same_uid += o->uid == c->uid;
 	}
 	if (!c->listed) {
-		if (strangers >= CLIENT_STRANGER_MAX)
+		if (strangers >= SESSION_STRANGER_MAX)
 			return "busy: the connections for users without a right are taken";
-		if (same_uid >= CLIENT_STRANGER_PER_UID)
+		if (same_uid >= SESSION_STRANGER_PER_UID)
 			return "busy: this user has too many connections open";
 		return NULL;
 	}
-	if (listed >= CLIENT_LISTED_MAX)
+	if (listed >= SESSION_LISTED_MAX)
 		return "busy: every connection is taken";
 	if (c->uid == 0)
 		return NULL;
-	if (listed >= CLIENT_LISTED_MAX - CLIENT_ROOT_RESERVE)
+	if (listed >= SESSION_LISTED_MAX - SESSION_ROOT_RESERVE)
 		return "busy: the connections left are kept for root";
-	if (same_uid >= CLIENT_PER_UID_MAX)
+	if (same_uid >= SESSION_PER_UID_MAX)
 		return "busy: this user has too many connections open";
 	return NULL;
 }
 
 /* One ERROR frame into an empty socket buffer, then close: the client says why. */
-static void turn_away(struct client *c, const char *why)
+static void turn_away(struct session *c, const char *why)
 {
 	uint8_t frame[PROTO_HEADER + 64];
 	size_t len = strlen(why) < 64 ? strlen(why) : 64;
@@ -242,10 +265,10 @@ static void turn_away(struct client *c, const char *why)
 	audit(c, "connection", why);
 }
 
-void client_accept(struct helper *h)
+void session_accept(struct helper *h, long now_ms)
 {
 	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	struct client *c;
+	struct session *c;
 	const char *why;
 
 	if (fd < 0) {
@@ -259,7 +282,7 @@ void client_accept(struct helper *h)
 		return;
 	}
 	c->fd = fd;
-	c->since_ms = loop_now_ms();
+	c->since_ms = now_ms;
 	if (!peer_credentials(c)) {
 		why = "no peer credentials";
 	} else {
@@ -273,32 +296,29 @@ void client_accept(struct helper *h)
 		free(c);
 		return;
 	}
-	h->clients[h->nclients++] = c;
+	h->sessions[h->nsessions++] = c;
 }
 
-static void queue_info(struct helper *h, struct client *c)
+static void queue_info(struct helper *h, struct session *c)
 {
-	size_t name_len = strlen(h->node_name);
+	size_t name_len = strlen(h->node.name);
 	uint8_t info[16 + 256];
 
 	if (name_len > 256)
 		name_len = 256;
-	proto_put32(info, (uint32_t)h->node);
-	proto_put64(info + 4, (uint64_t)h->started);
-	proto_put32(info + 12, (uint32_t)client_attached_count(h));
-	memcpy(info + 16, h->node_name, name_len);
+	proto_put32(info, (uint32_t)h->node.pid);
+	proto_put64(info + 4, (uint64_t)h->node.started);
+	proto_put32(info + 12, (uint32_t)attached_count(h));
+	memcpy(info + 16, h->node.name, name_len);
 	queue_frame(c, PROTO_INFO, info, (uint16_t)(16 + name_len));
 }
 
 static void set_winsize(struct helper *h, const uint8_t *p)
 {
-	struct winsize ws = { .ws_row = proto_get16(p), .ws_col = proto_get16(p + 2) };
-
-	if (ws.ws_row && ws.ws_col && ioctl(h->pty, TIOCSWINSZ, &ws) < 0)
-		log_msg(LOG_WARNING, "TIOCSWINSZ: %m");
+	child_resize(&h->node, proto_get16(p), proto_get16(p + 2));
 }
 
-static void start_attach(struct helper *h, struct client *c, const struct proto_frame *f)
+static void start_attach(struct helper *h, struct session *c, const struct proto_frame *f)
 {
 	const unsigned char *a, *b;
 	size_t alen, blen;
@@ -306,7 +326,7 @@ static void start_attach(struct helper *h, struct client *c, const struct proto_
 	c->read_only = f->payload[0] != 0;
 	/* INFO first: the client knows it is in before it reads its terminal. */
 	queue_info(h, c);
-	c->state = CLIENT_ATTACHED;
+	c->state = SESSION_ATTACHED;
 	if (!c->read_only)
 		set_winsize(h, f->payload + 1);
 	ring_spans(&h->replay, &a, &alen, &b, &blen);
@@ -338,7 +358,7 @@ static enum right right_for(const struct proto_frame *f)
 }
 
 /* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
-static bool handle_request(struct helper *h, struct client *c, const struct proto_frame *f)
+static bool handle_request(struct helper *h, struct session *c, const struct proto_frame *f)
 {
 	const struct request *req = NULL;
 
@@ -354,7 +374,7 @@ static bool handle_request(struct helper *h, struct client *c, const struct prot
 	if (!allowed(h, c, r)) {
 		audit(c, what, "refused");
 		queue_frame(c, PROTO_DENIED, right_names[r], (uint16_t)strlen(right_names[r]));
-		c->state = CLIENT_CLOSING;
+		c->state = SESSION_CLOSING;
 		return true;
 	}
 	audit(c, what, "allowed");
@@ -365,43 +385,30 @@ static bool handle_request(struct helper *h, struct client *c, const struct prot
 	case PROTO_STATUS:
 	case PROTO_PID:
 		queue_info(h, c);
-		c->state = CLIENT_CLOSING;
+		c->state = SESSION_CLOSING;
 		break;
 	case PROTO_STOP:
 		/* A first stop tells every stopping client, this one included; a later one
 		 * only this one. */
-		c->state = CLIENT_STOPPING;
-		if (h->stop_sent)
+		c->state = SESSION_STOPPING;
+		if (h->node.state == CHILD_STOPPING)
 			queue_frame(c, PROTO_STOPPING, NULL, 0);
 		else
-			loop_stop_node(h);
+			session_stop_node(h);
 		break;
 	}
 	return true;
 }
 
-static void write_console(struct helper *h, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(h->pty, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* a full pty input queue: typing is dropped, output is never held up */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 /* Frames after the request: only an attached client sends any. */
-static bool handle_frame(struct helper *h, struct client *c, const struct proto_frame *f)
+static bool handle_frame(struct helper *h, struct session *c, const struct proto_frame *f)
 {
-	if (c->state == CLIENT_NEW)
+	if (c->state == SESSION_NEW)
 		return handle_request(h, c, f);
-	if (c->state != CLIENT_ATTACHED)
+	if (c->state != SESSION_ATTACHED)
 		return false;
 	if (f->type == PROTO_INPUT && !c->read_only) {
-		write_console(h, f->payload, f->len);
+		child_input(&h->node, f->payload, f->len);
 		return true;
 	}
 	if (f->type == PROTO_WINSIZE && f->len == 4) {
@@ -412,14 +419,14 @@ static bool handle_frame(struct helper *h, struct client *c, const struct proto_
 	return false;
 }
 
-void client_readable(struct helper *h, struct client *c)
+void session_readable(struct helper *h, struct session *c)
 {
 	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		client_drop(h, c, NULL);
+		drop(c, NULL);
 		return;
 	}
 	c->inlen += (size_t)n;
@@ -429,7 +436,7 @@ void client_readable(struct helper *h, struct client *c)
 		if (used == 0)
 			return;
 		if (used < 0 || !handle_frame(h, c, &f)) {
-			client_drop(h, c, "bad frame");
+			drop(c, "bad frame");
 			return;
 		}
 		memmove(c->in, c->in + used, c->inlen - (size_t)used);
@@ -437,7 +444,7 @@ void client_readable(struct helper *h, struct client *c)
 	}
 }
 
-void client_writable(struct helper *h, struct client *c)
+void session_writable(struct session *c)
 {
 	while (c->outoff < c->outlen) {
 		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -446,37 +453,37 @@ void client_writable(struct helper *h, struct client *c)
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			client_drop(h, c, NULL);
+			drop(c, NULL);
 			return;
 		}
 		c->outoff += (size_t)n;
 	}
 	c->outoff = c->outlen = 0;
-	if (c->state == CLIENT_CLOSING)
-		client_drop(h, c, NULL);
+	if (c->state == SESSION_CLOSING)
+		drop(c, NULL);
 }
 
-/* A peer that connected and sent no request within CLIENT_HELLO_MS holds a slot for
+/* A peer that connected and sent no request within SESSION_HELLO_MS holds a slot for
  * nothing. */
-void client_expire(struct helper *h, long now_ms)
+void session_expire(struct helper *h, long now_ms)
 {
-	for (size_t i = h->nclients; i-- > 0;) {
-		struct client *c = h->clients[i];
-		if (c->state == CLIENT_NEW && now_ms - c->since_ms >= CLIENT_HELLO_MS)
-			client_drop(h, c, "sent no request");
+	for (size_t i = h->nsessions; i-- > 0;) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_NEW && now_ms - c->since_ms >= SESSION_HELLO_MS)
+			drop(c, "sent no request");
 	}
 }
 
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */
-int client_hello_wait(const struct helper *h, long now_ms)
+int session_hello_wait(const struct helper *h, long now_ms)
 {
 	long wait = -1;
 
-	for (size_t i = 0; i < h->nclients; i++) {
-		const struct client *c = h->clients[i];
-		if (c->state != CLIENT_NEW)
+	for (size_t i = 0; i < h->nsessions; i++) {
+		const struct session *c = h->sessions[i];
+		if (c->state != SESSION_NEW)
 			continue;
-		long left = c->since_ms + CLIENT_HELLO_MS - now_ms;
+		long left = c->since_ms + SESSION_HELLO_MS - now_ms;
 		left = left < 0 ? 0 : left;
 		if (wait < 0 || left < wait)
 			wait = left;
@@ -485,20 +492,20 @@ int client_hello_wait(const struct helper *h, long now_ms)
 }
 
 /* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */
-void client_flush_all(struct helper *h, int timeout_ms)
+void session_flush_all(struct helper *h, int timeout_ms)
 {
 	struct timespec start;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (h->nclients > 0) {
-		struct pollfd fds[HELPER_MAX_CLIENTS];
-		struct client *owner[HELPER_MAX_CLIENTS];
+	while (h->nsessions > 0) {
+		struct pollfd fds[SESSION_MAX];
+		struct session *owner[SESSION_MAX];
 		nfds_t n = 0;
-		for (size_t i = 0; i < h->nclients; i++) {
-			if (h->clients[i]->outoff == h->clients[i]->outlen)
+		for (size_t i = 0; i < h->nsessions; i++) {
+			if (h->sessions[i]->outoff == h->sessions[i]->outlen)
 				continue;
-			owner[n] = h->clients[i];
-			fds[n++] = (struct pollfd){ .fd = h->clients[i]->fd, .events = POLLOUT };
+			owner[n] = h->sessions[i];
+			fds[n++] = (struct pollfd){ .fd = h->sessions[i]->fd, .events = POLLOUT };
 		}
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -507,6 +514,7 @@ void client_flush_all(struct helper *h, int timeout_ms)
 			break;
 		for (nfds_t i = 0; i < n; i++)
 			if (fds[i].revents)
-				client_writable(h, owner[i]);
+				session_writable(owner[i]);
+		session_sweep(h);
 	}
 }
