@@ -14,37 +14,14 @@
 #include "helper.h"
 #include "log.h"
 #include "ready.h"
+#include "rights.h"
 
-enum right { RIGHT_STATUS, RIGHT_WATCH, RIGHT_ATTACH, RIGHT_STOP };
-static const char *const right_names[] = { "status", "watch", "attach", "stop" };
-
-static bool who_allows(const struct policy_who *w, const struct session *c)
+/* The peer as rights.h asks about it. */
+static bool allowed(const struct helper *h, const struct session *c, enum rights_right r)
 {
-	return policy_who_allows(w, c->uid, c->gid, c->groups, c->ngroups);
-}
+	const struct rights_peer peer = { c->uid, c->gid, c->groups, c->ngroups };
 
-/* Root may do everything, and so may the node's own user when there is no policy (it is
- * then the only one who started it); `attach` includes `watch`, and anyone named under
- * [control] may ask for status and pid. */
-static bool allowed(const struct helper *h, const struct session *c, enum right r)
-{
-	const struct policy *p = h->policy;
-
-	if (c->uid == 0 || (!p && c->uid == h->owner_uid))
-		return true;
-	if (!p)
-		return false;
-	switch (r) {
-	case RIGHT_STOP:
-		return who_allows(&p->stop, c);
-	case RIGHT_ATTACH:
-		return who_allows(&p->attach, c);
-	case RIGHT_WATCH:
-		return who_allows(&p->attach, c) || who_allows(&p->watch, c);
-	case RIGHT_STATUS:
-		return who_allows(&p->attach, c) || who_allows(&p->watch, c) || who_allows(&p->stop, c);
-	}
-	return false;
+	return rights_allows(h->policy, h->owner_uid, &peer, r);
 }
 
 static void audit(const struct session *c, const char *what, const char *verdict)
@@ -286,7 +263,7 @@ void session_accept(struct helper *h, long now_ms)
 	if (!peer_credentials(c)) {
 		why = "no peer credentials";
 	} else {
-		c->listed = allowed(h, c, RIGHT_STATUS); /* the least right: any right at all */
+		c->listed = allowed(h, c, RIGHTS_STATUS); /* the least right: any right at all */
 		if ((why = no_slot_for(h, c)) != NULL)
 			turn_away(c, why);
 	}
@@ -334,60 +311,32 @@ static void start_attach(struct helper *h, struct session *c, const struct proto
 	queue_output(c, b, blen);
 }
 
-static const struct request {
-	uint8_t type;
-	uint16_t len; /* exact payload length */
-	const char *name;
-} requests[] = {
-	{ PROTO_ATTACH, 5, "attach" },
-	{ PROTO_STATUS, 0, "status" },
-	{ PROTO_PID, 0, "pid" },
-	{ PROTO_STOP, 0, "stop" },
-};
-
-static enum right right_for(const struct proto_frame *f)
-{
-	switch (f->type) {
-	case PROTO_ATTACH:
-		return f->payload[0] ? RIGHT_WATCH : RIGHT_ATTACH;
-	case PROTO_STOP:
-		return RIGHT_STOP;
-	default:
-		return RIGHT_STATUS;
-	}
-}
-
 /* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
 static bool handle_request(struct helper *h, struct session *c, const struct proto_frame *f)
 {
-	const struct request *req = NULL;
+	const struct rights_request *req = rights_request(f);
 
-	for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++)
-		if (requests[i].type == f->type && requests[i].len == f->len)
-			req = &requests[i];
 	if (!req) {
 		audit(c, "unknown request", "dropped");
 		return false;
 	}
-	enum right r = right_for(f);
-	const char *what = f->type == PROTO_ATTACH && f->payload[0] ? "attach --read-only" : req->name;
-	if (!allowed(h, c, r)) {
-		audit(c, what, "refused");
-		queue_frame(c, PROTO_DENIED, right_names[r], (uint16_t)strlen(right_names[r]));
+	if (!allowed(h, c, req->right)) {
+		const char *right = rights_name(req->right);
+		audit(c, req->name, "refused");
+		queue_frame(c, PROTO_DENIED, right, (uint16_t)strlen(right));
 		c->state = SESSION_CLOSING;
 		return true;
 	}
-	audit(c, what, "allowed");
-	switch (f->type) {
-	case PROTO_ATTACH:
+	audit(c, req->name, "allowed");
+	switch (req->handler) {
+	case RIGHTS_DO_ATTACH:
 		start_attach(h, c, f);
 		break;
-	case PROTO_STATUS:
-	case PROTO_PID:
+	case RIGHTS_DO_INFO:
 		queue_info(h, c);
 		c->state = SESSION_CLOSING;
 		break;
-	case PROTO_STOP:
+	case RIGHTS_DO_STOP:
 		/* A first stop tells every stopping client, this one included; a later one
 		 * only this one. */
 		c->state = SESSION_STOPPING;
