@@ -26,7 +26,6 @@
 #include "spawn.h"
 #include "sandbox.h"
 #include "sock.h"
-#include "trim.h"
 #include "warden.h"
 
 struct options {
@@ -187,14 +186,11 @@ int main(int argc, char **argv)
 		die_err(&err);
 	}
 	fd_stdio_to_null();
-	static struct trim trim;
-	trim_collect(&trim);
 	if (sandbox_enter(h.node.pid, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
 		kill(h.node.pid, SIGKILL);
 		die_err(&err);
 	}
-	trim_release(&trim);
 	int status = loop_run(&h);
 	sock_remove(&sock); /* where RUNDIR is the node user's; in root's, the warden does */
 	conlog_close(h.log);
