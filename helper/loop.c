@@ -107,7 +107,7 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session 
 	for (size_t i = 0; i < h->nsessions; i++, n++) {
 		struct session *s = h->sessions[i];
 		owner[n] = s;
-		fds[n] = (struct pollfd){ .fd = s->fd, .events = POLLIN | (s->outoff < s->outlen ? POLLOUT : 0) };
+		fds[n] = (struct pollfd){ .fd = s->fd, .events = POLLIN | (outq_pending(&s->out) ? POLLOUT : 0) };
 	}
 	return n;
 }

@@ -30,77 +30,11 @@ static void audit(const struct session *c, const char *what, const char *verdict
 	        (int)c->pid, what, verdict);
 }
 
-/* Queues one frame; false when it does not fit (the caller decides what is lost).  Console
- * output leaves the last SESSION_CONTROL_RESERVE bytes free, so that EXIT and STOPPING still
- * reach a client that has not kept up with the output. */
-static bool queue_frame(struct session *c, uint8_t type, const void *payload, uint16_t len)
-{
-	size_t need = c->outlen + PROTO_HEADER + len;
-	size_t limit = type == PROTO_OUTPUT || type == PROTO_LOST ? SESSION_QUEUE_MAX - SESSION_CONTROL_RESERVE
-								  : SESSION_QUEUE_MAX;
-
-	if (need > limit && c->outoff > 0) {
-		/* What was sent is dropped from the front only when room is needed: one move per
-		 * fill, not one per send. */
-		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
-		c->outlen -= c->outoff;
-		c->outoff = 0;
-		need = c->outlen + PROTO_HEADER + len;
-	}
-	if (need > limit)
-		return false;
-	if (need > c->outcap) {
-		size_t cap = c->outcap ? c->outcap : 16384;
-		while (cap < need)
-			cap *= 2;
-		if (cap > SESSION_QUEUE_MAX)
-			cap = SESSION_QUEUE_MAX;
-		uint8_t *out = realloc(c->out, cap);
-		if (!out)
-			return false;
-		c->out = out;
-		c->outcap = cap;
-	}
-	proto_header(c->out + c->outlen, type, len);
-	if (len)
-		memcpy(c->out + c->outlen + PROTO_HEADER, payload, len);
-	c->outlen = need;
-	return true;
-}
-
-/* Console bytes toward an attached client: what does not fit is counted, and the count is
- * told first once the client has caught up with half its queue. */
-static void queue_output(struct session *c, const uint8_t *buf, size_t len)
-{
-	if (c->lost) {
-		if (c->outlen - c->outoff > SESSION_QUEUE_MAX / 2) {
-			c->lost += len;
-			return;
-		}
-		uint8_t n[8];
-		proto_put64(n, c->lost);
-		if (!queue_frame(c, PROTO_LOST, n, sizeof n)) {
-			c->lost += len;
-			return;
-		}
-		c->lost = 0;
-	}
-	while (len > 0) {
-		uint16_t chunk = len > PROTO_MAX_PAYLOAD ? PROTO_MAX_PAYLOAD : (uint16_t)len;
-		if (!queue_frame(c, PROTO_OUTPUT, buf, chunk)) {
-			c->lost += len;
-			return;
-		}
-		buf += chunk;
-		len -= chunk;
-	}
-}
-
 void session_broadcast_output(struct helper *h, const void *buf, size_t len)
 {
 	for (size_t i = 0; i < h->nsessions; i++)
 		if (h->sessions[i]->state == SESSION_ATTACHED)
-			queue_output(h->sessions[i], buf, len);
+			outq_output(&h->sessions[i]->out, buf, len);
 }
 
 /* To every attached or stopping client: EXIT, STOPPING.  A full queue drops the frame. */
@@ -109,7 +43,7 @@ void session_broadcast(struct helper *h, uint8_t type, const void *payload, uint
 	for (size_t i = 0; i < h->nsessions; i++) {
 		struct session *c = h->sessions[i];
 		if (c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING)
-			queue_frame(c, type, payload, len);
+			outq_frame(&c->out, type, payload, len);
 	}
 }
 
@@ -146,7 +80,7 @@ static void drop(struct session *c, const char *why)
 static void session_free(struct session *c)
 {
 	free(c->groups);
-	free(c->out);
+	outq_free(&c->out);
 	free(c);
 }
 
@@ -195,38 +129,20 @@ static bool peer_credentials(struct session *c)
 	return peer_groups(c);
 }
 
-/* Why a peer gets no slot, or NULL.  Every local user may connect (the socket is 0666), so
- * none may take every slot: a peer who holds no right waits in a small pool of its own (it
- * is only ever told DENIED), each uid but root's has a share of the rest, and the last slots
- * are root's, who can always stop the node. */
+/* Why a peer gets no slot, or NULL: the connections served, counted for slots.h. */
 static const char *no_slot_for(const struct helper *h, const struct session *c)
 {
-	size_t listed = 0, strangers = 0, same_uid = 0;
+	struct slots_count n = { 0, 0, 0 };
 
 	for (size_t i = 0; i < h->nsessions; i++) {
 		const struct session *o = h->sessions[i];
 		if (o->listed)
-			listed++;
+			n.listed++;
 		else
-			strangers++;
-		same_uid += o->uid == c->uid;
+			n.strangers++;
+		n.same_uid += o->uid == c->uid;
 	}
-	if (!c->listed) {
-		if (strangers >= SESSION_STRANGER_MAX)
-			return "busy: the connections for users without a right are taken";
-		if (same_uid >= SESSION_STRANGER_PER_UID)
-			return "busy: this user has too many connections open";
-		return NULL;
-	}
-	if (listed >= SESSION_LISTED_MAX)
-		return "busy: every connection is taken";
-	if (c->uid == 0)
-		return NULL;
-	if (listed >= SESSION_LISTED_MAX - SESSION_ROOT_RESERVE)
-		return "busy: the connections left are kept for root";
-	if (same_uid >= SESSION_PER_UID_MAX)
-		return "busy: this user has too many connections open";
-	return NULL;
+	return slots_refuse(&n, c->uid, c->listed);
 }
 
 /* One ERROR frame into an empty socket buffer, then close: the client says why. */
@@ -287,7 +203,7 @@ static void queue_info(struct helper *h, struct session *c)
 	proto_put64(info + 4, (uint64_t)h->node.started);
 	proto_put32(info + 12, (uint32_t)attached_count(h));
 	memcpy(info + 16, h->node.name, name_len);
-	queue_frame(c, PROTO_INFO, info, (uint16_t)(16 + name_len));
+	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(16 + name_len));
 }
 
 static void set_winsize(struct helper *h, const uint8_t *p)
@@ -307,8 +223,8 @@ static void start_attach(struct helper *h, struct session *c, const struct proto
 	if (!c->read_only)
 		set_winsize(h, f->payload + 1);
 	ring_spans(&h->replay, &a, &alen, &b, &blen);
-	queue_output(c, a, alen);
-	queue_output(c, b, blen);
+	outq_output(&c->out, a, alen);
+	outq_output(&c->out, b, blen);
 }
 
 /* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
@@ -323,7 +239,7 @@ static bool handle_request(struct helper *h, struct session *c, const struct pro
 	if (!allowed(h, c, req->right)) {
 		const char *right = rights_name(req->right);
 		audit(c, req->name, "refused");
-		queue_frame(c, PROTO_DENIED, right, (uint16_t)strlen(right));
+		outq_frame(&c->out, PROTO_DENIED, right, (uint16_t)strlen(right));
 		c->state = SESSION_CLOSING;
 		return true;
 	}
@@ -341,7 +257,7 @@ static bool handle_request(struct helper *h, struct session *c, const struct pro
 		 * only this one. */
 		c->state = SESSION_STOPPING;
 		if (h->node.state == CHILD_STOPPING)
-			queue_frame(c, PROTO_STOPPING, NULL, 0);
+			outq_frame(&c->out, PROTO_STOPPING, NULL, 0);
 		else
 			session_stop_node(h);
 		break;
@@ -395,8 +311,8 @@ void session_readable(struct helper *h, struct session *c)
 
 void session_writable(struct session *c)
 {
-	while (c->outoff < c->outlen) {
-		ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (outq_pending(&c->out) > 0) {
+		ssize_t n = send(c->fd, outq_head(&c->out), outq_pending(&c->out), MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -405,9 +321,8 @@ void session_writable(struct session *c)
 			drop(c, NULL);
 			return;
 		}
-		c->outoff += (size_t)n;
+		outq_sent(&c->out, (size_t)n);
 	}
-	c->outoff = c->outlen = 0;
 	if (c->state == SESSION_CLOSING)
 		drop(c, NULL);
 }
@@ -451,7 +366,7 @@ void session_flush_all(struct helper *h, int timeout_ms)
 		struct session *owner[SESSION_MAX];
 		nfds_t n = 0;
 		for (size_t i = 0; i < h->nsessions; i++) {
-			if (h->sessions[i]->outoff == h->sessions[i]->outlen)
+			if (outq_pending(&h->sessions[i]->out) == 0)
 				continue;
 			owner[n] = h->sessions[i];
 			fds[n++] = (struct pollfd){ .fd = h->sessions[i]->fd, .events = POLLOUT };

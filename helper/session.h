@@ -9,19 +9,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "outq.h"
 #include "proto.h"
+#include "slots.h"
 
-/* Slots are counted apart for peers who hold some right (the policy names them, or root)
- * and for peers who hold none, known from SO_PEERCRED at accept: strangers, who can only be
- * refused, then never keep an operator out, however many of them connect. */
-#define SESSION_LISTED_MAX 128         /* connections of peers who hold a right */
-#define SESSION_ROOT_RESERVE 8         /* of those, the last ones are root's alone */
-#define SESSION_PER_UID_MAX 16         /* of those, for any one uid but root's */
-#define SESSION_STRANGER_MAX 8         /* connections of peers who hold no right */
-#define SESSION_STRANGER_PER_UID 2     /* of those, for any one uid */
-#define SESSION_MAX (SESSION_LISTED_MAX + SESSION_STRANGER_MAX)
-#define SESSION_CONTROL_RESERVE 64     /* queue bytes console output leaves to EXIT, STOPPING */
-#define SESSION_QUEUE_MAX (256 * 1024) /* bytes of frames toward one client */
+#define SESSION_MAX SLOTS_MAX          /* connections at once: slots.h says whose */
 /* A connection that has sent no request is dropped after this.  kzlaunch sends its request
  * right after connect(), so a slot is held this long only by a peer that means to hold it. */
 #define SESSION_HELLO_MS 2000
@@ -35,7 +27,7 @@ struct session {
 	pid_t pid;
 	gid_t *groups;
 	size_t ngroups;
-	bool listed;       /* holds some right: counted among SESSION_LISTED_MAX */
+	bool listed;       /* holds some right: counted among SLOTS_LISTED_MAX */
 	long since_ms;     /* the loop's clock at accept */
 	enum {
 		SESSION_NEW,       /* no request yet */
@@ -47,9 +39,7 @@ struct session {
 	bool read_only;
 	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
 	size_t inlen;
-	uint8_t *out;      /* queued frames: out[outoff..outlen) is still to be sent */
-	size_t outoff, outlen, outcap;
-	unsigned long long lost; /* console bytes not queued since the last LOST frame */
+	struct outq out;   /* frames toward it, at most OUTQ_MAX bytes */
 };
 
 void session_accept(struct helper *h, long now_ms);
