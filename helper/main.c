@@ -18,11 +18,13 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "epmd.h"
 #include "fd.h"
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
 #include "priv.h"
+#include "proto.h"
 #include "spawn.h"
 #include "sandbox.h"
 #include "sock.h"
@@ -121,14 +123,6 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 	return log;
 }
 
-static uint16_t epmd_port(void)
-{
-	const char *s = getenv("ERL_EPMD_PORT");
-	long v = s ? strtol(s, NULL, 10) : 0;
-
-	return v > 0 && v < 65536 ? (uint16_t)v : 4369;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -146,7 +140,7 @@ int main(int argc, char **argv)
 	h.rel = o.rel;
 	h.node.name = o.node;
 	h.ready_fd = o.ready_fd;
-	h.epmd_port = epmd_port();
+	die_on_error(epmd_port(&h.epmd_port, &err), &err);
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
 	if (o.policy) {
@@ -161,7 +155,7 @@ int main(int argc, char **argv)
 	log_open("kzlaunch-helper");
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
-	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0 ||
+	if (!(sock_path = proto_socket_path(o.rundir, o.rel)) ||
 	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);

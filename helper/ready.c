@@ -13,13 +13,11 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "epmd.h"
 #include "helper.h"
 #include "log.h"
 #include "ready.h"
 #include "warden.h"
-
-#define EPMD_PORT_PLEASE2_REQ 122
-#define EPMD_PORT2_RESP 119
 
 /* The warden is systemd's main process: only its messages count (NotifyAccess=main). */
 static void notify(struct helper *h, char what)
@@ -48,13 +46,11 @@ static void probe_close(struct helper *h)
 
 static void probe_send(struct helper *h)
 {
-	size_t name_len = strcspn(h->node.name, "@");
-	uint8_t req[3 + 255];
+	uint8_t req[EPMD_REQUEST_MAX];
+	size_t len = epmd_request(req, h->node.name);
 
-	proto_put16(req, (uint16_t)(name_len + 1));
-	req[2] = EPMD_PORT_PLEASE2_REQ;
-	memcpy(req + 3, h->node.name, name_len);
-	if (send(h->probe_fd, req, 3 + name_len, MSG_NOSIGNAL) != (ssize_t)(3 + name_len))
+	/* A request this small goes out whole into a new socket's buffer, or not at all. */
+	if (len == 0 || send(h->probe_fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		probe_close(h);
 }
 
@@ -75,7 +71,7 @@ static void probe(struct helper *h)
 	struct sockaddr_in epmd = { .sin_family = AF_INET, .sin_port = htons(h->epmd_port),
 				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
-	if (h->probe_fd >= 0 || h->node.state != CHILD_BOOTING || strcspn(h->node.name, "@") > 255)
+	if (h->probe_fd >= 0 || h->node.state != CHILD_BOOTING || strcspn(h->node.name, "@") > EPMD_NAME_MAX)
 		return;
 	h->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->probe_fd < 0)
@@ -109,7 +105,7 @@ void ready_tick(struct helper *h)
 
 void ready_probe_result(struct helper *h)
 {
-	uint8_t resp[2];
+	uint8_t resp[EPMD_ANSWER_LEN];
 	int soerr = 0;
 	socklen_t len = sizeof soerr;
 
@@ -125,7 +121,7 @@ void ready_probe_result(struct helper *h)
 	if (n < 0 && errno == EAGAIN)
 		return;
 	probe_close(h);
-	if (n == 2 && resp[0] == EPMD_PORT2_RESP && resp[1] == 0)
+	if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) == 1)
 		ready_announce(h);
 }
 

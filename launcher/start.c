@@ -20,6 +20,7 @@
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "proto.h"
 #include "start.h"
 
 #define READY_FD_ARG_MAX 16
@@ -62,7 +63,7 @@ static void check_not_running(const struct node *n)
 	char *path = NULL;
 	struct stat st;
 
-	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
@@ -150,7 +151,7 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 	char *path = NULL;
 	int status;
 
-	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
