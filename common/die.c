@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "die.h"
 
@@ -73,7 +74,7 @@ static void vsay(const char *errtext, const char *fmt, va_list ap)
 	free(body);
 }
 
-void warn(const char *fmt, ...)
+void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -122,4 +123,28 @@ void die_on_error(int rc, const struct kz_err *err)
 {
 	if (rc < 0)
 		die_err(err);
+}
+
+/* Built on the stack and written with one write(2), then _exit: a forked child must not
+ * flush the stdio buffers it shares with its parent (they would come out twice) nor run
+ * the parent's atexit handlers.  The launcher is single-threaded, so strerror is safe here. */
+void die_child(int status, int errnum, const char *what, const char *call)
+{
+	char line[1024];
+	size_t n = 0;
+	const char *parts[] = { progname, ": ", what, call ? ": " : "", call ? call : "", ": ", strerror(errnum) };
+
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		for (const char *c = parts[i]; *c && n < sizeof line - 6; c++)
+			line[n++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		_exit(status); /* nowhere left to say it */
+	_exit(status);
+}
+
+void die_write(const char *text)
+{
+	fputs(text, stderr);
+	fflush(stderr);
 }

@@ -24,7 +24,16 @@ noreturn void die_errno(int status, const char *fmt, ...) __attribute__((format(
 noreturn void die_err(const struct kz_err *err);
 /* For `rc = step(..., &err)`: dies with err's status and message when rc < 0. */
 void die_on_error(int rc, const struct kz_err *err);
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* In a forked child before exec: "PROG: WHAT[: CALL]: strerror(errnum)" in one write, then
+ * _exit.  Control characters in WHAT show as '?'. */
+noreturn void die_child(int status, int errnum, const char *what, const char *call);
+/* Text that is not a message of ours but output shown as it came (the node's last lines,
+ * already escaped by the caller): on stderr as it is. */
+void die_write(const char *text);
+/* One line, the program goes on: warn_msg is the message alone (BSD's warnx), warn_errno adds
+ * ": strerror(errno)" (BSD's warn).  Not named warn/warnx: glibc exports those from <err.h>,
+ * and a program's own definitions would take the place of libc's for every library. */
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

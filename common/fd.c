@@ -1,8 +1,10 @@
 /* fd.c: makes sure the node gets descriptors 0-2 and nothing else. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -43,12 +45,14 @@ void fd_stdio_to_null(void)
 		close(null);
 }
 
-int fd_write_all(int fd, const void *buf, size_t len)
+/* One loop for both: a socket's send takes MSG_NOSIGNAL, so a peer gone is EPIPE, not a
+ * fatal SIGPIPE. */
+static int put_all(int fd, const void *buf, size_t len, bool sock)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		ssize_t n = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -61,6 +65,16 @@ int fd_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int fd_write_all(int fd, const void *buf, size_t len)
+{
+	return put_all(fd, buf, len, false);
+}
+
+int fd_send_all(int fd, const void *buf, size_t len)
+{
+	return put_all(fd, buf, len, true);
 }
 
 int fd_open_regular(const char *path, int flags, struct stat *st)

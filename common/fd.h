@@ -27,5 +27,7 @@ int fd_open_regular(const char *path, int flags, struct stat *st);
 
 /* Writes all of buf, retrying EINTR and short writes.  Returns 0, or -1 with errno set. */
 int fd_write_all(int fd, const void *buf, size_t len);
+/* The same on a socket, with send(MSG_NOSIGNAL): a closed peer is EPIPE, never SIGPIPE. */
+int fd_send_all(int fd, const void *buf, size_t len);
 
 #endif

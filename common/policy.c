@@ -705,19 +705,3 @@ void policy_free(struct policy *p)
 	free(p->log_dir);
 	memset(p, 0, sizeof *p);
 }
-
-bool policy_who_allows(const struct policy_who *who, uid_t uid, gid_t gid, const gid_t *groups,
-		       size_t ngroups)
-{
-	for (size_t i = 0; i < who->nuids; i++)
-		if (who->uids[i] == uid)
-			return true;
-	for (size_t i = 0; i < who->ngids; i++) {
-		if (who->gids[i] == gid)
-			return true;
-		for (size_t j = 0; j < ngroups; j++)
-			if (who->gids[i] == groups[j])
-				return true;
-	}
-	return false;
-}

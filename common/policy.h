@@ -1,6 +1,6 @@
 /* policy.h: a node type's policy file (README, "Policy"): who the node runs as, what it
  * keeps, and who may control it.  Every name is resolved to an id at load time, because the
- * sandboxed helper cannot read NSS files later. */
+ * sandboxed helper cannot read NSS files later.  Who holds which right is rights.h's. */
 #ifndef KZ_POLICY_H
 #define KZ_POLICY_H
 
@@ -64,10 +64,5 @@ struct policy {
  * files and symlinks. */
 int policy_load(const char *path, struct policy *p, struct kz_err *err);
 void policy_free(struct policy *p);
-
-/* True when a peer with these credentials is named in `who` (by uid, primary or
- * supplementary group).  Root is not special here; callers decide that. */
-bool policy_who_allows(const struct policy_who *who, uid_t uid, gid_t gid,
-		       const gid_t *groups, size_t ngroups);
 
 #endif

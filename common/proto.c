@@ -3,6 +3,8 @@
  * trusts a peer's length before checking it, never raises SIGPIPE and never exits. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -161,4 +163,11 @@ int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD])
 	f->len = plen;
 	f->payload = buf;
 	return 1;
+}
+
+char *proto_socket_path(const char *rundir, const char *rel)
+{
+	char *path = NULL;
+
+	return asprintf(&path, "%s/%s.sock", rundir, rel) < 0 ? NULL : path;
 }

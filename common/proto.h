@@ -68,4 +68,8 @@ uint64_t proto_get64(const uint8_t *p);
 int proto_send(int fd, uint8_t type, const void *payload, uint16_t len);
 int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD]);
 
+/* RUNDIR/REL.sock, where the helper listens and every client connects: the one place the
+ * name is made.  Allocated; NULL when out of memory. */
+char *proto_socket_path(const char *rundir, const char *rel);
+
 #endif

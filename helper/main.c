@@ -18,14 +18,16 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "epmd.h"
 #include "fd.h"
 #include "helper.h"
 #include "log.h"
+#include "loop.h"
 #include "priv.h"
+#include "proto.h"
 #include "spawn.h"
 #include "sandbox.h"
 #include "sock.h"
-#include "trim.h"
 #include "warden.h"
 
 struct options {
@@ -121,32 +123,24 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 	return log;
 }
 
-static uint16_t epmd_port(void)
-{
-	const char *s = getenv("ERL_EPMD_PORT");
-	long v = s ? strtol(s, NULL, 10) : 0;
-
-	return v > 0 && v < 65536 ? (uint16_t)v : 4369;
-}
-
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1 };
+	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1 };
 	struct policy policy;
 	struct kz_err err = { 0 };
 	sigset_t oldmask;
 	char *sock_path = NULL, *lock_path = NULL;
 	struct sock_claim sock = { .lock_fd = -1, .pin_fd = -1 };
-	int slave, notify_fd = -1;
+	int notify_fd = -1;
 
 	die_init("kzlaunch-helper");
 	die_on_error(fd_ensure_std(&err), &err);
 	parse_args(argc, argv, &o);
 	h.rel = o.rel;
-	h.node_name = o.node;
+	h.node.name = o.node;
 	h.ready_fd = o.ready_fd;
-	h.epmd_port = epmd_port();
+	die_on_error(epmd_port(&h.epmd_port, &err), &err);
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
 	if (o.policy) {
@@ -157,11 +151,11 @@ int main(int argc, char **argv)
 	if (!h.policy && geteuid() == 0)
 		die(EX_NOPERM, "refusing to run a node as root: no --policy names its user");
 	h.owner_uid = h.policy ? policy.uid : getuid();
-	h.stop_timeout = h.policy ? policy.stop_timeout : 30;
+	h.node.stop_timeout = h.policy ? policy.stop_timeout : 30;
 	log_open("kzlaunch-helper");
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
-	if (asprintf(&sock_path, "%s/%s.sock", o.rundir, o.rel) < 0 ||
+	if (!(sock_path = proto_socket_path(o.rundir, o.rel)) ||
 	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
@@ -175,33 +169,25 @@ int main(int argc, char **argv)
 	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (h.spare_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "/dev/null");
-	h.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (h.timer_fd < 0)
+	h.probe_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (h.probe_timer < 0)
 		die_errno(KZ_EXIT_FAIL, "timerfd_create");
 
-	die_on_error(pty_open(&h.pty, &slave, &err), &err);
-	struct pty_spawn spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
+	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
 				   .mask = &oldmask };
-	h.node = pty_spawn(h.pty, slave, &spawn, &err);
-	if (h.node < 0)
-		die_err(&err);
-	close(slave);
-	h.started = time(NULL);
+	die_on_error(child_start(&h.node, &spawn, &err), &err);
 
 	/* From here on a failure must not leave the node running without its owner. */
 	if (priv_drop_all(h.policy, &err) < 0 || !(h.log = open_log(&h, o.rundir, &err))) {
-		kill(h.node, SIGKILL);
+		kill(h.node.pid, SIGKILL);
 		die_err(&err);
 	}
 	fd_stdio_to_null();
-	static struct trim trim;
-	trim_collect(&trim);
-	if (sandbox_enter(h.node, &err) < 0) {
+	if (sandbox_enter(h.node.pid, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
-		kill(h.node, SIGKILL);
+		kill(h.node.pid, SIGKILL);
 		die_err(&err);
 	}
-	trim_release(&trim);
 	int status = loop_run(&h);
 	sock_remove(&sock); /* where RUNDIR is the node user's; in root's, the warden does */
 	conlog_close(h.log);

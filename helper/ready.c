@@ -9,14 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "child.h"
+#include "epmd.h"
 #include "helper.h"
 #include "log.h"
+#include "ready.h"
 #include "warden.h"
-
-#define EPMD_PORT_PLEASE2_REQ 122
-#define EPMD_PORT2_RESP 119
 
 /* The warden is systemd's main process: only its messages count (NotifyAccess=main). */
 static void notify(struct helper *h, char what)
@@ -45,22 +46,32 @@ static void probe_close(struct helper *h)
 
 static void probe_send(struct helper *h)
 {
-	size_t name_len = strcspn(h->node_name, "@");
-	uint8_t req[3 + 255];
+	uint8_t req[EPMD_REQUEST_MAX];
+	size_t len = epmd_request(req, h->node.name);
 
-	proto_put16(req, (uint16_t)(name_len + 1));
-	req[2] = EPMD_PORT_PLEASE2_REQ;
-	memcpy(req + 3, h->node_name, name_len);
-	if (send(h->probe_fd, req, 3 + name_len, MSG_NOSIGNAL) != (ssize_t)(3 + name_len))
+	/* A request this small goes out whole into a new socket's buffer, or not at all. */
+	if (len == 0 || send(h->probe_fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		probe_close(h);
 }
 
-void ready_probe(struct helper *h)
+static void ready_announce(struct helper *h);
+
+static void arm(struct helper *h, long msec)
+{
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_nsec = msec * 1000000L;
+	its.it_interval = its.it_value;
+	if (timerfd_settime(h->probe_timer, 0, &its, NULL) < 0)
+		log_msg(LOG_ERR, "timerfd_settime: %m");
+}
+
+static void probe(struct helper *h)
 {
 	struct sockaddr_in epmd = { .sin_family = AF_INET, .sin_port = htons(h->epmd_port),
 				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
-	if (h->probe_fd >= 0 || h->node_up || strcspn(h->node_name, "@") > 255)
+	if (h->probe_fd >= 0 || h->node.state != CHILD_BOOTING || strcspn(h->node.name, "@") > EPMD_NAME_MAX)
 		return;
 	h->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->probe_fd < 0)
@@ -73,9 +84,28 @@ void ready_probe(struct helper *h)
 		probe_close(h); /* no epmd yet: the next tick asks again */
 }
 
+void ready_begin(struct helper *h)
+{
+	arm(h, READY_PROBE_MS);
+	probe(h);
+}
+
+/* Once the node is up, or a stop began before it was, there is nothing more to ask. */
+void ready_tick(struct helper *h)
+{
+	uint64_t ticks;
+
+	if (read(h->probe_timer, &ticks, sizeof ticks) != sizeof ticks)
+		return;
+	if (h->node.state == CHILD_BOOTING)
+		probe(h);
+	else
+		arm(h, 0);
+}
+
 void ready_probe_result(struct helper *h)
 {
-	uint8_t resp[2];
+	uint8_t resp[EPMD_ANSWER_LEN];
 	int soerr = 0;
 	socklen_t len = sizeof soerr;
 
@@ -91,19 +121,19 @@ void ready_probe_result(struct helper *h)
 	if (n < 0 && errno == EAGAIN)
 		return;
 	probe_close(h);
-	if (n == 2 && resp[0] == EPMD_PORT2_RESP && resp[1] == 0)
+	if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) == 1)
 		ready_announce(h);
 }
 
 /* "up DEV INO": the socket's inode as bound, so that `kzlaunch start`, which is not the
  * node's user, can tell whether what its path names now is still that socket. */
-void ready_announce(struct helper *h)
+static void ready_announce(struct helper *h)
 {
 	char up[64];
 	int n = snprintf(up, sizeof up, "up %ju %ju\n", (uintmax_t)h->sock->dev, (uintmax_t)h->sock->ino);
 
-	h->node_up = true;
-	log_msg(LOG_INFO, "%s is up (pid %d)", h->node_name, (int)h->node);
+	child_mark_up(&h->node);
+	log_msg(LOG_INFO, "%s is up (pid %d)", h->node.name, (int)h->node.pid);
 	tell_launcher(h, up, (size_t)n);
 	notify(h, WARDEN_READY);
 }
@@ -119,7 +149,7 @@ void ready_failed(struct helper *h)
 	const unsigned char *a, *b;
 	size_t alen, blen;
 	char head[32];
-	int n = snprintf(head, sizeof head, "exit %d\n", h->node_status);
+	int n = snprintf(head, sizeof head, "exit %d\n", h->node.status);
 
 	if (h->ready_fd < 0)
 		return;

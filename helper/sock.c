@@ -54,10 +54,15 @@ static int open_lock(const char *path, struct kz_err *err)
 	return fd;
 }
 
-static void lock(int fd, int op)
+/* Only EINTR is worth a retry.  Any other failure (ENOLCK: the kernel's lock table is full)
+ * means the lock is not held, and what it guards must not go ahead without it.  Allocates
+ * nothing: the warden calls it under a filter. */
+static int lock(int fd, int op)
 {
-	while (flock(fd, op) < 0 && errno == EINTR)
-		;
+	while (flock(fd, op) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
 /* A live helper accepts, or at worst has a full backlog; a dead one's socket refuses. */
@@ -174,13 +179,20 @@ int sock_claim(struct sock_claim *c, const char *path, const char *lock_path, st
 	c->path = path;
 	if (fill_addr(&sa, &len, path, err) < 0 || (c->lock_fd = open_lock(lock_path, err)) < 0)
 		return -1;
-	lock(c->lock_fd, LOCK_EX);
+	if (lock(c->lock_fd, LOCK_EX) < 0) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: flock", lock_path);
+		close(c->lock_fd);
+		c->lock_fd = -1;
+		return -1;
+	}
 	if (clear_path(path, &sa, len, err) == 0 && (fd = bind_listen(path, &sa, len, err)) >= 0 &&
 	    pin_own(c, err) < 0) {
 		close(fd);
 		fd = -1;
 	}
-	lock(c->lock_fd, LOCK_UN);
+	/* An unlock that fails leaves the lock to this process until it closes lock_fd: a
+	 * second start waits for that instead of racing us, so it is no reason to fail. */
+	(void)lock(c->lock_fd, LOCK_UN);
 	if (fd < 0 && c->pin_fd >= 0) {
 		close(c->pin_fd);
 		c->pin_fd = -1;
@@ -202,13 +214,14 @@ bool sock_still_ours(const struct sock_claim *c)
 
 void sock_remove(const struct sock_claim *c)
 {
-	if (c->lock_fd < 0)
+	/* Without the lock a start may be making its socket at this path: leave ours, which the
+	 * next start finds dead and replaces, as after a crash. */
+	if (c->lock_fd < 0 || lock(c->lock_fd, LOCK_EX) < 0)
 		return;
-	lock(c->lock_fd, LOCK_EX);
 	/* Only the socket this helper bound: a later start may have put its own there. */
 	if (sock_still_ours(c))
 		unlinkat(AT_FDCWD, c->path, 0);
-	lock(c->lock_fd, LOCK_UN);
+	(void)lock(c->lock_fd, LOCK_UN); /* as in sock_claim: ours until lock_fd is closed */
 }
 
 int sock_notify(const char *addr, struct kz_err *err)

@@ -20,7 +20,7 @@
 #include "priv.h"
 #include "spawn.h"
 
-int pty_open(int *master, int *slave, struct kz_err *err)
+int spawn_pty(int *master, int *slave, struct kz_err *err)
 {
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 
@@ -49,7 +49,7 @@ static noreturn void child_fail(int errpipe, int status, const char *msg)
 }
 
 static noreturn void node_child(int master, int slave, int errpipe, pid_t helper,
-				const struct pty_spawn *spec)
+				const struct spawn_spec *spec)
 {
 	struct kz_err err = { 0 };
 
@@ -94,7 +94,7 @@ static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
 	return kz_err_set(err, status ? status : KZ_EXIT_FAIL, "node: %s", msg ? msg + 1 : "failed");
 }
 
-pid_t pty_spawn(int master, int slave, const struct pty_spawn *spec, struct kz_err *err)
+pid_t spawn_node(int master, int slave, const struct spawn_spec *spec, struct kz_err *err)
 {
 	int errpipe[2];
 	pid_t helper = getpid();

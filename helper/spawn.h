@@ -9,7 +9,7 @@
 #include "err.h"
 #include "policy.h"
 
-struct pty_spawn {
+struct spawn_spec {
 	char **argv;
 	char **envp;
 	const char *cwd;
@@ -18,11 +18,11 @@ struct pty_spawn {
 };
 
 /* Opens a pty (both ends close-on-exec, master non-blocking, 80x24). */
-int pty_open(int *master, int *slave, struct kz_err *err);
+int spawn_pty(int *master, int *slave, struct kz_err *err);
 
 /* Forks the node onto `slave` as its controlling terminal and stdin/stdout/stderr, drops
  * it to the policy's identity and execs.  Returns its pid once the exec has succeeded;
  * -1 with err carrying the child's reason (its status and message) when it failed. */
-pid_t pty_spawn(int master, int slave, const struct pty_spawn *spec, struct kz_err *err);
+pid_t spawn_node(int master, int slave, const struct spawn_spec *spec, struct kz_err *err);
 
 #endif

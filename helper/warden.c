@@ -23,7 +23,6 @@
 #include "log.h"
 #include "priv.h"
 #include "sandbox.h"
-#include "trim.h"
 #include "warden.h"
 
 struct warden {
@@ -136,10 +135,6 @@ static noreturn void become_warden(struct warden *w)
 		close(s->ready_fd);
 	die_on_error(priv_drop_caps(&err), &err);
 	fd_stdio_to_null();
-	/* It waits for the node's whole life: keep only the code its loop runs mapped. */
-	static struct trim trim;
-	trim_collect(&trim);
-	trim_release(&trim);
 	if (sandbox_enter_warden(&box, &err) < 0) {
 		log_msg(LOG_ERR, "warden: %s", err.msg ? err.msg : "sandbox");
 		exit(err.status ? err.status : KZ_EXIT_FAIL); /* the helper sees the channel close */

@@ -39,7 +39,7 @@ int host_canonical(char **out, struct kz_err *err)
 		return -1;
 	rc = getaddrinfo(plain, NULL, &hints, &res);
 	if (rc != 0 || !res || !res->ai_canonname || !*res->ai_canonname) {
-		warn("%s: the resolver has no canonical name (%s); using the plain host name", plain,
+		warn_msg("%s: the resolver has no canonical name (%s); using the plain host name", plain,
 		     rc ? gai_strerror(rc) : "empty answer");
 		if (res)
 			freeaddrinfo(res);

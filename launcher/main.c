@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "client.h"
+#include "control.h"
 #include "die.h"
 #include "epmd.h"
 #include "execline.h"
 #include "fd.h"
 #include "node.h"
 #include "priv.h"
+#include "report.h"
 #include "rundir.h"
 #include "start.h"
 
@@ -101,6 +102,11 @@ static noreturn void run_launch(const struct args *a)
 				  : a->action == ACT_REMOTE_CONSOLE ? EXECLINE_REMSH
 								    : EXECLINE_CONSOLE;
 
+	/* Read here for every launch, as epmd.c and the helper read it: a bad value is 64. */
+	struct kz_err port_err = { 0 };
+	uint16_t epmd_port_num;
+	die_on_error(epmd_port(&epmd_port_num, &port_err), &port_err);
+
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);
 	node_resolve_release(&n);
@@ -117,7 +123,7 @@ static noreturn void run_launch(const struct args *a)
 	}
 	build_line(&n, mode, self, &line);
 	if (a->dry_run) {
-		node_report(&n, (const char *const *)line.argv.v, (const char *const *)line.envp.v);
+		report_node(&n, (const char *const *)line.argv.v, (const char *const *)line.envp.v);
 		flush_stdout();
 		exit(KZ_EXIT_OK);
 	}
@@ -134,17 +140,22 @@ static noreturn void run_launch(const struct args *a)
 	become_and_exec(&n, &line);
 }
 
-static noreturn void run_client(const struct args *a)
+static noreturn void run_control(const struct args *a)
 {
 	struct node n;
 
 	node_resolve_name(&n, a);
-	client_run(&n, a);
+	control_run(&n, a);
 }
 
 static noreturn void run_read_cookie(const struct args *a)
 {
 	struct node n;
+
+	/* Read here for every launch, as epmd.c and the helper read it: a bad value is 64. */
+	struct kz_err port_err = { 0 };
+	uint16_t epmd_port_num;
+	die_on_error(epmd_port(&epmd_port_num, &port_err), &port_err);
 
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);
@@ -181,7 +192,7 @@ int main(int argc, char **argv)
 	case ACT_STOP:
 	case ACT_STATUS:
 	case ACT_PID:
-		run_client(&a);
+		run_control(&a);
 	}
 	die(KZ_EXIT_FAIL, "%s: unknown action", a.action_name);
 }

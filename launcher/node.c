@@ -60,7 +60,7 @@ void node_resolve_cookie(struct node *n)
 	} else if (n->config.ini) {
 		die_on_error(cookie_resolve(n->config.ini, n->args->rel, n->host, zone(), &n->cookie, &err), &err);
 	} else {
-		warn("no /etc/kazoo/config.ini nor /etc/kazoo/core/config.ini: using the cookie change_me");
+		warn_msg("no /etc/kazoo/config.ini nor /etc/kazoo/core/config.ini: using the cookie change_me");
 		n->cookie.value = strdup("change_me");
 		n->cookie.rule = "default";
 	}
@@ -109,10 +109,10 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	}
 	if (final && strcmp(final->value, n->cookie.value)) {
 		if (!strcmp(n->cookie.rule, "KAZOO_COOKIE"))
-			warn("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([%s] on line %u) once it boots, not KAZOO_COOKIE's",
+			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([%s] on line %u) once it boots, not KAZOO_COOKIE's",
 			     n->name, n->config.ini, final->line, final == &apps ? "kazoo_apps" : rel, final->section_line);
 		else
-			warn("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([kazoo_apps] on line %u) once it boots, not [%s]'s on line %u",
+			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([kazoo_apps] on line %u) once it boots, not [%s]'s on line %u",
 			     n->name, n->config.ini, final->line, final->section_line, rel, n->cookie.line);
 		/* A remote shell must speak to the node as it will be, not as it was started. */
 		if (remsh) {
@@ -206,7 +206,7 @@ void node_resolve_vm(struct node *n)
 	n->code_mode = code_mode();
 	die_on_error(vmfiles_load(n->config.ini, &n->rel, &spec, &n->vm, &err), &err);
 	for (size_t i = 0; i < n->vm.args.notes.n; i++)
-		warn("%s", n->vm.args.notes.v[i]);
+		warn_msg("%s", n->vm.args.notes.v[i]);
 	if (asprintf(&n->vm_args_run, "%s/vm.args", n->home) < 0)
 		n->vm_args_run = NULL;
 	if (!n->vm.sys_config_text)

@@ -52,7 +52,4 @@ void node_resolve_vm(struct node *n);
 void node_check_reach(const struct node *n, bool remsh);
 void node_free(struct node *n);
 
-/* --dry-run: one fact a line on stdout; never the cookie. */
-void node_report(const struct node *n, const char *const *argv, const char *const *envp);
-
 #endif

@@ -11,6 +11,7 @@
 
 #include "node.h"
 #include "osvars.h"
+#include "report.h"
 
 /* Arguments and values are shown as a shell would need them, so a line can be pasted. */
 static void put_quoted(const char *s)
@@ -111,7 +112,7 @@ static void report_vm(const struct node *n)
 	printf("code loading: %s\n", n->code_mode);
 }
 
-void node_report(const struct node *n, const char *const *argv, const char *const *envp)
+void report_node(const struct node *n, const char *const *argv, const char *const *envp)
 {
 	printf("node: %s (%s)\n", n->name, n->sname ? "-sname" : "-name");
 	printf("config: %s\n", n->config.ini ? n->config.ini : "none");

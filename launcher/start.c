@@ -16,10 +16,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "control.h"
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "proto.h"
 #include "start.h"
 
 #define READY_FD_ARG_MAX 16
@@ -62,7 +63,7 @@ static void check_not_running(const struct node *n)
 	char *path = NULL;
 	struct stat st;
 
-	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
@@ -73,7 +74,7 @@ static void check_not_running(const struct node *n)
 	}
 	if (!S_ISSOCK(st.st_mode))
 		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
-	int fd = client_connect(n->args->rundir, n->args->rel);
+	int fd = control_connect(n->args->rundir, n->args->rel);
 	if (fd >= 0)
 		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
 	free(path);
@@ -124,16 +125,18 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 	return v;
 }
 
+/* Runs in this process under systemd, else in the child start_node forks: there a failure
+ * must _exit (die_child), never exit(), which would flush stdio buffers the parent holds too. */
 static noreturn void exec_helper(char **argv, const struct execline *line, int keep_fd)
 {
 	struct kz_err err = { 0 };
 
 	if (fd_cloexec_from_3(&err) < 0)
-		die_err(&err);
+		die_child(KZ_EXIT_FAIL, errno, "close_range", NULL); /* errno kept by kz_err */
 	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, 0) < 0)
-		die_errno(KZ_EXIT_FAIL, "ready pipe");
+		die_child(KZ_EXIT_FAIL, errno, "ready pipe", NULL);
 	execve(argv[0], argv, line->envp.v);
-	die_errno(KZ_EXIT_FAIL, "%s: exec", argv[0]);
+	die_child(KZ_EXIT_FAIL, errno, argv[0], "exec");
 }
 
 /* The helper said "up DEV INO": the node is up and DEV INO is the socket it bound.  A RUNDIR
@@ -148,12 +151,12 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 	char *path = NULL;
 	int status;
 
-	if (asprintf(&path, "%s/%s.sock", n->args->rundir, n->args->rel) < 0)
+	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
 		exit(KZ_EXIT_OK);
-	warn("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
+	warn_msg("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: stopping its helper (pid %d)", n->name, (int)warden);
@@ -186,8 +189,10 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	int status;
 	if (sscanf(buf, "exit %d", &status) == 1) {
 		char *rest = strchr(buf, '\n');
-		fprintf(stderr, "%s: %s exited with status %d while starting; its last output:\n%s\n",
-			die_progname(), n->name, status, rest ? rest + 1 : "");
+		warn_msg("%s exited with status %d while starting; its last output:", n->name, status);
+		/* Console output, shown as attach shows it: not one of our lines to escape. */
+		die_write(rest ? rest + 1 : "");
+		die_write("\n");
 		exit(KZ_EXIT_FAIL);
 	}
 	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
@@ -223,7 +228,7 @@ noreturn void start_node(const struct node *n, const struct execline *line)
 	if (pid == 0) {
 		/* Its own session: the helper outlives this terminal and this process. */
 		if (setsid() < 0)
-			die_errno(KZ_EXIT_FAIL, "setsid");
+			die_child(KZ_EXIT_FAIL, errno, "setsid", NULL);
 		exec_helper(helper_argv(n, line, helper, NULL, fdarg), line, pfd[1]);
 	}
 	close(pfd[1]);

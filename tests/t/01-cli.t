@@ -148,6 +148,15 @@ expect_fail 64 "CODE_LOADING_MODE 'lazy': expected embedded or interactive" "bad
 	env CODE_LOADING_MODE=lazy "$KZLAUNCH" kazoo_apps --dry-run console
 run env CODE_LOADING_MODE=interactive "$KZLAUNCH" kazoo_apps --dry-run console
 like "$OUT" "exec: .* -mode interactive " "CODE_LOADING_MODE=interactive reaches the exec line"
+# One rule for ERL_EPMD_PORT, whatever the action: a bad value is an error naming it, never
+# "no epmd answers there" (which would skip start's already-running check).
+for port in abc 0 65536 +4369 ' 4369' 4369x; do
+	re=$(printf '%s' "$port" | sed 's/[+]/[+]/g') # the value as a pattern: + is literal
+	expect_fail 64 "ERL_EPMD_PORT '$re': expected a port number from 1 to 65535" "ERL_EPMD_PORT '$port'" \
+		env ERL_EPMD_PORT="$port" "$KZLAUNCH" kazoo_apps --dry-run console
+done
+run env ERL_EPMD_PORT=65535 "$KZLAUNCH" kazoo_apps --dry-run console
+is "$RC" 0 "ERL_EPMD_PORT=65535 is a port"
 run "$KZLAUNCH" kazoo_apps --dry-run console
 like "$OUT" "exec: .* -mode embedded " "embedded by default"
 like "$OUT" "env: ERL_CRASH_DUMP=/var/log/kazoo/[0-9]+_kazoo_apps_erl_crash.dump" "crash dumps go to the policy's log folder"

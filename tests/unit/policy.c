@@ -1,4 +1,4 @@
-/* tests/unit/policy.c: policy_load and policy_who_allows, one table row per case.
+/* tests/unit/policy.c: policy_load, one table row per case, and the [control] lists it loads.
  * Uses only users and groups every Debian has (root, daemon, nobody; root, daemon, adm,
  * nogroup); writes its files under a mkdtemp folder in /tmp and removes them.  Rows about what
  * root refuses need root and are skipped without it; rows about other callers run as nobody
@@ -20,6 +20,7 @@
 
 #include "../tap.h"
 #include "policy.h"
+#include "rights.h"
 
 /* Most rows start from a valid [node]; keys they add are on line 3. */
 #define NODE "[node]\nuser = daemon\n"
@@ -237,26 +238,6 @@ static const struct file_case file_cases[] = {
 	{ { "not root: symlink followed", SYMLINK, NODE, 0, " user=daemon ", false }, NOT_ROOT, 0, NOCHOWN },
 	{ { "not root: writable by others is fine", MODE, NODE, 0, " user=daemon ", false }, NOT_ROOT, 0666, NOCHOWN },
 	{ { "not root: folder writable by others is fine", SUBDIR, NODE, 0, " user=daemon ", false }, NOT_ROOT, 0777, NOCHOWN },
-};
-
-struct who_case {
-	const char *name;
-	uid_t uid;
-	gid_t gid;
-	gid_t groups[3];
-	size_t ngroups;
-	bool want;
-};
-
-/* Against attach = 1000, 1001, @4, @100 */
-static const struct who_case who_cases[] = {
-	{ "uid listed", 1000, 5000, { 0 }, 0, true },
-	{ "second uid listed", 1001, 5000, { 0 }, 0, true },
-	{ "primary group listed", 2000, 100, { 0 }, 0, true },
-	{ "supplementary group listed", 2000, 5000, { 7, 4 }, 2, true },
-	{ "nothing listed", 2000, 5000, { 7, 8, 9 }, 3, false },
-	{ "root is not special", 0, 0, { 0 }, 1, false },
-	{ "uid as a gid does not count", 4, 5000, { 0 }, 0, false },
 };
 
 static char dir[] = "/tmp/kzpolicy-test.XXXXXX";
@@ -542,17 +523,8 @@ static void run_nr_open(void)
 	free(above_want);
 }
 
-static void run_who_case(const struct who_case *c)
-{
-	static uid_t uids[] = { 1000, 1001 };
-	static gid_t gids[] = { 4, 100 };
-	const struct policy_who who = { uids, 2, gids, 2 };
-
-	tap_is_int(policy_who_allows(&who, c->uid, c->gid, c->ngroups ? c->groups : NULL, c->ngroups),
-		   c->want, "who: %s", c->name);
-}
-
-/* The same question through a loaded file, and an empty list allows nobody. */
+/* A loaded file's lists name what it says (tests/unit/rights.c asks every rule), and an
+ * empty list allows nobody. */
 static void run_who_loaded(void)
 {
 	struct policy p;
@@ -567,11 +539,11 @@ static void run_who_loaded(void)
 		kz_err_clear(&err);
 		return;
 	}
-	tap_ok(policy_who_allows(&p.attach, 1, 1, NULL, 0) &&
-		       policy_who_allows(&p.attach, 65534, 65534, &adm, 1) &&
-		       !policy_who_allows(&p.attach, 65534, 65534, NULL, 0),
+	tap_ok(rights_who_allows(&p.attach, &(struct rights_peer){ 1, 1, NULL, 0 }) &&
+		       rights_who_allows(&p.attach, &(struct rights_peer){ 65534, 65534, &adm, 1 }) &&
+		       !rights_who_allows(&p.attach, &(struct rights_peer){ 65534, 65534, NULL, 0 }),
 	       "who: loaded policy");
-	tap_ok(!policy_who_allows(&p.stop, 0, 0, NULL, 0), "who: empty list");
+	tap_ok(!rights_who_allows(&p.stop, &(struct rights_peer){ 0, 0, NULL, 0 }), "who: empty list");
 	policy_free(&p);
 }
 
@@ -644,9 +616,8 @@ int main(void)
 {
 	size_t nload = sizeof load_cases / sizeof load_cases[0];
 	size_t nfile = sizeof file_cases / sizeof file_cases[0];
-	size_t nwho = sizeof who_cases / sizeof who_cases[0];
 
-	tap_plan((unsigned)(nload + 2 + nfile + nwho + 4));
+	tap_plan((unsigned)(nload + 2 + nfile + 4));
 	root = geteuid() == 0;
 	umask(022); /* a group-writable file would be refused on every row run as root */
 	make_dir();
@@ -655,8 +626,6 @@ int main(void)
 	run_nr_open();
 	for (size_t i = 0; i < nfile; i++)
 		run_file_case(&file_cases[i]);
-	for (size_t i = 0; i < nwho; i++)
-		run_who_case(&who_cases[i]);
 	run_who_loaded();
 	run_shipped("policy/kazoo_apps.policy");
 	run_shipped("policy/ecallmgr.policy");

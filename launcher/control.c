@@ -1,4 +1,4 @@
-/* client.c: talks to a running helper for `status`, `pid`, `stop` and `attach`.  Needs no
+/* control.c: talks to a running helper for `status`, `pid`, `stop` and `attach`.  Needs no
  * privilege: the helper decides from the peer's credentials.  Never slows the node: a
  * terminal that stops reading only makes this client lose output. */
 #define _GNU_SOURCE
@@ -19,8 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "control.h"
 #include "die.h"
+#include "fd.h"
 #include "proto.h"
 
 #define CLIENT_ANSWER_SEC 10
@@ -33,14 +34,18 @@ static void set_timeout(int fd, int opt, time_t sec)
 		die_errno(KZ_EXIT_FAIL, "helper socket: setsockopt");
 }
 
-int client_connect(const char *rundir, const char *rel)
+int control_connect(const char *rundir, const char *rel)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int n = snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%s.sock", rundir, rel);
+	char *path = proto_socket_path(rundir, rel);
 	int fd;
 
-	if (n < 0 || (size_t)n >= sizeof sa.sun_path)
-		die(EX_CONFIG, "%s/%s.sock: socket path longer than %zu bytes", rundir, rel, sizeof sa.sun_path - 1);
+	if (!path)
+		die_errno(KZ_EXIT_FAIL, "socket path");
+	if (strlen(path) >= sizeof sa.sun_path)
+		die(EX_CONFIG, "%s: socket path longer than %zu bytes", path, sizeof sa.sun_path - 1);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	free(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		die_errno(KZ_EXIT_FAIL, "socket");
@@ -208,17 +213,8 @@ static void window_size(uint8_t out[4])
 
 static void write_all(int fd, const void *buf, size_t len)
 {
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die_errno(KZ_EXIT_FAIL, "stdout");
-		p += n;
-		len -= (size_t)n;
-	}
+	if (fd_write_all(fd, buf, len) < 0)
+		die_errno(KZ_EXIT_FAIL, "stdout");
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -334,9 +330,9 @@ static noreturn void run_attach(const struct node *n, const struct args *a, int 
 	exit(status);
 }
 
-noreturn void client_run(const struct node *n, const struct args *a)
+noreturn void control_run(const struct node *n, const struct args *a)
 {
-	int fd = client_connect(a->rundir, a->rel);
+	int fd = control_connect(a->rundir, a->rel);
 
 	if (fd < 0)
 		not_running(n, a->action);

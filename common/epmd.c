@@ -1,5 +1,6 @@
 /* epmd.c: one PORT_PLEASE2 request to epmd (the distribution's port mapper, TCP 4369 or
- * $ERL_EPMD_PORT).  This replaces a throw-away VM for "is the node up?". */
+ * $ERL_EPMD_PORT), built and read here for both programs.  This replaces a throw-away VM for
+ * "is the node up?".  It never exits and never prints. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
@@ -14,20 +15,62 @@
 
 #include "die.h"
 #include "epmd.h"
+#include "fd.h"
+#include "proto.h"
 
 #define EPMD_PORT_PLEASE2_REQ 122
 #define EPMD_PORT2_RESP 119
 #define EPMD_TIMEOUT_SEC 2
 
-static int connect_epmd(const char *host)
+int epmd_port(uint16_t *port, struct kz_err *err)
+{
+	const char *s = getenv("ERL_EPMD_PORT");
+	unsigned long v = 0;
+
+	*port = EPMD_DEFAULT_PORT;
+	if (!s || !*s)
+		return 0;
+	/* Digits only: strtoul alone would take " 43", "+43" and "-1". */
+	for (const char *c = s; *c; c++) {
+		if (*c < '0' || *c > '9' || v > 65535)
+			return kz_err_set(err, EX_USAGE, "ERL_EPMD_PORT '%s': expected a port number from 1 to 65535", s);
+		v = v * 10 + (unsigned long)(*c - '0');
+	}
+	if (v < 1 || v > 65535)
+		return kz_err_set(err, EX_USAGE, "ERL_EPMD_PORT '%s': expected a port number from 1 to 65535", s);
+	*port = (uint16_t)v;
+	return 0;
+}
+
+size_t epmd_request(uint8_t out[EPMD_REQUEST_MAX], const char *node)
+{
+	size_t name_len = strcspn(node, "@");
+
+	if (name_len == 0 || name_len > EPMD_NAME_MAX)
+		return 0;
+	proto_put16(out, (uint16_t)(name_len + 1));
+	out[2] = EPMD_PORT_PLEASE2_REQ;
+	memcpy(out + 3, node, name_len);
+	return 3 + name_len;
+}
+
+int epmd_answer(const uint8_t *resp, size_t len)
+{
+	if (len < EPMD_ANSWER_LEN || resp[0] != EPMD_PORT2_RESP)
+		return -1;
+	return resp[1] == 0;
+}
+
+static int connect_epmd(const char *host, uint16_t port_num)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
 	struct addrinfo *res = NULL;
-	const char *port = getenv("ERL_EPMD_PORT");
+	char port[8];
 	struct timeval tv = { .tv_sec = EPMD_TIMEOUT_SEC };
 	int fd = -1;
 
-	if (getaddrinfo(host, port && *port ? port : "4369", &hints, &res) != 0)
+	snprintf(port, sizeof port, "%u", (unsigned)port_num);
+	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
 	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -45,43 +88,28 @@ static int connect_epmd(const char *host)
 	return fd;
 }
 
-static int send_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int epmd_node_registered(const char *node, struct kz_err *err)
 {
 	const char *at = strchr(node, '@');
-	size_t name_len = at ? (size_t)(at - node) : strlen(node);
-	unsigned char req[3 + 256], resp[2];
+	uint8_t req[EPMD_REQUEST_MAX], resp[EPMD_ANSWER_LEN];
+	size_t req_len = epmd_request(req, node);
+	uint16_t port;
 	int fd, rc;
 
-	if (!at || name_len == 0 || name_len > 255)
+	if (!at || req_len == 0)
 		return kz_err_set(err, EX_USAGE, "node name '%s': expected NAME@HOST", node);
-	fd = connect_epmd(at + 1);
+	if (epmd_port(&port, err) < 0)
+		return -1;
+	fd = connect_epmd(at + 1, port);
 	if (fd < 0)
 		return 0; /* no epmd: no node */
-	req[0] = (unsigned char)((name_len + 1) >> 8);
-	req[1] = (unsigned char)(name_len + 1);
-	req[2] = EPMD_PORT_PLEASE2_REQ;
-	memcpy(req + 3, node, name_len);
 	rc = -1;
-	if (send_all(fd, req, 3 + name_len) < 0) {
+	if (fd_send_all(fd, req, req_len) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "epmd on %s: send", at + 1);
 	} else {
 		ssize_t n = recv(fd, resp, sizeof resp, MSG_WAITALL);
-		if (n == 2 && resp[0] == EPMD_PORT2_RESP)
-			rc = resp[1] == 0;
+		if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) >= 0)
+			rc = epmd_answer(resp, (size_t)n);
 		else if (n == 0)
 			rc = 0; /* epmd closes without a word for some unknown names */
 		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))

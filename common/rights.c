@@ -1,0 +1,75 @@
+/* rights.c: the request table and the rule of who holds which right.  Pure: no I/O, no
+ * NSS, no state, so both programs may link it and a unit test can ask every row. */
+#include "rights.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct rights_request requests[] = {
+	{ PROTO_ATTACH, 5, 0, "attach", RIGHTS_ATTACH, RIGHTS_DO_ATTACH },
+	{ PROTO_ATTACH, 5, 1, "attach --read-only", RIGHTS_WATCH, RIGHTS_DO_ATTACH },
+	{ PROTO_STATUS, 0, -1, "status", RIGHTS_STATUS, RIGHTS_DO_INFO },
+	{ PROTO_PID, 0, -1, "pid", RIGHTS_STATUS, RIGHTS_DO_INFO },
+	{ PROTO_STOP, 0, -1, "stop", RIGHTS_STOP, RIGHTS_DO_STOP },
+};
+
+/* Which [control] lists grant each right: what "implies" means, in one place. */
+enum { BY_ATTACH = 1, BY_WATCH = 2, BY_STOP = 4 };
+static const unsigned granted_by[] = {
+	[RIGHTS_STATUS] = BY_ATTACH | BY_WATCH | BY_STOP,
+	[RIGHTS_WATCH] = BY_ATTACH | BY_WATCH,
+	[RIGHTS_ATTACH] = BY_ATTACH,
+	[RIGHTS_STOP] = BY_STOP,
+};
+
+static const char *const names[] = {
+	[RIGHTS_STATUS] = "status",
+	[RIGHTS_WATCH] = "watch",
+	[RIGHTS_ATTACH] = "attach",
+	[RIGHTS_STOP] = "stop",
+};
+
+const struct rights_request *rights_request(const struct proto_frame *f)
+{
+	for (size_t i = 0; i < COUNT(requests); i++) {
+		const struct rights_request *r = &requests[i];
+		if (r->type != f->type || r->len != f->len)
+			continue;
+		if (r->read_only < 0 || (f->payload[0] != 0) == (r->read_only != 0))
+			return r;
+	}
+	return NULL;
+}
+
+bool rights_who_allows(const struct policy_who *who, const struct rights_peer *peer)
+{
+	for (size_t i = 0; i < who->nuids; i++)
+		if (who->uids[i] == peer->uid)
+			return true;
+	for (size_t i = 0; i < who->ngids; i++) {
+		if (who->gids[i] == peer->gid)
+			return true;
+		for (size_t j = 0; j < peer->ngroups; j++)
+			if (who->gids[i] == peer->groups[j])
+				return true;
+	}
+	return false;
+}
+
+bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
+		   enum rights_right r)
+{
+	/* Without a policy the node's user is the only one who started it: it alone, and root. */
+	if (peer->uid == 0 || (!p && peer->uid == owner_uid))
+		return true;
+	if (!p || (unsigned)r >= COUNT(granted_by))
+		return false;
+	unsigned by = granted_by[r];
+	return ((by & BY_ATTACH) && rights_who_allows(&p->attach, peer)) ||
+	       ((by & BY_WATCH) && rights_who_allows(&p->watch, peer)) ||
+	       ((by & BY_STOP) && rights_who_allows(&p->stop, peer));
+}
+
+const char *rights_name(enum rights_right r)
+{
+	return (unsigned)r < COUNT(names) ? names[r] : "unknown";
+}

@@ -1,0 +1,63 @@
+/* rights.h: the helper's requests as one table (README, "Rights"): each request's frame, the
+ * right it needs and the handler that serves it, and who holds a right under a policy.  It
+ * decides and nothing else: it never logs, reads a socket or looks a name up. */
+#ifndef KZ_RIGHTS_H
+#define KZ_RIGHTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "policy.h"
+#include "proto.h"
+
+/* From least to most: status and pid need only a right of any kind. */
+enum rights_right {
+	RIGHTS_STATUS,  /* any of watch, attach, stop */
+	RIGHTS_WATCH,   /* watch or attach */
+	RIGHTS_ATTACH,
+	RIGHTS_STOP,
+};
+
+/* What the helper does once a request is allowed. */
+enum rights_handler {
+	RIGHTS_DO_ATTACH, /* INFO, then the replay and the console */
+	RIGHTS_DO_INFO,   /* INFO, then close */
+	RIGHTS_DO_STOP,   /* stop the node, then EXIT */
+};
+
+struct rights_request {
+	uint8_t type;                /* PROTO_* */
+	uint16_t len;                /* its exact payload length */
+	int read_only;               /* -1: any; else whether payload[0] != 0 must be this */
+	const char *name;            /* as the audit log names it */
+	enum rights_right right;
+	enum rights_handler handler;
+};
+
+/* The caller as the kernel tells it (SO_PEERCRED, SO_PEERGROUPS). */
+struct rights_peer {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+};
+
+/* The table's row for a first frame, or NULL: an unknown request, or a known type with the
+ * wrong payload length. */
+const struct rights_request *rights_request(const struct proto_frame *f);
+
+/* Whether the peer holds right r over a node of owner_uid.  Root holds every right; without a
+ * policy (p NULL), so does the node's own user, and nobody else; with one, the [control]
+ * lists that grant r (attach implies watch; any list grants status). */
+bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
+		   enum rights_right r);
+
+/* True when the peer is named in `who` by uid, primary group or a supplementary group.
+ * Root is not special here: rights_allows decides that. */
+bool rights_who_allows(const struct policy_who *who, const struct rights_peer *peer);
+
+/* "status", "watch", "attach", "stop": what a DENIED frame names. */
+const char *rights_name(enum rights_right r);
+
+#endif

@@ -1,0 +1,421 @@
+/* session.c: the helper's side of the socket: who may connect, what each request needs, and
+ * a bounded queue toward every client.  A bad or slow client costs itself, never the node
+ * or the other clients; nothing here exits the helper or calls back into the loop. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "helper.h"
+#include "log.h"
+#include "ready.h"
+#include "rights.h"
+
+/* The peer as rights.h asks about it. */
+static bool allowed(const struct helper *h, const struct session *c, enum rights_right r)
+{
+	const struct rights_peer peer = { c->uid, c->gid, c->groups, c->ngroups };
+
+	return rights_allows(h->policy, h->owner_uid, &peer, r);
+}
+
+static void audit(const struct session *c, const char *what, const char *verdict)
+{
+	log_msg(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
+	        (int)c->pid, what, verdict);
+}
+
+void session_broadcast_output(struct helper *h, const void *buf, size_t len)
+{
+	for (size_t i = 0; i < h->nsessions; i++)
+		if (h->sessions[i]->state == SESSION_ATTACHED)
+			outq_output(&h->sessions[i]->out, buf, len);
+}
+
+/* To every attached or stopping client: EXIT, STOPPING.  A full queue drops the frame. */
+void session_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len)
+{
+	for (size_t i = 0; i < h->nsessions; i++) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING)
+			outq_frame(&c->out, type, payload, len);
+	}
+}
+
+void session_stop_node(struct helper *h)
+{
+	if (!child_stop(&h->node))
+		return;
+	session_broadcast(h, PROTO_STOPPING, NULL, 0);
+	ready_stopping(h);
+}
+
+static size_t attached_count(const struct helper *h)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nsessions; i++)
+		n += h->sessions[i]->state == SESSION_ATTACHED;
+	return n;
+}
+
+/* Closed now, so the peer sees the end at once; freed by session_sweep once the poll pass
+ * that may still hold a pointer to it is over. */
+static void drop(struct session *c, const char *why)
+{
+	if (c->state == SESSION_DROPPED)
+		return;
+	if (why)
+		log_msg(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
+	close(c->fd);
+	c->fd = -1;
+	c->state = SESSION_DROPPED;
+}
+
+static void session_free(struct session *c)
+{
+	free(c->groups);
+	outq_free(&c->out);
+	free(c);
+}
+
+void session_sweep(struct helper *h)
+{
+	for (size_t i = h->nsessions; i-- > 0;) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_DROPPED) {
+			h->sessions[i] = h->sessions[--h->nsessions];
+			session_free(c);
+		}
+	}
+}
+
+/* SO_PEERGROUPS says how much room it needs (ERANGE) when the first guess is short. */
+static bool peer_groups(struct session *c)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+
+	for (int tries = 0; tries < 2; tries++) {
+		gid_t *groups = malloc(len ? len : sizeof(gid_t));
+		if (!groups)
+			return false;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+			c->groups = groups;
+			c->ngroups = len / sizeof(gid_t);
+			return true;
+		}
+		free(groups);
+		if (errno != ERANGE)
+			return false;
+	}
+	return false;
+}
+
+static bool peer_credentials(struct session *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return false;
+	c->uid = cred.uid;
+	c->gid = cred.gid;
+	c->pid = cred.pid;
+	return peer_groups(c);
+}
+
+/* Why a peer gets no slot, or NULL: the connections served, counted for slots.h. */
+static const char *no_slot_for(const struct helper *h, const struct session *c)
+{
+	struct slots_count n = { 0, 0, 0 };
+
+	for (size_t i = 0; i < h->nsessions; i++) {
+		const struct session *o = h->sessions[i];
+		if (o->listed)
+			n.listed++;
+		else
+			n.strangers++;
+		n.same_uid += o->uid == c->uid;
+	}
+	return slots_refuse(&n, c->uid, c->listed);
+}
+
+/* One ERROR frame into an empty socket buffer, then close: the client says why. */
+static void turn_away(struct session *c, const char *why)
+{
+	uint8_t frame[PROTO_HEADER + 64];
+	size_t len = strlen(why) < 64 ? strlen(why) : 64;
+
+	proto_header(frame, PROTO_ERROR, (uint16_t)len);
+	memcpy(frame + PROTO_HEADER, why, len);
+	if (send(c->fd, frame, PROTO_HEADER + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_msg(LOG_DEBUG, "peer uid=%u: %m", (unsigned)c->uid);
+	audit(c, "connection", why);
+}
+
+/* Out of descriptors, a pending connection stays pending and poll reports it again at once:
+ * the loop would spin.  The spare descriptor is given up so that one connection can be taken
+ * and told the helper is busy, then taken back; the clients already served go on, and new
+ * ones are served again as soon as descriptors free up. */
+static void refuse_for_want_of_fds(struct helper *h, int err_no)
+{
+	static const char busy[] = "busy: the helper is out of descriptors; try again";
+	uint8_t frame[PROTO_HEADER + sizeof busy - 1];
+	int fd;
+
+	if (!h->out_of_fds)
+		log_msg(LOG_WARNING, "accept: %s: refusing new clients until descriptors free up", strerror(err_no));
+	h->out_of_fds = true;
+	if (h->spare_fd >= 0) {
+		close(h->spare_fd);
+		h->spare_fd = -1;
+	}
+	fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd >= 0) {
+		proto_header(frame, PROTO_ERROR, sizeof busy - 1);
+		memcpy(frame + PROTO_HEADER, busy, sizeof busy - 1);
+		if (send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			log_msg(LOG_DEBUG, "refusing a client: %m");
+		close(fd);
+	}
+	h->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void session_accept(struct helper *h, long now_ms)
+{
+	int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	struct session *c;
+	const char *why;
+
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		refuse_for_want_of_fds(h, errno);
+		return;
+	}
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_msg(LOG_WARNING, "accept: %m");
+		return;
+	}
+	if (h->out_of_fds) {
+		log_msg(LOG_NOTICE, "accept: descriptors free again: serving new clients");
+		h->out_of_fds = false;
+	}
+	c = calloc(1, sizeof *c);
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->since_ms = now_ms;
+	if (!peer_credentials(c)) {
+		why = "no peer credentials";
+	} else {
+		c->listed = allowed(h, c, RIGHTS_STATUS); /* the least right: any right at all */
+		if ((why = no_slot_for(h, c)) != NULL)
+			turn_away(c, why);
+	}
+	if (why) {
+		close(fd);
+		free(c->groups);
+		free(c);
+		return;
+	}
+	h->sessions[h->nsessions++] = c;
+}
+
+static void queue_info(struct helper *h, struct session *c)
+{
+	size_t name_len = strlen(h->node.name);
+	uint8_t info[16 + 256];
+
+	if (name_len > 256)
+		name_len = 256;
+	proto_put32(info, (uint32_t)h->node.pid);
+	proto_put64(info + 4, (uint64_t)h->node.started);
+	proto_put32(info + 12, (uint32_t)attached_count(h));
+	memcpy(info + 16, h->node.name, name_len);
+	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(16 + name_len));
+}
+
+static void set_winsize(struct helper *h, const uint8_t *p)
+{
+	child_resize(&h->node, proto_get16(p), proto_get16(p + 2));
+}
+
+static void start_attach(struct helper *h, struct session *c, const struct proto_frame *f)
+{
+	const unsigned char *a, *b;
+	size_t alen, blen;
+
+	c->read_only = f->payload[0] != 0;
+	/* INFO first: the client knows it is in before it reads its terminal. */
+	queue_info(h, c);
+	c->state = SESSION_ATTACHED;
+	if (!c->read_only)
+		set_winsize(h, f->payload + 1);
+	ring_spans(&h->replay, &a, &alen, &b, &blen);
+	outq_output(&c->out, a, alen);
+	outq_output(&c->out, b, blen);
+}
+
+/* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
+static bool handle_request(struct helper *h, struct session *c, const struct proto_frame *f)
+{
+	const struct rights_request *req = rights_request(f);
+
+	if (!req) {
+		audit(c, "unknown request", "dropped");
+		return false;
+	}
+	if (!allowed(h, c, req->right)) {
+		const char *right = rights_name(req->right);
+		audit(c, req->name, "refused");
+		outq_frame(&c->out, PROTO_DENIED, right, (uint16_t)strlen(right));
+		c->state = SESSION_CLOSING;
+		return true;
+	}
+	audit(c, req->name, "allowed");
+	switch (req->handler) {
+	case RIGHTS_DO_ATTACH:
+		start_attach(h, c, f);
+		break;
+	case RIGHTS_DO_INFO:
+		queue_info(h, c);
+		c->state = SESSION_CLOSING;
+		break;
+	case RIGHTS_DO_STOP:
+		/* A first stop tells every stopping client, this one included; a later one
+		 * only this one. */
+		c->state = SESSION_STOPPING;
+		if (h->node.state == CHILD_STOPPING)
+			outq_frame(&c->out, PROTO_STOPPING, NULL, 0);
+		else
+			session_stop_node(h);
+		break;
+	}
+	return true;
+}
+
+/* Frames after the request: only an attached client sends any. */
+static bool handle_frame(struct helper *h, struct session *c, const struct proto_frame *f)
+{
+	if (c->state == SESSION_NEW)
+		return handle_request(h, c, f);
+	if (c->state != SESSION_ATTACHED)
+		return false;
+	if (f->type == PROTO_INPUT && !c->read_only) {
+		child_input(&h->node, f->payload, f->len);
+		return true;
+	}
+	if (f->type == PROTO_WINSIZE && f->len == 4) {
+		if (!c->read_only)
+			set_winsize(h, f->payload);
+		return true;
+	}
+	return false;
+}
+
+void session_readable(struct helper *h, struct session *c)
+{
+	ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		drop(c, NULL);
+		return;
+	}
+	c->inlen += (size_t)n;
+	for (;;) {
+		struct proto_frame f;
+		long used = proto_parse(c->in, c->inlen, &f);
+		if (used == 0)
+			return;
+		if (used < 0 || !handle_frame(h, c, &f)) {
+			drop(c, "bad frame");
+			return;
+		}
+		memmove(c->in, c->in + used, c->inlen - (size_t)used);
+		c->inlen -= (size_t)used;
+	}
+}
+
+void session_writable(struct session *c)
+{
+	while (outq_pending(&c->out) > 0) {
+		ssize_t n = send(c->fd, outq_head(&c->out), outq_pending(&c->out), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			drop(c, NULL);
+			return;
+		}
+		outq_sent(&c->out, (size_t)n);
+	}
+	if (c->state == SESSION_CLOSING)
+		drop(c, NULL);
+}
+
+/* A peer that connected and sent no request within SESSION_HELLO_MS holds a slot for
+ * nothing. */
+void session_expire(struct helper *h, long now_ms)
+{
+	for (size_t i = h->nsessions; i-- > 0;) {
+		struct session *c = h->sessions[i];
+		if (c->state == SESSION_NEW && now_ms - c->since_ms >= SESSION_HELLO_MS)
+			drop(c, "sent no request");
+	}
+}
+
+/* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */
+int session_hello_wait(const struct helper *h, long now_ms)
+{
+	long wait = -1;
+
+	for (size_t i = 0; i < h->nsessions; i++) {
+		const struct session *c = h->sessions[i];
+		if (c->state != SESSION_NEW)
+			continue;
+		long left = c->since_ms + SESSION_HELLO_MS - now_ms;
+		left = left < 0 ? 0 : left;
+		if (wait < 0 || left < wait)
+			wait = left;
+	}
+	return (int)wait;
+}
+
+/* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */
+void session_flush_all(struct helper *h, int timeout_ms)
+{
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (h->nsessions > 0) {
+		struct pollfd fds[SESSION_MAX];
+		struct session *owner[SESSION_MAX];
+		nfds_t n = 0;
+		for (size_t i = 0; i < h->nsessions; i++) {
+			if (outq_pending(&h->sessions[i]->out) == 0)
+				continue;
+			owner[n] = h->sessions[i];
+			fds[n++] = (struct pollfd){ .fd = h->sessions[i]->fd, .events = POLLOUT };
+		}
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (n == 0 || left <= 0 || poll(fds, n, (int)left) <= 0)
+			break;
+		for (nfds_t i = 0; i < n; i++)
+			if (fds[i].revents)
+				session_writable(owner[i]);
+		session_sweep(h);
+	}
+}
