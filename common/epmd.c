@@ -88,10 +88,24 @@ static int connect_epmd(const char *host, uint16_t port_num)
 	return fd;
 }
 
-int epmd_node_registered(const char *node, struct kz_err *err)
+int epmd_answer_entry(const uint8_t *resp, size_t len, struct epmd_entry *e)
+{
+	int up = epmd_answer(resp, len);
+
+	if (up != 1)
+		return up;
+	if (len < EPMD_ENTRY_LEN)
+		return -1;
+	e->port = proto_get16(resp + 2);
+	e->highest = proto_get16(resp + 6);
+	e->lowest = proto_get16(resp + 8);
+	return 1;
+}
+
+int epmd_lookup(const char *node, struct epmd_entry *e, struct kz_err *err)
 {
 	const char *at = strchr(node, '@');
-	uint8_t req[EPMD_REQUEST_MAX], resp[EPMD_ANSWER_LEN];
+	uint8_t req[EPMD_REQUEST_MAX], resp[EPMD_ENTRY_LEN];
 	size_t req_len = epmd_request(req, node);
 	uint16_t port;
 	int fd, rc;
@@ -107,9 +121,10 @@ int epmd_node_registered(const char *node, struct kz_err *err)
 	if (fd_send_all(fd, req, req_len) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "epmd on %s: send", at + 1);
 	} else {
+		/* A name epmd does not know gets the two bytes alone, then the end of the stream. */
 		ssize_t n = recv(fd, resp, sizeof resp, MSG_WAITALL);
-		if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) >= 0)
-			rc = epmd_answer(resp, (size_t)n);
+		if (n >= EPMD_ANSWER_LEN && epmd_answer_entry(resp, (size_t)n, e) >= 0)
+			rc = epmd_answer_entry(resp, (size_t)n, e);
 		else if (n == 0)
 			rc = 0; /* epmd closes without a word for some unknown names */
 		else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -121,4 +136,11 @@ int epmd_node_registered(const char *node, struct kz_err *err)
 	}
 	close(fd);
 	return rc;
+}
+
+int epmd_node_registered(const char *node, struct kz_err *err)
+{
+	struct epmd_entry e;
+
+	return epmd_lookup(node, &e, err);
 }

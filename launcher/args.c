@@ -22,6 +22,11 @@ static const struct {
 	{ "pid", ACT_PID },
 	{ "remote_console", ACT_REMOTE_CONSOLE },
 	{ "read-release-cookie", ACT_READ_COOKIE },
+	{ "ping", ACT_PING },
+	{ "rpc", ACT_RPC },
+	{ "rpcterms", ACT_RPCTERMS },
+	{ "eval", ACT_EVAL },
+	{ "sup", ACT_SUP },
 	{ "help", ACT_HELP },
 	{ "version", ACT_VERSION },
 };
@@ -29,12 +34,15 @@ static const struct {
 void args_usage(void)
 {
 	fputs("usage: kzlaunch [OPTIONS] [REL] [ACTION] [-- EXTRA_ERL_ARGS...]\n"
+	      "       kzlaunch [OPTIONS] [REL] ping | eval 'EXPRS.' | rpcterms MOD FUN 'TERM. ...'\n"
+	      "       kzlaunch [OPTIONS] [REL] rpc MOD FUN [TERM...] | sup MOD FUN [ARG...]\n"
 	      "\n"
 	      "Starts, attaches to and stops a Kazoo node without sudo, setuid or shell scripts.\n"
 	      "REL      node type: kazoo_apps, ecallmgr, ... (default $REL, else kazoo_apps)\n"
 	      "ACTION   console | foreground | start | attach | stop | status | pid |\n"
 	      "         remote_console | read-release-cookie | help | version\n"
-	      "         (default $ACT, else console)\n"
+	      "         (default $ACT, else console); the calls above take every word after\n"
+	      "         them as their own, so options come before them\n"
 	      "\n"
 	      "options:\n"
 	      "  -c FILE      Kazoo's config.ini (KAZOO_CONFIG)\n"
@@ -44,6 +52,7 @@ void args_usage(void)
 	      "  -n NODE      node name; with an @ it is used whole (KAZOO_NODE)\n"
 	      "  -e KEY       attach: detach key, as ^X or one character (default ^D)\n"
 	      "  --read-only  attach: watch without typing\n"
+	      "  -t SECONDS   calls: give up after this long (0: never; default 60, sup never)\n"
 	      "  --dry-run    print what a launch would do, one fact a line, and exit\n"
 	      "  -h, --help   this text\n"
 	      "  -V, --version\n"
@@ -52,6 +61,7 @@ void args_usage(void)
 	      "  relx's VMARGS_PATH, RELX_CONFIG_PATH, RELX_REPLACE_OS_VARS, CODE_LOADING_MODE\n"
 	      "  (embedded or interactive); ERL_CRASH_DUMP (default LOGDIR/TIME_REL_erl_crash.dump)\n"
 	      "exit: 0 ok; 3 not running (status); 64 usage; 69 node not running;\n"
+	      "      sup: Kazoo's (1 no connection, 2 a _maintenance call not ok, 3 badrpc, 4 timeout);\n"
 	      "      77 permission denied; 78 configuration error; 1 anything else\n",
 	      stdout);
 }
@@ -95,6 +105,58 @@ static int parse_escape(const char *s)
 	die(EX_USAGE, "-e '%s': the detach key is one character or ^X", s);
 }
 
+bool args_is_call(enum action act)
+{
+	return act == ACT_PING || act == ACT_RPC || act == ACT_RPCTERMS || act == ACT_EVAL || act == ACT_SUP;
+}
+
+/* -t SECONDS: a whole number, 0 for none, at most a day. */
+static long parse_timeout(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		die(EX_USAGE, "-t '%s': expected whole seconds, 0 for no timeout", s);
+	v = strtol(s, &end, 10);
+	if (*end || v > 86400)
+		die(EX_USAGE, "-t '%s': expected whole seconds from 0 to 86400", s);
+	return v;
+}
+
+/* The options that take a value, in a cluster such as -n NODE or -nNODE. */
+#define OPTS_WITH_VALUE "crpdnet"
+
+/* Where a call's own words begin: after the first word (REL or ACTION, skipping options and
+ * their values) that names a call.  argc when there is none, or "--" comes first.  A call's
+ * words are never options: "-1" is an argument, and so is "--". */
+static int call_words(int argc, char **argv)
+{
+	enum action act;
+
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "--"))
+			return argc;
+		if (s[0] == '-' && s[1] == '-')
+			continue;
+		if (s[0] == '-' && s[1]) {
+			for (const char *c = s + 1; *c; c++) {
+				if (strchr(OPTS_WITH_VALUE, *c)) {
+					if (!c[1])
+						i++; /* the value is the next word */
+					break;
+				}
+			}
+			continue;
+		}
+		if (action_lookup(s, &act) && args_is_call(act))
+			return i + 1;
+	}
+	return argc;
+}
+
 bool args_is_launch(enum action act)
 {
 	return act == ACT_CONSOLE || act == ACT_FOREGROUND || act == ACT_START ||
@@ -116,7 +178,7 @@ static void parse_options(int argc, char **argv, struct args *a)
 	opterr = 0;
 	/* Options may come anywhere before "--": argc stops there, so EXTRA_ERL_ARGS are never
 	 * taken for ours, and GNU getopt moves REL and ACTION after the options. */
-	while ((c = getopt_long(argc, argv, ":c:r:p:d:n:e:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:r:p:d:n:e:t:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'r': a->root = optarg; break;
@@ -124,6 +186,7 @@ static void parse_options(int argc, char **argv, struct args *a)
 		case 'd': a->rundir = optarg; break;
 		case 'n': a->node = optarg; break;
 		case 'e': a->escape = parse_escape(optarg); break;
+		case 't': a->timeout = parse_timeout(optarg); break;
 		case 'h': a->action = ACT_HELP; a->action_name = "help"; break;
 		case 'V': a->action = ACT_VERSION; a->action_name = "version"; break;
 		case OPT_DRY_RUN: a->dry_run = true; break;
@@ -176,6 +239,33 @@ static void parse_words(int argc, char **argv, struct args *a)
 	a->rel = rel;
 }
 
+/* What each call needs after it: ping nothing, eval one text, rpcterms MOD FUN and at most
+ * one text, rpc and sup MOD FUN and any arguments. */
+static void check_call_words(const struct args *a)
+{
+	switch (a->action) {
+	case ACT_PING:
+		if (a->ncall)
+			die(EX_USAGE, "ping takes no arguments");
+		break;
+	case ACT_EVAL:
+		if (a->ncall != 1)
+			die(EX_USAGE, "usage: kzlaunch [REL] eval 'EXPRESSIONS.'");
+		break;
+	case ACT_RPCTERMS:
+		if (a->ncall < 2 || a->ncall > 3)
+			die(EX_USAGE, "usage: kzlaunch [REL] rpcterms MODULE FUNCTION ['TERM. TERM. ...']");
+		break;
+	case ACT_RPC:
+	case ACT_SUP:
+		if (a->ncall < 2)
+			die(EX_USAGE, "usage: kzlaunch [REL] %s MODULE FUNCTION [ARG...]", a->action_name);
+		break;
+	default:
+		break;
+	}
+}
+
 void args_parse(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -186,13 +276,20 @@ void args_parse(int argc, char **argv, struct args *a)
 	a->policy = args_env("KZLAUNCH_POLICY", NULL);
 	a->rundir = args_env("KZLAUNCH_RUNDIR", "/run/kazoo");
 	a->node = args_env("KAZOO_NODE", NULL);
+	a->timeout = -1;
 
-	int ours = 1;
-	while (ours < argc && strcmp(argv[ours], "--"))
-		ours++;
+	int ours = call_words(argc, argv);
 	if (ours < argc) {
-		a->extra = argv + ours + 1;
-		a->nextra = argc - ours - 1;
+		a->call = argv + ours;
+		a->ncall = argc - ours;
+	} else {
+		ours = 1;
+		while (ours < argc && strcmp(argv[ours], "--"))
+			ours++;
+		if (ours < argc) {
+			a->extra = argv + ours + 1;
+			a->nextra = argc - ours - 1;
+		}
 	}
 	parse_options(ours, argv, a);
 	parse_words(ours, argv, a);
@@ -203,4 +300,77 @@ void args_parse(int argc, char **argv, struct args *a)
 		die(EX_USAGE, "--dry-run applies to console, foreground, start and remote_console");
 	if (a->nextra && a->action != ACT_CONSOLE && a->action != ACT_FOREGROUND && a->action != ACT_START)
 		die(EX_USAGE, "extra VM arguments apply to console, foreground and start only");
+	if (a->timeout >= 0 && !args_is_call(a->action))
+		die(EX_USAGE, "-t applies to ping, rpc, rpcterms, eval and sup only");
+	check_call_words(a);
+}
+
+void args_usage_sup(void)
+{
+	fputs("usage: sup [-n NODE] [-t SECONDS] [-v] [-s] [-c COOKIE] MODULE FUNCTION [ARG...]\n"
+	      "\n"
+	      "Calls MODULE:FUNCTION(ARG...) on the Kazoo node NODE@host, each ARG a binary, as\n"
+	      "Kazoo's sup does, through kzlaunch: no VM is started and no cookie is needed.\n"
+	      "  -n NODE     node type (default $KAZOO_NODE, else kazoo_apps); with an @, the node\n"
+	      "  -t SECONDS  give up after this long (default 0: never)\n"
+	      "  -v          say what is called and print \"Result: \" before the result\n"
+	      "  -s          short node names (-sname)\n"
+	      "  -c COOKIE   connect with this cookie (it shows in ps: better left out)\n"
+	      "  -h          this text\n"
+	      "exit: 0; 1 bad arguments or no connection; 2 a _maintenance call that did not return\n"
+	      "      ok; 3 badrpc; 4 timeout; N for {no_return, N}; 77 permission denied\n",
+	      stdout);
+}
+
+/* Kazoo's sup takes its options first, then MODULE FUNCTION ARGS: the first word that is
+ * not an option ends them, so an argument may begin with '-'. */
+void args_parse_sup(int argc, char **argv, struct args *a)
+{
+	const char *node = args_env("KAZOO_NODE", "kazoo_apps");
+	int c;
+
+	memset(a, 0, sizeof *a);
+	a->action = ACT_SUP;
+	a->action_name = "sup";
+	a->config = getenv("KAZOO_CONFIG");
+	a->root = args_env("KAZOO_ROOT", NULL);
+	a->policy = args_env("KZLAUNCH_POLICY", NULL);
+	a->rundir = args_env("KZLAUNCH_RUNDIR", "/run/kazoo");
+	a->timeout = 0;
+	opterr = 0;
+	while ((c = getopt(argc, argv, "+:n:c:t:vsh")) != -1) {
+		switch (c) {
+		case 'n': node = optarg; break;
+		case 'c': a->cookie = optarg; break;
+		case 't': a->timeout = parse_timeout(optarg); break;
+		case 'v': a->verbose = true; break;
+		case 's': setenv("NODE_NAME_TYPE", "-sname", 1); break;
+		case '?':
+			/* -? is Kazoo's sup's help too */
+			if (optopt != '?')
+				die(1, "unknown option -%c (see sup -h)", optopt);
+			/* fall through */
+		case 'h':
+			a->action = ACT_HELP;
+			return;
+		case ':':
+			die(1, "option -%c needs a value (see sup -h)", optopt);
+		}
+	}
+	/* -n NAME is a node type; with an @ it is the node itself, its type the part before. */
+	const char *at = strchr(node, '@');
+	static char rel[ARGS_REL_MAX + 1];
+	size_t n = at ? (size_t)(at - node) : strlen(node);
+	if (n > ARGS_REL_MAX)
+		die(1, "-n '%.80s': the node type is at most %d bytes", node, ARGS_REL_MAX);
+	memcpy(rel, node, n);
+	rel[n] = '\0';
+	if (!rel_is_valid(rel))
+		die(1, "-n '%.80s': the node type must match [a-z][a-z0-9_]*", node);
+	a->rel = rel;
+	a->node = at ? node : NULL;
+	a->call = argv + optind;
+	a->ncall = argc - optind;
+	if (a->ncall < 2) /* as Kazoo's sup says it */
+		die(1, "Invalid command or wrong number of arguments, please try again");
 }

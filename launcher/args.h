@@ -17,6 +17,11 @@ enum action {
 	ACT_PID,
 	ACT_REMOTE_CONSOLE,
 	ACT_READ_COOKIE,
+	ACT_PING,
+	ACT_RPC,
+	ACT_RPCTERMS,
+	ACT_EVAL,
+	ACT_SUP,
 	ACT_HELP,
 	ACT_VERSION,
 };
@@ -35,11 +40,20 @@ struct args {
 	int escape;             /* attach -e: detach key, default ^D */
 	char **extra;           /* after --: appended to the VM's arguments */
 	int nextra;
+	char **call;            /* ping, rpc, rpcterms, eval, sup: every word after the action */
+	int ncall;
+	long timeout;           /* -t SECONDS of a call; 0 none; -1 the action's default */
+	bool verbose;           /* sup -v */
+	const char *cookie;     /* sup -c COOKIE: a cookie the caller put on its command line */
 };
 
 /* Fills `a` from argv and the environment; exits 64 with one line on a bad command line. */
 void args_parse(int argc, char **argv, struct args *a);
 void args_usage(void);
+/* The same for Kazoo's sup command line, when kzlaunch runs as `sup`; prints sup's help. */
+void args_parse_sup(int argc, char **argv, struct args *a);
+void args_usage_sup(void);
+bool args_is_call(enum action act);
 /* $name when set and not empty, else fallback. */
 const char *args_env(const char *name, const char *fallback);
 bool args_is_launch(enum action act);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "call.h"
 #include "control.h"
 #include "die.h"
 #include "epmd.h"
@@ -170,13 +171,24 @@ int main(int argc, char **argv)
 	struct args a;
 	struct kz_err err = { 0 };
 
-	die_init("kzlaunch");
+	/* Run as `sup` (a link), kzlaunch takes Kazoo's sup command line. */
+	const char *base = strrchr(argv[0], '/');
+	bool as_sup = !strcmp(base ? base + 1 : argv[0], "sup");
+
+	die_init(as_sup ? "sup" : "kzlaunch");
 	die_on_error(fd_ensure_std(&err), &err);
-	args_parse(argc, argv, &a);
+	if (as_sup)
+		args_parse_sup(argc, argv, &a);
+	else
+		args_parse(argc, argv, &a);
 
 	switch (a.action) {
 	case ACT_HELP:
-		args_usage();
+		if (as_sup)
+			args_usage_sup();
+		else
+			args_usage();
+		flush_stdout();
 		return KZ_EXIT_OK;
 	case ACT_VERSION:
 		printf("kzlaunch %s\n", KZ_VERSION);
@@ -188,6 +200,12 @@ int main(int argc, char **argv)
 	case ACT_REMOTE_CONSOLE:
 	case ACT_START:
 		run_launch(&a);
+	case ACT_PING:
+	case ACT_RPC:
+	case ACT_RPCTERMS:
+	case ACT_EVAL:
+	case ACT_SUP:
+		call_run(&a);
 	case ACT_ATTACH:
 	case ACT_STOP:
 	case ACT_STATUS:

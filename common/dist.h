@@ -1,0 +1,65 @@
+/* dist.h: kzlaunch as a hidden C node of the Erlang distribution, through libei
+ * (erl_interface, in Debian's erlang-dev): the handshake with one node, and remote calls over
+ * a connection that is already authenticated (doc/distribution.md).  Never exits, never
+ * prints: every failure is a kz_err. */
+#ifndef KZ_DIST_H
+#define KZ_DIST_H
+
+#include <ei.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+/* The fixed set of names a caller takes, kzlaunchN@the node's host: a node makes an atom of
+ * every name that connects to it and never frees one, so a name per call would grow its atom
+ * table for ever.  Two calls must never share a name at once: the node may hand the first
+ * one's connection, and its replies, to the second.  So each name is leased before it is
+ * used: 0 to 7 by the helper (helper/calls.c), 8 to 15 by kzlaunch itself when no helper
+ * serves the node (launcher/lease.c). */
+#define DIST_NAMES 16
+#define DIST_HELPER_NAMES 8
+#define DIST_ALIVE "kzlaunch"
+/* The only handshake libei speaks (OTP 23 and later). */
+#define DIST_VERSION 6
+/* A handshake with a local node takes a millisecond; one that takes this long never will. */
+#define DIST_HANDSHAKE_MS 10000
+
+struct dist_conn {
+	int fd;
+	ei_cnode ec; /* our side: the name and creation the handshake announced */
+};
+
+/* Returned by dist_call when the deadline passed first. */
+#define DIST_TIMEDOUT 1
+
+/* Connects to `node` (NAME@HOST) as the hidden node kzlaunch<name>@HOST with `cookie`: asks
+ * HOST's epmd for the node's port and versions, then shakes hands within ms (at most
+ * DIST_HANDSHAKE_MS).  0 with c filled and c->fd close-on-exec; -1 with err: EX_UNAVAILABLE
+ * when epmd does not know the node, KZ_EXIT_FAIL for a node that offers only older
+ * handshakes (naming the versions), one that does not answer, or one that refuses (another
+ * cookie). */
+int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
+		 struct kz_err *err);
+
+/* Takes over a connection another process shook hands on and handed over (the helper does,
+ * over its socket): `self` is the name it announced and `creation` its creation.  No cookie
+ * is needed after the handshake. */
+int dist_adopt(struct dist_conn *c, int fd, const char *self, unsigned creation, struct kz_err *err);
+
+void dist_close(struct dist_conn *c);
+
+/* Called with each piece of output the remote function prints (its group leader's), as it
+ * arrives. */
+typedef void dist_output_fn(void *arg, const char *bytes, size_t len);
+
+/* Calls mod:fun(ARGS...) on the node, args being the encoded list of arguments (no version
+ * byte).  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
+ * ticks; output goes to out (NULL: dropped).  Returns 0 with reply holding the message
+ * {rex, Result} and *result the index of Result in reply->buff; DIST_TIMEDOUT; -1 with err
+ * when the connection failed or closed. */
+int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args,
+	      long timeout_ms, dist_output_fn *out, void *arg, ei_x_buff *reply, int *result,
+	      struct kz_err *err);
+
+#endif

@@ -1,0 +1,362 @@
+/* call.c: ping, rpc, rpcterms, eval and Kazoo's sup (README, "Calls").  One connection to
+ * the node as a hidden C node, the arguments parsed there and the result formatted there
+ * (remote.h), printed here.  No VM is started and no cookie reaches a command line. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "die.h"
+#include "epmd.h"
+#include "lease.h"
+#include "remote.h"
+
+#define CALL_DEFAULT_TIMEOUT_SEC 60
+
+/* Kazoo's sup statuses (core/sup/src/sup.erl). */
+enum {
+	SUP_NO_CONNECTION = 1,
+	SUP_NOT_OK = 2,
+	SUP_BADRPC = 3,
+	SUP_TIMEOUT = 4,
+};
+
+struct call {
+	const struct args *a;
+	struct node n;
+	struct remote r;
+	char *what; /* "rpc M:F/N", as the log and messages name the call */
+};
+
+/* The node's output, as it is printed there: it reaches the caller's stdout, not the
+ * node's console. */
+static void print_output(void *arg, const char *bytes, size_t len)
+{
+	(void)arg;
+	if (fwrite(bytes, 1, len, stdout) != len || fflush(stdout) != 0)
+		die_errno(KZ_EXIT_FAIL, "stdout");
+}
+
+static void print_result(const char *text, size_t len)
+{
+	print_output(NULL, text, len);
+	print_output(NULL, "\n", 1);
+}
+
+/* Kazoo's sup says 1 for every failure to reach the node or to ask it; kzlaunch's own calls
+ * keep the status of what failed (69 not running, 77 refused). */
+static noreturn void fail(const struct call *c, const struct kz_err *err)
+{
+	struct kz_err e = *err;
+
+	if (c->a->action == ACT_SUP && e.status != EX_NOPERM && e.status != EX_USAGE)
+		e.status = c->r.timed_out ? SUP_TIMEOUT : SUP_NO_CONNECTION;
+	if (c->a->action == ACT_SUP && c->r.timed_out)
+		die(SUP_TIMEOUT, "Command failed: timeout");
+	die_err(&e);
+}
+
+static void log_call(const struct call *c)
+{
+	openlog("kzlaunch", LOG_PID, LOG_DAEMON);
+	syslog(LOG_NOTICE, "%s on %s by uid %u gid %u", c->what, c->n.name, (unsigned)getuid(), (unsigned)getgid());
+	closelog();
+}
+
+/* The cookie from config.ini, as the node ends up with it (remote_console's), unless Kazoo's
+ * sup command line gave one. */
+static void connect_direct(struct call *c)
+{
+	struct kz_err err = { 0 };
+	const char *cookie = c->a->cookie;
+
+	if (cookie) {
+		warn_msg("-c: the cookie is on this command line, where ps shows it to every local user");
+	} else {
+		node_resolve_cookie(&c->n);
+		node_resolve_release(&c->n);
+		node_resolve_boot_cookie(&c->n, true);
+		cookie = c->n.cookie.value;
+	}
+	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms
+										 : DIST_HANDSHAKE_MS;
+	/* A node that is not running has no private home to lease a name in, maybe. */
+	int up = epmd_node_registered(c->n.name, &err);
+	if (up < 0)
+		fail(c, &err);
+	if (!up) {
+		kz_err_set(&err, EX_UNAVAILABLE, "%s: not running", c->n.name);
+		fail(c, &err);
+	}
+	int name = lease_take(c->n.home, &err);
+	if (name < 0 || dist_connect(&c->r.conn, c->n.name, cookie, (unsigned)name, ms, &err) < 0)
+		fail(c, &err);
+}
+
+static char *describe(const struct args *a)
+{
+	char *s = NULL;
+	int rc;
+
+	if (a->action == ACT_PING || a->action == ACT_EVAL)
+		rc = asprintf(&s, "%s", a->action_name);
+	else if (a->action == ACT_RPCTERMS)
+		rc = asprintf(&s, "rpcterms %s:%s", a->call[0], a->call[1]);
+	else
+		rc = asprintf(&s, "%s %s:%s/%d", a->action_name, a->call[0], a->call[1], a->ncall - 2);
+	if (rc < 0)
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	return s;
+}
+
+/* {badrpc, Reason}: true, with Reason. */
+static bool badrpc(const struct term *result, struct term *reason)
+{
+	struct term e[2];
+
+	if (term_tagged(result, "badrpc", 2, e) < 0)
+		return false;
+	*reason = e[1];
+	return true;
+}
+
+static char *format_or_die(struct call *c, const struct term *t, bool one_line, size_t *len)
+{
+	struct kz_err err = { 0 };
+	char *text = remote_format(&c->r, t, one_line, len, &err);
+
+	if (!text)
+		fail(c, &err);
+	return text;
+}
+
+static noreturn void die_badrpc(struct call *c, const struct term *reason)
+{
+	size_t len;
+	char *text = format_or_die(c, reason, true, &len);
+
+	die(KZ_EXIT_FAIL, "%s: %s failed: %s", c->n.name, c->what, text);
+}
+
+/* The result of rpc, rpcterms and eval: as the shell prints it (~tp). */
+static noreturn void print_and_exit(struct call *c, const struct term *value)
+{
+	size_t len;
+	char *text = format_or_die(c, value, false, &len);
+
+	print_result(text, len);
+	free(text);
+	exit(KZ_EXIT_OK);
+}
+
+static void encode_or_die(int rc)
+{
+	if (rc < 0)
+		die(KZ_EXIT_FAIL, "out of memory");
+}
+
+/* A list of n elements begins with a header, but the empty list is its tail alone. */
+static void list_begin(ei_x_buff *x, int n)
+{
+	if (n > 0)
+		encode_or_die(ei_x_encode_list_header(x, n));
+}
+
+/* MODULE:FUNCTION(args), args an encoded list: the result, or a badrpc's message and 1. */
+static void apply_or_die(struct call *c, const char *mod, const char *fun, const ei_x_buff *args,
+			 ei_x_buff *reply, struct term *result)
+{
+	struct kz_err err = { 0 };
+	struct term reason;
+
+	if (remote_apply(&c->r, mod, fun, args, print_output, NULL, reply, result, &err) < 0)
+		fail(c, &err);
+	if (badrpc(result, &reason))
+		die_badrpc(c, &reason);
+}
+
+static noreturn void do_rpc(struct call *c)
+{
+	const struct args *a = c->a;
+	ei_x_buff args, reply, parsed;
+	struct term t, result;
+	struct kz_err err = { 0 };
+
+	encode_or_die(ei_x_new(&args));
+	encode_or_die(ei_x_new(&reply));
+	list_begin(&args, a->ncall - 2);
+	for (int i = 2; i < a->ncall; i++) {
+		char what[32];
+
+		snprintf(what, sizeof what, "argument %d", i - 1);
+		encode_or_die(ei_x_new(&parsed));
+		if (remote_parse_term(&c->r, what, a->call[i], &parsed, &t, &err) < 0)
+			fail(c, &err);
+		encode_or_die(term_append(&args, &t));
+		ei_x_free(&parsed);
+	}
+	encode_or_die(ei_x_encode_empty_list(&args));
+	apply_or_die(c, a->call[0], a->call[1], &args, &reply, &result);
+	print_and_exit(c, &result);
+}
+
+/* relx's rpcterms: the arguments as one text of '.'-ended terms. */
+static noreturn void do_rpcterms(struct call *c)
+{
+	const struct args *a = c->a;
+	ei_x_buff args, terms, reply;
+	struct term result;
+	struct kz_err err = { 0 };
+	int count = 0;
+
+	encode_or_die(ei_x_new(&args));
+	encode_or_die(ei_x_new(&terms));
+	encode_or_die(ei_x_new(&reply));
+	if (a->ncall == 3 && remote_parse_terms(&c->r, "arguments", a->call[2], &terms, &count, &err) < 0)
+		fail(c, &err);
+	list_begin(&args, count);
+	encode_or_die(ei_x_append(&args, &terms));
+	encode_or_die(ei_x_encode_empty_list(&args));
+	apply_or_die(c, a->call[0], a->call[1], &args, &reply, &result);
+	print_and_exit(c, &result);
+}
+
+/* erl_eval:exprs(Exprs, []) gives {value, Value, Bindings}. */
+static noreturn void do_eval(struct call *c)
+{
+	ei_x_buff parsed, args, reply;
+	struct term exprs, result, e[3];
+	struct kz_err err = { 0 };
+
+	encode_or_die(ei_x_new(&parsed));
+	encode_or_die(ei_x_new(&args));
+	encode_or_die(ei_x_new(&reply));
+	if (remote_parse_exprs(&c->r, c->a->call[0], &parsed, &exprs, &err) < 0)
+		fail(c, &err);
+	encode_or_die(ei_x_encode_list_header(&args, 2));
+	encode_or_die(term_append(&args, &exprs));
+	encode_or_die(ei_x_encode_empty_list(&args));
+	encode_or_die(ei_x_encode_empty_list(&args));
+	apply_or_die(c, "erl_eval", "exprs", &args, &reply, &result);
+	if (term_tagged(&result, "value", 3, e) < 0) {
+		/* rpc's catch turns a throw into the thrown value itself. */
+		size_t len;
+		die(KZ_EXIT_FAIL, "%s: eval: uncaught throw: %s", c->n.name, format_or_die(c, &result, true, &len));
+	}
+	print_and_exit(c, &e[1]);
+}
+
+/* {'EXIT', {Error, [{Mod, Fun, _, _} | _]}}: Error raised in Mod:Fun itself, as undef
+ * when it does not exist. */
+static bool raised_in(const struct term *reason, const char *error, const char *mod, const char *fun)
+{
+	struct term exit[2], raised[2], frame, f[4];
+
+	return term_tagged(reason, "EXIT", 2, exit) == 0 && term_tagged(&exit[1], error, 2, raised) == 0 &&
+	       term_list_head(&raised[1], &frame) == 0 && term_tuple(&frame, 4, f) == 0 &&
+	       term_is_atom(&f[0], mod) && term_is_atom(&f[1], fun);
+}
+
+static bool is_maintenance(const char *mod)
+{
+	size_t n = strlen(mod), s = strlen("_maintenance");
+
+	return n >= s && !strcmp(mod + n - s, "_maintenance");
+}
+
+/* Kazoo's sup: each argument a binary, through sup:in_kazoo/4 where the node has it (its
+ * audit line and callid), else the function itself; the result on one line. */
+static noreturn void do_sup(struct call *c)
+{
+	const struct args *a = c->a;
+	ei_x_buff bins, args, reply;
+	struct term result, reason, e[2];
+	struct kz_err err = { 0 };
+	int nargs = a->ncall - 2;
+
+	encode_or_die(ei_x_new(&bins));
+	list_begin(&bins, nargs);
+	for (int i = 2; i < a->ncall; i++)
+		encode_or_die(ei_x_encode_binary(&bins, a->call[i], (long)strlen(a->call[i])));
+	encode_or_die(ei_x_encode_empty_list(&bins));
+	if (a->verbose) {
+		printf("Running %s:%s(", a->call[0], a->call[1]);
+		for (int i = 2; i < a->ncall; i++)
+			printf("%s%s", i > 2 ? ", " : "", a->call[i]);
+		printf(")\n");
+	}
+
+	encode_or_die(ei_x_new(&args));
+	encode_or_die(ei_x_new(&reply));
+	encode_or_die(ei_x_encode_list_header(&args, 4));
+	encode_or_die(ei_x_encode_atom(&args, ei_thisnodename(&c->r.conn.ec)));
+	encode_or_die(ei_x_encode_atom_as(&args, a->call[0], ERLANG_UTF8, ERLANG_UTF8));
+	encode_or_die(ei_x_encode_atom_as(&args, a->call[1], ERLANG_UTF8, ERLANG_UTF8));
+	encode_or_die(ei_x_append(&args, &bins));
+	encode_or_die(ei_x_encode_empty_list(&args));
+	if (remote_apply(&c->r, "sup", "in_kazoo", &args, print_output, NULL, &reply, &result, &err) < 0)
+		fail(c, &err);
+	if (badrpc(&result, &reason) && raised_in(&reason, "undef", "sup", "in_kazoo")) {
+		/* Not a Kazoo node, or one from before sup:in_kazoo/4: the function itself. */
+		if (remote_apply(&c->r, a->call[0], a->call[1], &bins, print_output, NULL, &reply, &result, &err) < 0)
+			fail(c, &err);
+	}
+
+	if (badrpc(&result, &reason)) {
+		size_t len;
+		if (raised_in(&reason, "undef", a->call[0], a->call[1]))
+			die(SUP_NO_CONNECTION, "Invalid command or wrong number of arguments, please try again");
+		if (raised_in(&reason, "timeout_value", a->call[0], a->call[1]))
+			die(SUP_TIMEOUT, "Command failed: timeout");
+		char *text = format_or_die(c, &reason, true, &len);
+		die(SUP_BADRPC, "Command failed: %s", text);
+	}
+	long code;
+	int i;
+	if (term_tagged(&result, "no_return", 2, e) == 0 && (i = e[1].start, ei_decode_long(e[1].buf, &i, &code)) == 0)
+		exit((int)(code & 0xff));
+	if (term_is_atom(&result, "no_return"))
+		exit(KZ_EXIT_OK);
+
+	size_t len;
+	char *text = format_or_die(c, &result, true, &len);
+	if (a->verbose)
+		print_output(NULL, "Result: ", strlen("Result: "));
+	print_result(text, len);
+	free(text);
+	exit(is_maintenance(a->call[0]) && !term_is_atom(&result, "ok") ? SUP_NOT_OK : KZ_EXIT_OK);
+}
+
+noreturn void call_run(const struct args *a)
+{
+	struct call c = { .a = a };
+	long sec = a->timeout >= 0 ? a->timeout : a->action == ACT_SUP ? 0 : CALL_DEFAULT_TIMEOUT_SEC;
+
+	node_resolve_name(&c.n, a);
+	c.what = describe(a);
+	c.r.node = c.n.name;
+	remote_begin(&c.r, sec > 0 ? sec * 1000 : -1);
+	connect_direct(&c);
+	log_call(&c);
+	switch (a->action) {
+	case ACT_PING:
+		puts("pong");
+		if (fflush(stdout) != 0)
+			die_errno(KZ_EXIT_FAIL, "stdout");
+		exit(KZ_EXIT_OK);
+	case ACT_RPC:
+		do_rpc(&c);
+	case ACT_RPCTERMS:
+		do_rpcterms(&c);
+	case ACT_EVAL:
+		do_eval(&c);
+	case ACT_SUP:
+		do_sup(&c);
+	default:
+		die(KZ_EXIT_FAIL, "%s: not a call", a->action_name);
+	}
+}
