@@ -110,7 +110,7 @@ int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsi
 	if (c->fd < 0 && erl_errno == ETIMEDOUT)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: no answer to the handshake within %u ms", node, ms);
 	if (c->fd < 0 && erl_errno == EIO)
-		return kz_err_set(err, KZ_EXIT_FAIL, "%s refused the handshake: the cookie is not the node's", node);
+		return kz_err_set(err, EX_NOPERM, "%s refused the handshake: the cookie is not the node's", node);
 	if (c->fd < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: connecting to port %u: %s", node, e.port, strerror(erl_errno));
 	/* libei makes its socket without SOCK_CLOEXEC. */

@@ -15,10 +15,13 @@
  * every name that connects to it and never frees one, so a name per call would grow its atom
  * table for ever.  Two calls must never share a name at once: the node may hand the first
  * one's connection, and its replies, to the second.  So each name is leased before it is
- * used: 0 to 7 by the helper (helper/calls.c), 8 to 15 by kzlaunch itself when no helper
- * serves the node (launcher/lease.c). */
+ * used: 0 to 7 by the helper's sessions (helper/session.c), 8 by the helper's own boot
+ * probe (helper/broker.c), 9 to 15 by kzlaunch itself when no helper serves the node
+ * (launcher/lease.c). */
 #define DIST_NAMES 16
 #define DIST_HELPER_NAMES 8
+#define DIST_PROBE_NAME 8
+#define DIST_DIRECT_FIRST 9
 #define DIST_ALIVE "kzlaunch"
 /* The only handshake libei speaks (OTP 23 and later). */
 #define DIST_VERSION 6
@@ -36,9 +39,9 @@ struct dist_conn {
 /* Connects to `node` (NAME@HOST) as the hidden node kzlaunch<name>@HOST with `cookie`: asks
  * HOST's epmd for the node's port and versions, then shakes hands within ms (at most
  * DIST_HANDSHAKE_MS).  0 with c filled and c->fd close-on-exec; -1 with err: EX_UNAVAILABLE
- * when epmd does not know the node, KZ_EXIT_FAIL for a node that offers only older
- * handshakes (naming the versions), one that does not answer, or one that refuses (another
- * cookie). */
+ * when epmd does not know the node, EX_NOPERM when the node refuses the handshake (another
+ * cookie), KZ_EXIT_FAIL for a node that offers only older handshakes (naming the versions) or
+ * does not answer. */
 int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
 		 struct kz_err *err);
 

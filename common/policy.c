@@ -21,6 +21,7 @@
 #include "trustfile.h"
 
 #define DEFAULT_STOP_TIMEOUT 30
+#define DEFAULT_START_TIMEOUT 120
 #define DEFAULT_LOG_DIR "/var/log/kazoo"
 #define DEFAULT_MAX_SIZE (10ULL << 20)
 #define DEFAULT_GENERATIONS 10
@@ -483,6 +484,16 @@ static int parse_stop(struct loader *ld, const char *v)
 	return each_item(ld, v, &ld->p->stop, add_who);
 }
 
+static int parse_start_timeout(struct loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (number(ld, v, 1, 86400, &n) < 0)
+		return -1;
+	ld->p->start_timeout = (unsigned)n;
+	return 0;
+}
+
 static int parse_stop_timeout(struct loader *ld, const char *v)
 {
 	unsigned long long n;
@@ -547,6 +558,7 @@ static const struct key_def keys[] = {
 	{ "node", "nofile", parse_nofile },
 	{ "node", "core", parse_core },
 	{ "node", "umask", parse_umask },
+	{ "node", "start_timeout", parse_start_timeout },
 	{ "control", "attach", parse_attach },
 	{ "control", "watch", parse_watch },
 	{ "control", "stop", parse_stop },
@@ -644,6 +656,7 @@ static int set_defaults(struct policy *p, const char *path)
 {
 	memset(p, 0, sizeof *p);
 	p->stop_timeout = DEFAULT_STOP_TIMEOUT;
+	p->start_timeout = DEFAULT_START_TIMEOUT;
 	p->log_max_size = DEFAULT_MAX_SIZE;
 	p->log_generations = DEFAULT_GENERATIONS;
 	p->file = strdup(path);

@@ -36,6 +36,7 @@ struct policy {
 	rlim_t core;    /* RLIM_INFINITY for "unlimited" */
 	bool has_umask;
 	mode_t umask;
+	unsigned start_timeout; /* seconds `start` waits for the boot to finish; default 120 */
 
 	/* [control] */
 	struct policy_who attach, watch, stop;

@@ -20,6 +20,8 @@ enum proto_type {
 	PROTO_STATUS = 2,  /* empty */
 	PROTO_PID = 3,     /* empty */
 	PROTO_STOP = 4,    /* empty */
+	PROTO_CALL = 5,    /* u32 timeout in ms for the handshake, then what the call is, as
+			      text for the log ("rpc M:F/N"): a connection to the node, please */
 	/* client -> helper, after ATTACH */
 	PROTO_INPUT = 10,  /* bytes for the console (read-write clients only) */
 	PROTO_WINSIZE = 11, /* u16 rows, u16 cols */
@@ -27,11 +29,21 @@ enum proto_type {
 	PROTO_OUTPUT = 20, /* console bytes */
 	PROTO_LOST = 21,   /* u64: bytes this client missed because it did not read */
 	PROTO_INFO = 22,   /* STATUS/PID answer: u32 pid, u64 started (unix seconds),
-			      u32 clients, then the node name (no NUL) */
+			      u32 clients, u8 PROTO_NODE_*, then the node name (no NUL) */
 	PROTO_EXIT = 23,   /* u32: the node's exit status (128 + signal when killed) */
 	PROTO_DENIED = 24, /* the right the peer lacks, as text: "attach", "watch", "stop", "status" */
 	PROTO_ERROR = 25,  /* text */
 	PROTO_STOPPING = 26, /* empty: SIGTERM sent; EXIT follows when the node is gone */
+	PROTO_CALL_READY = 27, /* CALL's answer, with the node's connection as SCM_RIGHTS: u32
+				  the creation, then the name the handshake announced; the name is
+				  this client's until it closes its helper connection */
+};
+
+/* INFO's state of the node. */
+enum proto_node_state {
+	PROTO_NODE_BOOTING = 0, /* running, its boot not finished */
+	PROTO_NODE_UP = 1,      /* booted */
+	PROTO_NODE_STOPPING = 2,
 };
 
 struct proto_frame {
@@ -67,6 +79,13 @@ uint64_t proto_get64(const uint8_t *p);
  * recv's errno otherwise.  After -1 the stream is out of step: close it. */
 int proto_send(int fd, uint8_t type, const void *payload, uint16_t len);
 int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD]);
+/* proto_recv, and a descriptor passed with the frame (SCM_RIGHTS) in *passed, close-on-exec;
+ * -1 there when none came.  proto_recv closes any that comes. */
+int proto_recv_fd(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD], int *passed);
+
+/* Sends one whole frame with `passed` as SCM_RIGHTS, without blocking: 0, or -1 with errno
+ * (EAGAIN when the socket's buffer has no room for all of it: the peer is to be dropped). */
+int proto_send_fd(int fd, uint8_t type, const void *payload, uint16_t len, int passed);
 
 /* RUNDIR/REL.sock, where the helper listens and every client connects: the one place the
  * name is made.  Allocated; NULL when out of memory. */

@@ -4,12 +4,20 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A call runs any code as the node, as an attached console can: it needs attach. */
 static const struct rights_request requests[] = {
-	{ PROTO_ATTACH, 5, 0, "attach", RIGHTS_ATTACH, RIGHTS_DO_ATTACH },
-	{ PROTO_ATTACH, 5, 1, "attach --read-only", RIGHTS_WATCH, RIGHTS_DO_ATTACH },
-	{ PROTO_STATUS, 0, -1, "status", RIGHTS_STATUS, RIGHTS_DO_INFO },
-	{ PROTO_PID, 0, -1, "pid", RIGHTS_STATUS, RIGHTS_DO_INFO },
-	{ PROTO_STOP, 0, -1, "stop", RIGHTS_STOP, RIGHTS_DO_STOP },
+	{ .type = PROTO_ATTACH, .len = 5, .read_only = 0, .name = "attach", .right = RIGHTS_ATTACH,
+	  .handler = RIGHTS_DO_ATTACH },
+	{ .type = PROTO_ATTACH, .len = 5, .read_only = 1, .name = "attach --read-only", .right = RIGHTS_WATCH,
+	  .handler = RIGHTS_DO_ATTACH },
+	{ .type = PROTO_STATUS, .len = 0, .read_only = -1, .name = "status", .right = RIGHTS_STATUS,
+	  .handler = RIGHTS_DO_INFO },
+	{ .type = PROTO_PID, .len = 0, .read_only = -1, .name = "pid", .right = RIGHTS_STATUS,
+	  .handler = RIGHTS_DO_INFO },
+	{ .type = PROTO_STOP, .len = 0, .read_only = -1, .name = "stop", .right = RIGHTS_STOP,
+	  .handler = RIGHTS_DO_STOP },
+	{ .type = PROTO_CALL, .len = 5, .max_len = 4 + RIGHTS_CALL_TEXT_MAX, .read_only = -1, .name = "call",
+	  .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
 };
 
 /* Which [control] lists grant each right: what "implies" means, in one place. */
@@ -32,7 +40,7 @@ const struct rights_request *rights_request(const struct proto_frame *f)
 {
 	for (size_t i = 0; i < COUNT(requests); i++) {
 		const struct rights_request *r = &requests[i];
-		if (r->type != f->type || r->len != f->len)
+		if (r->type != f->type || (r->max_len ? f->len < r->len || f->len > r->max_len : f->len != r->len))
 			continue;
 		if (r->read_only < 0 || (f->payload[0] != 0) == (r->read_only != 0))
 			return r;

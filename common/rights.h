@@ -11,6 +11,9 @@
 #include "policy.h"
 #include "proto.h"
 
+/* A call names itself for the log in at most this many bytes. */
+#define RIGHTS_CALL_TEXT_MAX 512
+
 /* From least to most: status and pid need only a right of any kind. */
 enum rights_right {
 	RIGHTS_STATUS,  /* any of watch, attach, stop */
@@ -24,11 +27,13 @@ enum rights_handler {
 	RIGHTS_DO_ATTACH, /* INFO, then the replay and the console */
 	RIGHTS_DO_INFO,   /* INFO, then close */
 	RIGHTS_DO_STOP,   /* stop the node, then EXIT */
+	RIGHTS_DO_CALL,   /* a connection to the node, from the broker (helper/broker.h) */
 };
 
 struct rights_request {
 	uint8_t type;                /* PROTO_* */
-	uint16_t len;                /* its exact payload length */
+	uint16_t len;                /* its payload length: exactly, or at least when max_len is set */
+	uint16_t max_len;            /* 0: exactly len */
 	int read_only;               /* -1: any; else whether payload[0] != 0 must be this */
 	const char *name;            /* as the audit log names it */
 	enum rights_right right;

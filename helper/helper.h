@@ -11,6 +11,7 @@
 
 #include "child.h"
 #include "conlog.h"
+#include "dist.h"
 #include "policy.h"
 #include "ring.h"
 #include "session.h"
@@ -34,7 +35,15 @@ struct helper {
 	int probe_timer;
 	int probe_fd;                /* epmd connection in progress, -1 when none */
 	bool probe_connecting;       /* waiting for the probe's connect to complete */
+	bool registered;             /* epmd knows the node: the broker asks about its boot now */
+	bool boot_pending;           /* a boot probe is with the broker */
+	long boot_asked_ms;
 	uint16_t epmd_port;
+
+	/* calls: the broker (broker.h) and which of the helper's names each call holds */
+	int broker_fd;               /* -1 once the broker is gone */
+	uint32_t name_owner[DIST_HELPER_NAMES]; /* the call id holding each name, 0 when free */
+	uint32_t last_call_id;
 
 	struct conlog *log;
 	struct ring replay;

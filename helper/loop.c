@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "child.h"
 #include "helper.h"
 #include "log.h"
@@ -90,8 +91,28 @@ static void on_warden(struct helper *h)
 		session_stop_node(h);
 }
 
+/* Answers from the broker, each to the session that asked.  A broker gone is logged once:
+ * calls fail from then on, the console goes on. */
+static void on_broker(struct helper *h)
+{
+	struct broker_answer a;
+	int rc;
+
+	while ((rc = broker_read(h->broker_fd, &a)) == 1) {
+		if (a.id == BROKER_BOOT_ID)
+			ready_boot_answer(h, &a);
+		else
+			session_call_answer(h, &a);
+	}
+	if (rc < 0) {
+		log_msg(LOG_ERR, "the broker is gone: calls to %s fail from now on", h->node.name);
+		close(h->broker_fd);
+		h->broker_fd = -1;
+	}
+}
+
 enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_STOP_TIMER, SLOT_PROBE_TIMER, SLOT_PROBE, SLOT_WARDEN,
-       SLOT_SESSIONS };
+       SLOT_BROKER, SLOT_SESSIONS };
 
 static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session **owner)
 {
@@ -104,6 +125,7 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session 
 	fds[SLOT_PROBE_TIMER] = (struct pollfd){ .fd = h->probe_timer, .events = POLLIN };
 	fds[SLOT_PROBE] = (struct pollfd){ .fd = h->probe_fd, .events = h->probe_connecting ? POLLOUT : POLLIN };
 	fds[SLOT_WARDEN] = (struct pollfd){ .fd = h->warden_fd, .events = POLLIN };
+	fds[SLOT_BROKER] = (struct pollfd){ .fd = h->broker_fd, .events = POLLIN };
 	for (size_t i = 0; i < h->nsessions; i++, n++) {
 		struct session *s = h->sessions[i];
 		owner[n] = s;
@@ -191,6 +213,8 @@ int loop_run(struct helper *h)
 			ready_probe_result(h);
 		if (fds[SLOT_WARDEN].revents && h->warden_fd >= 0)
 			on_warden(h);
+		if (fds[SLOT_BROKER].revents && h->broker_fd >= 0)
+			on_broker(h);
 		if (fds[SLOT_LISTEN].revents)
 			session_accept(h, now_ms());
 		serve_sessions(h, fds, owner, n);

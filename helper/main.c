@@ -17,6 +17,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
@@ -33,6 +34,7 @@
 struct options {
 	const char *rel, *node, *rundir, *policy, *notify, *cwd;
 	int ready_fd;
+	int cookie_fd; /* the node's cookies for the broker, a line each; -1: no calls */
 	char **argv; /* the node's */
 };
 
@@ -52,12 +54,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "rel", required_argument, NULL, 'r' },   { "node", required_argument, NULL, 'n' },
 		{ "rundir", required_argument, NULL, 'd' }, { "policy", required_argument, NULL, 'p' },
 		{ "notify", required_argument, NULL, 'N' }, { "ready-fd", required_argument, NULL, 'f' },
-		{ "cwd", required_argument, NULL, 'C' },    { NULL, 0, NULL, 0 },
+		{ "cwd", required_argument, NULL, 'C' },    { "cookie-fd", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof *o);
 	o->ready_fd = -1;
+	o->cookie_fd = -1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->rel = optarg; break;
@@ -66,8 +70,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'p': o->policy = optarg; break;
 		case 'N': o->notify = optarg; break;
 		case 'f': o->ready_fd = parse_fd(optarg); break;
+		case 'k': o->cookie_fd = parse_fd(optarg); break;
 		case 'C': o->cwd = optarg; break;
-		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--notify ADDR] --cwd DIR -- VM ARGS...");
+		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--cookie-fd N] [--notify ADDR] --cwd DIR -- VM ARGS...");
 		}
 	}
 	if (!o->rel || !o->node || !o->rundir || !o->cwd || optind >= argc)
@@ -106,6 +111,32 @@ static void log_loss(void *arg, bool resumed, const char *cause, unsigned long l
 		log_msg(LOG_ERR, "%s: console output is being lost: %s", dir, cause);
 }
 
+/* The cookies, one a line, from the descriptor kzlaunch passed (a memfd: never on disk, never
+ * on a command line); read whole, then closed. */
+static size_t read_cookies(int fd, char buf[], size_t size, char *cookies[], size_t max)
+{
+	size_t len = 0, n = 0;
+	ssize_t got;
+
+	if (fd < 0)
+		return 0;
+	while (len < size - 1 && (got = read(fd, buf + len, size - 1 - len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			die_errno(KZ_EXIT_FAIL, "--cookie-fd %d", fd);
+		len += (size_t)got;
+	}
+	close(fd);
+	buf[len] = '\0';
+	for (char *line = buf, *nl; n < max && (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		if (*line)
+			cookies[n++] = line;
+	}
+	return n;
+}
+
 static struct conlog *open_log(const struct helper *h, const char *rundir, struct kz_err *err)
 {
 	const struct policy *p = h->policy;
@@ -126,7 +157,10 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1 };
+	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1, .broker_fd = -1 };
+	char cookie_buf[2 * 1024];
+	char *cookies[2];
+	size_t ncookies;
 	struct policy policy;
 	struct kz_err err = { 0 };
 	sigset_t oldmask;
@@ -143,6 +177,7 @@ int main(int argc, char **argv)
 	die_on_error(epmd_port(&h.epmd_port, &err), &err);
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
+	ncookies = read_cookies(o.cookie_fd, cookie_buf, sizeof cookie_buf, cookies, 2);
 	if (o.policy) {
 		die_on_error(policy_load(o.policy, &policy, &err), &err);
 		h.policy = &policy;
@@ -183,6 +218,16 @@ int main(int argc, char **argv)
 		die_err(&err);
 	}
 	fd_stdio_to_null();
+	/* After the drop and before the sandbox: the broker needs the network and the cookie, the
+	 * sandboxed helper neither. */
+	if (ncookies > 0) {
+		h.broker_fd = broker_start(h.node.name, cookies, ncookies, &err);
+		if (h.broker_fd < 0) {
+			log_msg(LOG_ERR, "%s: calls will fail", err.msg ? err.msg : "broker");
+			kz_err_clear(&err);
+		}
+	}
+	explicit_bzero(cookie_buf, sizeof cookie_buf);
 	if (sandbox_enter(h.node.pid, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
 		kill(h.node.pid, SIGKILL);

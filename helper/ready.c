@@ -1,5 +1,7 @@
-/* ready.c: when is the node up, and who hears it.  "Up" is what relx waits for: the
- * node's name is registered with epmd, asked every READY_PROBE_MS instead of every second.
+/* ready.c: when is the node up, and who hears it.  "Up" is booted: the node's name is
+ * registered with epmd (asked every READY_PROBE_MS, where relx asks every second), and then
+ * its boot has finished, init:get_status() being {started, started}, which the broker asks
+ * every READY_BOOT_MS (Kazoo's applications take seconds after the name is registered).
  * `kzlaunch start` hears it on a pipe, with the socket's inode, systemd through the warden. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -10,8 +12,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "child.h"
 #include "epmd.h"
 #include "helper.h"
@@ -55,6 +59,8 @@ static void probe_send(struct helper *h)
 }
 
 static void ready_announce(struct helper *h);
+static void registered(struct helper *h);
+static void ask_boot(struct helper *h);
 
 static void arm(struct helper *h, long msec)
 {
@@ -97,10 +103,18 @@ void ready_tick(struct helper *h)
 
 	if (read(h->probe_timer, &ticks, sizeof ticks) != sizeof ticks)
 		return;
-	if (h->node.state == CHILD_BOOTING)
-		probe(h);
-	else
+	if (h->node.state != CHILD_BOOTING) {
 		arm(h, 0);
+		return;
+	}
+	if (!h->registered) {
+		probe(h);
+		return;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!h->boot_pending && now.tv_sec * 1000L + now.tv_nsec / 1000000L - h->boot_asked_ms >= READY_BOOT_MS)
+		ask_boot(h);
 }
 
 void ready_probe_result(struct helper *h)
@@ -122,7 +136,42 @@ void ready_probe_result(struct helper *h)
 		return;
 	probe_close(h);
 	if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) == 1)
+		registered(h);
+}
+
+/* Without a broker (no cookie was passed) the name in epmd is all there is to wait for. */
+static void registered(struct helper *h)
+{
+	if (h->broker_fd < 0) {
 		ready_announce(h);
+		return;
+	}
+	h->registered = true;
+	log_msg(LOG_INFO, "%s is registered with epmd; waiting for its boot to finish", h->node.name);
+	notify(h, WARDEN_BOOTING);
+	ask_boot(h);
+}
+
+static void ask_boot(struct helper *h)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	h->boot_asked_ms = now.tv_sec * 1000L + now.tv_nsec / 1000000L;
+	h->boot_pending = broker_ask_boot(h->broker_fd) == 0;
+	if (!h->boot_pending) /* the broker is gone: epmd's word is the best there is */
+		ready_announce(h);
+}
+
+void ready_boot_answer(struct helper *h, const struct broker_answer *a)
+{
+	h->boot_pending = false;
+	if (h->node.state != CHILD_BOOTING)
+		return;
+	if (a->creation == 1)
+		ready_announce(h);
+	else if (strcmp(a->text, "starting"))
+		log_msg(LOG_DEBUG, "%s: boot probe: %s", h->node.name, a->text);
 }
 
 /* "up DEV INO": the socket's inode as bound, so that `kzlaunch start`, which is not the

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "broker.h"
 #include "child.h"
 #include "helper.h"
 #include "log.h"
@@ -75,7 +76,17 @@ static void drop(struct session *c, const char *why)
 		log_msg(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
 	close(c->fd);
 	c->fd = -1;
+	c->state_before_drop = c->state;
 	c->state = SESSION_DROPPED;
+}
+
+/* A call's name is free once its client has closed: the client held the connection until
+ * then.  One still waiting for the broker keeps its name until the answer comes and is
+ * closed, so no other call can be connected under that name meanwhile. */
+static void release_name(struct helper *h, const struct session *c)
+{
+	if (c->call_name >= 0 && c->state_before_drop == SESSION_CALLED)
+		h->name_owner[c->call_name] = 0;
 }
 
 static void session_free(struct session *c)
@@ -90,6 +101,7 @@ void session_sweep(struct helper *h)
 	for (size_t i = h->nsessions; i-- > 0;) {
 		struct session *c = h->sessions[i];
 		if (c->state == SESSION_DROPPED) {
+			release_name(h, c);
 			h->sessions[i] = h->sessions[--h->nsessions];
 			session_free(c);
 		}
@@ -213,6 +225,7 @@ void session_accept(struct helper *h, long now_ms)
 	}
 	c->fd = fd;
 	c->since_ms = now_ms;
+	c->call_name = -1;
 	if (!peer_credentials(c)) {
 		why = "no peer credentials";
 	} else {
@@ -232,15 +245,18 @@ void session_accept(struct helper *h, long now_ms)
 static void queue_info(struct helper *h, struct session *c)
 {
 	size_t name_len = strlen(h->node.name);
-	uint8_t info[16 + 256];
+	uint8_t info[17 + 256];
 
 	if (name_len > 256)
 		name_len = 256;
 	proto_put32(info, (uint32_t)h->node.pid);
 	proto_put64(info + 4, (uint64_t)h->node.started);
 	proto_put32(info + 12, (uint32_t)attached_count(h));
-	memcpy(info + 16, h->node.name, name_len);
-	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(16 + name_len));
+	info[16] = h->node.state == CHILD_BOOTING ? PROTO_NODE_BOOTING
+		   : h->node.state == CHILD_UP	    ? PROTO_NODE_UP
+						    : PROTO_NODE_STOPPING;
+	memcpy(info + 17, h->node.name, name_len);
+	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(17 + name_len));
 }
 
 static void set_winsize(struct helper *h, const uint8_t *p)
@@ -264,23 +280,109 @@ static void start_attach(struct helper *h, struct session *c, const struct proto
 	outq_output(&c->out, b, blen);
 }
 
+/* An ERROR to this client, then close. */
+static void fail_request(struct session *c, const char *why)
+{
+	outq_frame(&c->out, PROTO_ERROR, why, (uint16_t)strnlen(why, 200));
+	c->state = SESSION_CLOSING;
+}
+
+static int free_name(const struct helper *h)
+{
+	for (int i = 0; i < DIST_HELPER_NAMES; i++)
+		if (!h->name_owner[i])
+			return i;
+	return -1;
+}
+
+/* CALL: a name of the helper's, and the broker asked to connect under it. */
+static void start_call(struct helper *h, struct session *c, const struct proto_frame *f)
+{
+	int name = free_name(h);
+	uint32_t id = ++h->last_call_id ? h->last_call_id : ++h->last_call_id; /* never 0: free */
+
+	if (name < 0) {
+		fail_request(c, "busy: every name for calls is in use; try again");
+		return;
+	}
+	if (broker_ask(h->broker_fd, id, (unsigned)name, proto_get32(f->payload)) < 0) {
+		fail_request(c, "the helper's broker is gone: calls need a restart of the node");
+		return;
+	}
+	h->name_owner[name] = id;
+	c->call_name = name;
+	c->call_id = id;
+	c->state = SESSION_CALLING;
+}
+
+void session_call_answer(struct helper *h, struct broker_answer *a)
+{
+	struct session *c = NULL;
+	uint8_t ready[4 + BROKER_TEXT_MAX];
+
+	for (size_t i = 0; i < h->nsessions && !c; i++)
+		if (h->sessions[i]->call_id == a->id && h->sessions[i]->state == SESSION_CALLING)
+			c = h->sessions[i];
+	if (!c) {
+		/* Its client went away: the connection closes here, before the name is free. */
+		for (int i = 0; i < DIST_HELPER_NAMES; i++)
+			if (h->name_owner[i] == a->id)
+				h->name_owner[i] = 0;
+	} else if (a->fd < 0) {
+		log_msg(LOG_WARNING, "peer uid=%u pid=%d: call: %s", (unsigned)c->uid, (int)c->pid, a->text);
+		h->name_owner[c->call_name] = 0;
+		c->call_name = -1;
+		fail_request(c, a->text);
+	} else {
+		size_t len = strlen(a->text);
+		proto_put32(ready, a->creation);
+		memcpy(ready + 4, a->text, len);
+		/* The first frame on this connection: its socket buffer is empty. */
+		c->state = SESSION_CALLED;
+		if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(4 + len), a->fd) < 0)
+			drop(c, "could not hand the connection over");
+	}
+	if (a->fd >= 0)
+		close(a->fd);
+}
+
+/* "call rpc M:F/N": what the client says it calls, printable bytes only, for the log. */
+static void call_text(const struct proto_frame *f, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (size_t i = 4; i < f->len && n + 1 < size; i++) {
+		unsigned char ch = f->payload[i];
+		out[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	out[n] = '\0';
+}
+
 /* The first frame: the request, checked against the peer's rights.  False: drop the peer. */
 static bool handle_request(struct helper *h, struct session *c, const struct proto_frame *f)
 {
 	const struct rights_request *req = rights_request(f);
+	char what[sizeof "call " + RIGHTS_CALL_TEXT_MAX];
 
 	if (!req) {
 		audit(c, "unknown request", "dropped");
 		return false;
 	}
+	/* A call is logged as what it calls (M:F/arity; never its arguments, which may hold
+	 * secrets); the client says which. */
+	snprintf(what, sizeof what, "%s", req->name);
+	if (req->handler == RIGHTS_DO_CALL) {
+		memcpy(what, "call ", 5);
+		call_text(f, what + 5, sizeof what - 5);
+	}
 	if (!allowed(h, c, req->right)) {
 		const char *right = rights_name(req->right);
-		audit(c, req->name, "refused");
+		audit(c, what, "refused");
 		outq_frame(&c->out, PROTO_DENIED, right, (uint16_t)strlen(right));
 		c->state = SESSION_CLOSING;
 		return true;
 	}
-	audit(c, req->name, "allowed");
+	audit(c, what, "allowed");
 	switch (req->handler) {
 	case RIGHTS_DO_ATTACH:
 		start_attach(h, c, f);
@@ -298,6 +400,9 @@ static bool handle_request(struct helper *h, struct session *c, const struct pro
 		else
 			session_stop_node(h);
 		break;
+	case RIGHTS_DO_CALL:
+		start_call(h, c, f);
+		break;
 	}
 	return true;
 }
@@ -308,7 +413,7 @@ static bool handle_frame(struct helper *h, struct session *c, const struct proto
 	if (c->state == SESSION_NEW)
 		return handle_request(h, c, f);
 	if (c->state != SESSION_ATTACHED)
-		return false;
+		return false; /* a call's client only closes */
 	if (f->type == PROTO_INPUT && !c->read_only) {
 		child_input(&h->node, f->payload, f->len);
 		return true;

@@ -34,9 +34,13 @@ struct session {
 		SESSION_ATTACHED,  /* takes console output, may type */
 		SESSION_STOPPING,  /* asked for a stop: waits for EXIT */
 		SESSION_CLOSING,   /* its answer is queued: closed once sent */
+		SESSION_CALLING,   /* asked for a connection to the node: the broker is at it */
+		SESSION_CALLED,    /* has it: holds its name until it closes */
 		SESSION_DROPPED,   /* closed; freed by session_sweep after the poll pass */
-	} state;
+	} state, state_before_drop;
 	bool read_only;
+	int call_name;     /* the name (dist.h) a call holds, -1 when none */
+	uint32_t call_id;  /* its request to the broker */
 	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
 	size_t inlen;
 	struct outq out;   /* frames toward it, at most OUTQ_MAX bytes */
@@ -52,6 +56,10 @@ void session_broadcast(struct helper *h, uint8_t type, const void *payload, uint
 /* Begins the node's stop (a client, a signal or the warden asked) and tells the clients and
  * the warden, once, whoever asked first. */
 void session_stop_node(struct helper *h);
+struct broker_answer;
+/* The broker's answer to a CALLING session: the connection goes to its client.  An answer
+ * whose session has gone is closed, and the name it held is free again. */
+void session_call_answer(struct helper *h, struct broker_answer *a);
 /* Drops every peer that sent no request within SESSION_HELLO_MS. */
 void session_expire(struct helper *h, long now_ms);
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */

@@ -57,6 +57,7 @@ static void ready(struct warden *w)
 
 	if (sock_still_ours(w->spec->sock)) {
 		tell_systemd(w, "READY=1");
+		tell_systemd(w, "STATUS=booted: init:get_status() is {started,started}");
 		return;
 	}
 	w->replaced = true;
@@ -64,7 +65,7 @@ static void ready(struct warden *w)
 	send(w->chan, &stop, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-/* Only the two messages it knows: the helper runs as the node's user and is trusted less
+/* Only the messages it knows: the helper runs as the node's user and is trusted less
  * than systemd trusts its main process. */
 static void relay(struct warden *w, struct pollfd *pfd)
 {
@@ -82,6 +83,8 @@ static void relay(struct warden *w, struct pollfd *pfd)
 			ready(w);
 		else if (msg[i] == WARDEN_STOPPING)
 			tell_systemd(w, "STOPPING=1");
+		else if (msg[i] == WARDEN_BOOTING)
+			tell_systemd(w, "STATUS=registered with epmd; waiting for init:get_status() to be {started,started}");
 	}
 }
 

@@ -7,6 +7,7 @@
 
 /* One byte each on the channel between helper and warden. */
 #define WARDEN_READY 'R'    /* helper to warden: the node is up (READY=1) */
+#define WARDEN_BOOTING 'B'  /* helper to warden: registered, still booting (STATUS=) */
 #define WARDEN_STOPPING 'S' /* helper to warden: stopping it (STOPPING=1) */
 #define WARDEN_STOP 'T'     /* warden to helper: SIGTERM came, stop the node */
 

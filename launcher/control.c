@@ -146,7 +146,7 @@ static noreturn void run_info(const struct node *n, int fd, bool pid_only)
 	struct proto_frame f;
 
 	request(fd, n, pid_only ? ACT_PID : ACT_STATUS, pid_only ? PROTO_PID : PROTO_STATUS, NULL, 0, &f, buf);
-	if (f.type != PROTO_INFO || f.len < 16)
+	if (f.type != PROTO_INFO || f.len < 17)
 		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n->name);
 	uint32_t pid = proto_get32(f.payload);
 	if (pid_only) {
@@ -154,7 +154,10 @@ static noreturn void run_info(const struct node *n, int fd, bool pid_only)
 	} else {
 		long up = (long)(time(NULL) - (time_t)proto_get64(f.payload + 4));
 		uint32_t clients = proto_get32(f.payload + 12);
-		printf("%s is running (pid %u, up %lds, %u attached)\n", n->name, pid, up < 0 ? 0 : up, clients);
+		const char *state = f.payload[16] == PROTO_NODE_BOOTING	  ? "booting"
+				    : f.payload[16] == PROTO_NODE_STOPPING ? "stopping"
+									   : "running";
+		printf("%s is %s (pid %u, up %lds, %u attached)\n", n->name, state, pid, up < 0 ? 0 : up, clients);
 	}
 	exit(fflush(stdout) == 0 ? KZ_EXIT_OK : KZ_EXIT_FAIL);
 }
@@ -328,6 +331,40 @@ static noreturn void run_attach(const struct node *n, const struct args *a, int 
 	}
 	restore_tty();
 	exit(status);
+}
+
+int control_call(const struct node *n, const char *what, unsigned ms, int *conn_fd, char **self,
+		 unsigned *creation)
+{
+	uint8_t req[4 + 512], buf[PROTO_MAX_PAYLOAD];
+	size_t wlen = strlen(what) < 512 ? strlen(what) : 512;
+	struct proto_frame f;
+	int fd = control_connect(n->args->rundir, n->args->rel), rc;
+
+	if (fd < 0)
+		return -1;
+	proto_put32(req, ms);
+	memcpy(req + 4, what, wlen);
+	set_timeout(fd, SO_SNDTIMEO, CLIENT_ANSWER_SEC);
+	if (proto_send(fd, PROTO_CALL, req, (uint16_t)(4 + wlen)) < 0 && !helper_went_away(-1))
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket: send", n->name);
+	/* The broker's handshake is bounded by ms; the helper answers within that and a little. */
+	set_timeout(fd, SO_RCVTIMEO, CLIENT_ANSWER_SEC + ms / 1000);
+	rc = proto_recv_fd(fd, &f, buf, conn_fd);
+	if (rc == 1 && (f.type == PROTO_DENIED || f.type == PROTO_ERROR))
+		turned_away(n, &f);
+	if (helper_went_away(rc))
+		die(EX_UNAVAILABLE, "%s: not running", n->name);
+	if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		die(KZ_EXIT_FAIL, "%s: the helper did not answer within %u s", n->name, CLIENT_ANSWER_SEC + ms / 1000);
+	if (rc < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
+	if (f.type != PROTO_CALL_READY || f.len < 5 || *conn_fd < 0)
+		die(KZ_EXIT_FAIL, "%s: the helper answered a call with frame %u", n->name, f.type);
+	*creation = proto_get32(f.payload);
+	if (!(*self = strndup((const char *)f.payload + 4, f.len - 4)))
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	return fd;
 }
 
 noreturn void control_run(const struct node *n, const struct args *a)

@@ -13,4 +13,12 @@ int control_connect(const char *rundir, const char *rel);
 
 noreturn void control_run(const struct node *n, const struct args *a);
 
+/* Asks the helper for a connection to the node (a CALL named `what` for its log, the
+ * handshake bounded by ms): the helper's socket, which the caller keeps open while it uses the
+ * connection (its name is leased that long), with *conn_fd the node's connection, *self the
+ * name it was made under (allocated) and *creation; -1 when no helper serves the node.  Dies
+ * when the helper refuses (77 without the attach right) or cannot connect (1). */
+int control_call(const struct node *n, const char *what, unsigned ms, int *conn_fd, char **self,
+		 unsigned *creation);
+
 #endif

@@ -28,7 +28,7 @@ int lease_take(const char *home, struct kz_err *err)
 		free(path);
 		return -1;
 	}
-	for (int name = DIST_HELPER_NAMES; name < DIST_NAMES; name++) {
+	for (int name = DIST_DIRECT_FIRST; name < DIST_NAMES; name++) {
 		struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = name, .l_len = 1 };
 
 		if (fcntl(fd, F_OFD_SETLK, &lk) == 0) {
@@ -41,7 +41,7 @@ int lease_take(const char *home, struct kz_err *err)
 		}
 	}
 	if (!err->msg)
-		kz_err_set(err, KZ_EXIT_FAIL, "%s: all %d names for calls are in use", path, DIST_NAMES - DIST_HELPER_NAMES);
+		kz_err_set(err, KZ_EXIT_FAIL, "%s: all %d names for calls are in use", path, DIST_NAMES - DIST_DIRECT_FIRST);
 	close(fd);
 	free(path);
 	return -1;

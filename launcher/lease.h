@@ -5,7 +5,7 @@
 
 #include "err.h"
 
-/* Takes the first free name from DIST_HELPER_NAMES to DIST_NAMES - 1 as a lock on one byte
+/* Takes the first free name from DIST_DIRECT_FIRST to DIST_NAMES - 1 as a lock on one byte
  * of HOME/call.lock (an open file description's lock: it holds until the process ends).
  * Returns the name, or -1 with err: the file cannot be opened (EX_NOPERM when denied), or
  * every name is in use (KZ_EXIT_FAIL). */

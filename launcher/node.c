@@ -114,6 +114,8 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 		else
 			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([kazoo_apps] on line %u) once it boots, not [%s]'s on line %u",
 			     n->name, n->config.ini, final->line, final->section_line, rel, n->cookie.line);
+		if (!(n->later_cookie = strdup(final->value)))
+			die_errno(KZ_EXIT_FAIL, "cookie");
 		/* A remote shell must speak to the node as it will be, not as it was started. */
 		if (remsh) {
 			cookie_source_free(&n->cookie);
@@ -250,6 +252,7 @@ void node_free(struct node *n)
 	free(n->policy_path);
 	config_paths_free(&n->config);
 	cookie_source_free(&n->cookie);
+	free(n->later_cookie);
 	release_free(&n->rel);
 	vmfiles_free(&n->vm);
 	free(n->vm_args_run);

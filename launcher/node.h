@@ -20,6 +20,7 @@ struct node {
 	bool sname;
 	struct config_paths config;
 	struct cookie_source cookie;
+	char *later_cookie;    /* the one Kazoo's kazoo_apps_init sets once the node is up; NULL: none */
 	struct release rel;
 	char *policy_path;     /* the file read, or the default that did not exist */
 	bool has_policy;
@@ -42,7 +43,7 @@ void node_resolve_cookie(struct node *n);
 void node_resolve_release(struct node *n);
 /* After the release: when the release holds Kazoo's kazoo_apps_init, which sets the cookie
  * again at boot, warns when that cookie is not the one resolved (naming lines, never the
- * cookie); a remote shell (remsh) then takes the node's final cookie. */
+ * cookie) and keeps it as later_cookie; a remote shell (remsh) takes it as its cookie. */
 void node_resolve_boot_cookie(struct node *n, bool remsh);
 void node_resolve_identity(struct node *n);
 /* After identity: the vm.args, sys.config, code loading mode and crash dump of a node. */

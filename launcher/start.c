@@ -6,13 +6,16 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -93,7 +96,7 @@ static void add(char ***v, size_t *n, const char *s)
 }
 
 static char **helper_argv(const struct node *n, const struct execline *line, const char *helper,
-			  const char *notify, const char *ready_fd)
+			  const char *notify, const char *ready_fd, const char *cookie_fd)
 {
 	char **v = NULL;
 	size_t len = 0;
@@ -119,6 +122,8 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 		add(&v, &len, "--ready-fd");
 		add(&v, &len, ready_fd);
 	}
+	add(&v, &len, "--cookie-fd");
+	add(&v, &len, cookie_fd);
 	add(&v, &len, "--");
 	for (size_t i = 0; i < line->argv.n; i++)
 		add(&v, &len, line->argv.v[i]);
@@ -127,7 +132,7 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 
 /* Runs in this process under systemd, else in the child start_node forks: there a failure
  * must _exit (die_child), never exit(), which would flush stdio buffers the parent holds too. */
-static noreturn void exec_helper(char **argv, const struct execline *line, int keep_fd)
+static noreturn void exec_helper(char **argv, const struct execline *line, int keep_fd, int cookie_fd)
 {
 	struct kz_err err = { 0 };
 
@@ -135,6 +140,8 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
 		die_child(KZ_EXIT_FAIL, errno, "close_range", NULL); /* errno kept by kz_err */
 	if (keep_fd >= 0 && fcntl(keep_fd, F_SETFD, 0) < 0)
 		die_child(KZ_EXIT_FAIL, errno, "ready pipe", NULL);
+	if (fcntl(cookie_fd, F_SETFD, 0) < 0)
+		die_child(KZ_EXIT_FAIL, errno, "cookie memfd", NULL);
 	execve(argv[0], argv, line->envp.v);
 	die_child(KZ_EXIT_FAIL, errno, argv[0], "exec");
 }
@@ -171,11 +178,29 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
  * output. */
 static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
+	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
+	struct timespec t0;
 	char buf[4096];
 	size_t len = 0;
 	ssize_t got;
 
-	while (len < sizeof buf - 1 && (got = read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (len < sizeof buf - 1) {
+		struct pollfd p = { .fd = rfd, .events = POLLIN };
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long left = (long)limit * 1000 - ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+		int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0)
+			die_errno(KZ_EXIT_FAIL, "ready pipe: poll");
+		/* The helper goes on: the node may yet finish booting, and `status` says when. */
+		if (ready == 0)
+			die(KZ_EXIT_FAIL, "%s: still booting after %u s (the policy's start_timeout); left running", n->name,
+			    limit);
+		if ((got = read(rfd, buf + len, sizeof buf - 1 - len)) == 0)
+			break;
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -208,16 +233,35 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
 }
 
+/* The cookies the helper's broker connects with (helper/broker.h), a line each: the one the
+ * node boots with, then the one kazoo_apps_init sets later.  In a memfd, which lives in
+ * memory only and reaches the helper as a descriptor, never on disk or a command line. */
+static int cookie_memfd(const struct node *n)
+{
+	int fd = memfd_create("kzlaunch-cookies", MFD_CLOEXEC);
+	const char *later = n->later_cookie;
+
+	if (fd < 0)
+		die_errno(KZ_EXIT_FAIL, "memfd_create");
+	if (fd_write_all(fd, n->cookie.value, strlen(n->cookie.value)) < 0 || fd_write_all(fd, "\n", 1) < 0 ||
+	    (later && (fd_write_all(fd, later, strlen(later)) < 0 || fd_write_all(fd, "\n", 1) < 0)) ||
+	    lseek(fd, 0, SEEK_SET) < 0)
+		die_errno(KZ_EXIT_FAIL, "cookie memfd");
+	return fd;
+}
+
 noreturn void start_node(const struct node *n, const struct execline *line)
 {
 	const char *notify = getenv("NOTIFY_SOCKET");
 	char *helper = helper_path();
 	int pfd[2];
-	char fdarg[READY_FD_ARG_MAX];
+	char fdarg[READY_FD_ARG_MAX], cookiearg[READY_FD_ARG_MAX];
 
 	check_not_running(n);
+	int cfd = cookie_memfd(n);
+	snprintf(cookiearg, sizeof cookiearg, "%d", cfd);
 	if (notify && *notify)
-		exec_helper(helper_argv(n, line, helper, notify, NULL), line, -1);
+		exec_helper(helper_argv(n, line, helper, notify, NULL, cookiearg), line, -1, cfd);
 
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		die_errno(KZ_EXIT_FAIL, "pipe2");
@@ -229,8 +273,9 @@ noreturn void start_node(const struct node *n, const struct execline *line)
 		/* Its own session: the helper outlives this terminal and this process. */
 		if (setsid() < 0)
 			die_child(KZ_EXIT_FAIL, errno, "setsid", NULL);
-		exec_helper(helper_argv(n, line, helper, NULL, fdarg), line, pfd[1]);
+		exec_helper(helper_argv(n, line, helper, NULL, fdarg, cookiearg), line, pfd[1], cfd);
 	}
 	close(pfd[1]);
+	close(cfd);
 	wait_until_up(n, pfd[0], pid);
 }

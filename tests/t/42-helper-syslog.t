@@ -47,6 +47,18 @@ is "$?" 77 "an unlisted user's stop: 77"
 wait_for "peer uid=$uid gid=$gid pid=[0-9]+: stop: refused" "$T/syslog" 50
 ok $? "a refused request is logged with the peer's uid, gid and pid"
 
+# A call is logged as what it calls, never with its arguments (they may hold secrets).
+"$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance hello secret_arg_$$ >/dev/null
+is "$?" 0 "a call through the helper"
+wait_for 'peer uid=0 gid=0 pid=[0-9]+: call sup kazoo_apps_maintenance:hello/1: allowed' "$T/syslog" 50
+ok $? "a call is logged with the peer's uid, gid and pid and M:F/arity"
+is "$(grep -c "secret_arg_$$" "$T/syslog")" 0 "the call's arguments are not logged"
+uid=$(id -u kztest) gid=$(id -g kztest)
+as kztest "$KZLAUNCH" kazoo_apps rpc erlang node >/dev/null 2>&1
+is "$?" 77 "a watcher's call: 77"
+wait_for "peer uid=$uid gid=$gid pid=[0-9]+: call rpc erlang:node/0: refused" "$T/syslog" 50
+ok $? "a refused call is logged too"
+
 # A log daemon that stops reading: the queue holds ten datagrams, then the helper drops.
 kill -STOP "$LISTENER"
 fails=0

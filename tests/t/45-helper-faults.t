@@ -116,6 +116,12 @@ ok $? "NOTIFY_SOCKET=path: READY=1 arrives"
 is "$(erl_call_node "$NODE" erlang node 2>&1)" "$NODE" "the node answers right after READY=1"
 like "$(grep ' READY=1 ' "$T/notify.log")" "registered=1$" "READY=1 came after the node registered with epmd"
 is "$(grep -c ' READY=1 ' "$T/notify.log")" 1 "READY=1 is sent once"
+is "$(grep -o 'STATUS=[a-z]*' "$T/notify.log" | head -n 2 | xargs)" "STATUS=registered STATUS=booted" \
+	"STATUS= says what start waits for (the boot, once epmd knows the name), then that it has booted"
+reg_line=$(grep -n 'STATUS=registered' "$T/notify.log" | head -n 1 | cut -d: -f1)
+ready_line=$(grep -n ' READY=1 ' "$T/notify.log" | head -n 1 | cut -d: -f1)
+[ -n "$reg_line" ] && [ -n "$ready_line" ] && [ "$reg_line" -lt "$ready_line" ]
+ok $? "the boot was waited for before READY=1"
 like "$(readlink /proc/$HPID/exe)" "kzlaunch-helper$" "the launcher became kzlaunch-helper in place (no fork)"
 P=$("$KZLAUNCH" kazoo_apps pid)
 H=$(status_field "$P" PPid)

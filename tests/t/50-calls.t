@@ -143,4 +143,20 @@ atoms_after=$(K eval 'erlang:system_info(atom_count).')
 [ $((atoms_after - atoms_before)) -le 10 ]
 ok $? "200 calls add at most a handful of atoms ($atoms_before -> $atoms_after)"
 
+# A node no helper serves (foreground, under an init system): kzlaunch connects itself, with
+# the cookie config.ini gives, under a name of its own set.
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+start_fg kazoo_apps
+ok $? "a foreground node"
+run K ping
+is "$OUT:$RC" "pong:0" "ping without a helper"
+"$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 2 >"$T/sleeper" 2>&1 &
+caller=$!
+for _ in $(seq 50); do [ "$(K eval 'length(nodes(hidden)).')" = 2 ] && break; sleep 0.1; done
+like "$(K eval 'nodes(hidden).')" "kzlaunch(8|9|1[0-5])@.*kzlaunch(8|9|1[0-5])@" \
+	"without a helper, two calls at once take two of kzlaunch's own names"
+wait "$caller"
+is "$?:$(cat "$T/sleeper")" "0:ok" "and each gets its own answer"
+stop_fg
+
 done_testing

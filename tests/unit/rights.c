@@ -35,6 +35,12 @@ static const struct request_case request_cases[] = {
 	  .right = RIGHTS_STATUS, .handler = RIGHTS_DO_INFO },
 	{ .name = "stop", .type = PROTO_STOP, .len = 0, .known = true, .want_name = "stop",
 	  .right = RIGHTS_STOP, .handler = RIGHTS_DO_STOP },
+	{ .name = "call, the shortest", .type = PROTO_CALL, .len = 5, .known = true, .want_name = "call",
+	  .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
+	{ .name = "call, the longest", .type = PROTO_CALL, .len = 4 + RIGHTS_CALL_TEXT_MAX, .known = true,
+	  .want_name = "call", .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
+	{ .name = "call without a text", .type = PROTO_CALL, .len = 4, .known = false },
+	{ .name = "call with a text too long", .type = PROTO_CALL, .len = 5 + RIGHTS_CALL_TEXT_MAX, .known = false },
 	{ .name = "attach, short payload", .type = PROTO_ATTACH, .len = 4, .known = false },
 	{ .name = "attach, long payload", .type = PROTO_ATTACH, .len = 6, .known = false },
 	{ .name = "status with a payload", .type = PROTO_STATUS, .len = 1, .known = false },
@@ -143,7 +149,12 @@ static void run_allow_case(const struct allow_case *c)
 
 int main(void)
 {
-	tap_plan((unsigned)(COUNT(request_cases) + 6 + COUNT(allow_cases) * 4 + 4));
+	size_t known = 0;
+
+	/* A known request is two tests: it is known, and what it needs. */
+	for (size_t i = 0; i < COUNT(request_cases); i++)
+		known += request_cases[i].known;
+	tap_plan((unsigned)(COUNT(request_cases) + known + COUNT(allow_cases) * 4 + 4));
 	for (size_t i = 0; i < COUNT(request_cases); i++)
 		run_request_case(&request_cases[i]);
 	for (size_t i = 0; i < COUNT(allow_cases); i++)

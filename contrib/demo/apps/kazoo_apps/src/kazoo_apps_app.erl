@@ -7,11 +7,9 @@
 -export([start/2, stop/1, init/1]).
 
 start(_Type, _Args) ->
-    %% KZ_DEMO_BOOT_MS: a boot that takes as long as a real Kazoo node's.
-    case os:getenv("KZ_DEMO_BOOT_MS") of
-        false -> ok;
-        Ms -> timer:sleep(list_to_integer(Ms))
-    end,
+    %% `-kazoo_apps boot_ms N` on the command line: a boot that takes as long as a real
+    %% Kazoo node's, whose applications start seconds after its name is in epmd.
+    timer:sleep(application:get_env(kazoo_apps, boot_ms, 0)),
     [Name | _] = string:split(atom_to_list(node()), "@"),
     lists:prefix("kazoo_apps", Name) andalso io:format(user, "kazoo_apps is up~n", []),
     supervisor:start_link(?MODULE, []).

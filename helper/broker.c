@@ -1,0 +1,228 @@
+/* broker.c: connections to the node on request, in a process that holds the cookie and
+ * nothing else (broker.h).  The channel is a SOCK_SEQPACKET pair: one message per request
+ * and per answer, each whole or not at all. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "broker.h"
+#include "die.h"
+#include "dist.h"
+#include "log.h"
+#include "proto.h"
+#include "term.h"
+
+#define REQUEST_LEN 10 /* u32 id, u8 kind, u8 name, u32 ms */
+#define KIND_CONNECT 'C'
+#define KIND_BOOT 'B'
+#define BOOT_PROBE_MS 2000 /* a node that takes longer to say how it is is asked again */
+#define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation; then the text */
+
+static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char *text)
+{
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
+	size_t len = strnlen(text, BROKER_TEXT_MAX - 1);
+	struct iovec iov = { .iov_base = msg, .iov_len = ANSWER_HEAD + len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	proto_put32(msg, id);
+	msg[4] = conn >= 0 || (id == BROKER_BOOT_ID && creation);
+	proto_put32(msg + 5, creation);
+	memcpy(msg + ANSWER_HEAD, text, len);
+	if (conn >= 0) {
+		memset(ctl.space, 0, sizeof ctl.space);
+		mh.msg_control = ctl.space;
+		mh.msg_controllen = sizeof ctl.space;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &conn, sizeof conn);
+	}
+	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+		_exit(0); /* the helper is gone */
+}
+
+/* The cookie that last worked first; a refusal tries the next, since the node's cookie
+ * changes once while it boots when the release holds kazoo_apps_init. */
+static void serve_one(int fd, const char *node, char *const cookies[], size_t ncookies, size_t *current,
+		      const uint8_t *req)
+{
+	uint32_t id = proto_get32(req), ms = proto_get32(req + 6);
+	struct dist_conn conn = { .fd = -1 };
+	struct kz_err err = { 0 };
+
+	for (size_t tries = 0; tries < ncookies; tries++) {
+		kz_err_clear(&err);
+		if (dist_connect(&conn, node, cookies[*current], req[5], ms, &err) == 0 || err.status != EX_NOPERM)
+			break;
+		*current = (*current + 1) % ncookies;
+	}
+	if (conn.fd < 0) {
+		answer(fd, id, -1, 0, err.msg ? err.msg : "no connection");
+		kz_err_clear(&err);
+		return;
+	}
+	answer(fd, id, conn.fd, ei_self(&conn.ec)->creation, ei_thisnodename(&conn.ec));
+	dist_close(&conn);
+}
+
+/* {started, started}: the boot script has run to its end, every application is up. */
+static bool started(const struct term *t)
+{
+	struct term e[2];
+
+	return term_tagged(t, "started", 2, e) == 0 && term_is_atom(&e[1], "started");
+}
+
+/* init:get_status() over the probe's own connection, made again whenever it broke.  Only
+ * the cookie the node boots with is tried first: kazoo_apps_init switches it after boot. */
+static void serve_boot(int fd, const char *node, char *const cookies[], size_t ncookies, size_t *current,
+		       struct dist_conn *probe)
+{
+	struct kz_err err = { 0 };
+	ei_x_buff args, reply;
+	struct term result;
+	int at = 0;
+
+	if (probe->fd < 0) {
+		for (size_t tries = 0; tries < ncookies; tries++) {
+			kz_err_clear(&err);
+			if (dist_connect(probe, node, cookies[*current], DIST_PROBE_NAME, BOOT_PROBE_MS, &err) == 0 ||
+			    err.status != EX_NOPERM)
+				break;
+			*current = (*current + 1) % ncookies;
+		}
+		if (probe->fd < 0) {
+			answer(fd, BROKER_BOOT_ID, -1, 0, err.msg ? err.msg : "no connection");
+			kz_err_clear(&err);
+			return;
+		}
+	}
+	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
+		_exit(1);
+	int rc = dist_call(probe, "init", "get_status", &args, BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
+	bool done = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && started(&result);
+	answer(fd, BROKER_BOOT_ID, -1, done, done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
+	kz_err_clear(&err);
+	ei_x_free(&args);
+	ei_x_free(&reply);
+	/* Once it has booted, or when the connection failed, this connection is done. */
+	if (done || rc != 0)
+		dist_close(probe);
+}
+
+static noreturn void serve(int fd, const char *node, char *const cookies[], size_t ncookies)
+{
+	struct dist_conn probe = { .fd = -1 };
+	size_t current = 0;
+
+	for (;;) {
+		uint8_t req[REQUEST_LEN];
+		ssize_t n = recv(fd, req, sizeof req, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0); /* the helper closed its end: it is gone */
+		if (n == REQUEST_LEN && req[4] == KIND_CONNECT)
+			serve_one(fd, node, cookies, ncookies, &current, req);
+		else if (n == REQUEST_LEN && req[4] == KIND_BOOT)
+			serve_boot(fd, node, cookies, ncookies, &current, &probe);
+	}
+}
+
+int broker_start(const char *node, char *const cookies[], size_t ncookies, struct kz_err *err)
+{
+	int pair[2];
+	pid_t pid;
+
+	if (ncookies == 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "broker: no cookie");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "socketpair");
+	pid = fork();
+	if (pid < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
+	}
+	if (pid == 0) {
+		/* Nothing of the helper's but the channel: not the pty, the socket or the log. */
+		if (dup3(pair[1], 3, O_CLOEXEC) < 0 && pair[1] != 3)
+			_exit(1);
+		if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+			_exit(1);
+		serve(3, node, cookies, ncookies);
+	}
+	close(pair[1]);
+	return pair[0];
+}
+
+static int ask(int fd, uint32_t id, uint8_t kind, unsigned name, uint32_t ms)
+{
+	uint8_t req[REQUEST_LEN];
+
+	proto_put32(req, id);
+	req[4] = kind;
+	req[5] = (uint8_t)name;
+	proto_put32(req + 6, ms);
+	return fd >= 0 && send(fd, req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof req ? 0 : -1;
+}
+
+int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms)
+{
+	return ask(fd, id, KIND_CONNECT, name, ms);
+}
+
+int broker_ask_boot(int fd)
+{
+	return ask(fd, BROKER_BOOT_ID, KIND_BOOT, DIST_PROBE_NAME, BOOT_PROBE_MS);
+}
+
+int broker_read(int fd, struct broker_answer *a)
+{
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
+	struct iovec iov = { .iov_base = msg, .iov_len = sizeof msg };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
+			     .msg_controllen = sizeof ctl.space };
+	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n < ANSWER_HEAD)
+		return -1;
+	a->fd = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&a->fd, CMSG_DATA(c), sizeof a->fd);
+	a->id = proto_get32(msg);
+	a->creation = proto_get32(msg + 5);
+	size_t len = (size_t)n - ANSWER_HEAD;
+	if (len >= BROKER_TEXT_MAX)
+		len = BROKER_TEXT_MAX - 1;
+	memcpy(a->text, msg + ANSWER_HEAD, len);
+	a->text[len] = '\0';
+	if (!msg[4] && a->fd >= 0) {
+		close(a->fd);
+		a->fd = -1;
+	}
+	return 1;
+}

@@ -1,0 +1,47 @@
+/* broker.h: the one part of the helper that holds the node's cookie.  A process of its own,
+ * forked before the sandbox, as the node's user with no capability: asked for a connection
+ * under one of the helper's names, it shakes hands with the node (dist.h), hands the socket
+ * back and forgets it.  Calls are served one at a time, so a handshake that hangs (a node
+ * stopped with SIGSTOP) holds up the calls behind it, never the console or the other clients.
+ * After the handshake a connection needs no cookie: the client that gets it never sees one. */
+#ifndef KZ_BROKER_H
+#define KZ_BROKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "err.h"
+
+#define BROKER_TEXT_MAX 256
+
+/* One answer: the connection and the name and creation it was made under, or why not. */
+struct broker_answer {
+	uint32_t id;       /* as asked */
+	int fd;            /* the connection, close-on-exec; -1 when there is none */
+	uint32_t creation;
+	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
+};
+
+/* Forks the broker for `node` with the cookies it may need (the one the node boots with, then
+ * the one Kazoo's kazoo_apps_init sets later, if any): the helper's end of their channel, or
+ * -1 with err.  The caller wipes its copies once this returns. */
+int broker_start(const char *node, char *const cookies[], size_t ncookies, struct kz_err *err);
+
+/* The id of boot probes' answers (calls' ids count up from 1 and never reach it). */
+#define BROKER_BOOT_ID 0xffffffffu
+
+/* Asks whether the node's boot has finished (init:get_status() is {started, started}), over a
+ * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
+ * id BROKER_BOOT_ID, fd -1, and creation 1 when the boot has finished, else 0 (text says
+ * what the node answered or why it could not).  0, or -1 when the broker is gone. */
+int broker_ask_boot(int fd);
+
+/* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
+ * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
+int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms);
+
+/* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone. */
+int broker_read(int fd, struct broker_answer *a);
+
+#endif

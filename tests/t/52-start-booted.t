@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `start` returns once the node's boot has finished (init:get_status() is {started, started}),
+# not when its name reaches epmd; status says booting until then; a boot longer than the
+# policy's start_timeout makes start exit 1 with the node left running.
+. "$(dirname "$0")/lib.sh"
+need_root
+ensure_users
+
+write_config boot_cookie_$$_$RANDOM
+write_policy kazoo_apps "start_timeout = 2" "[control]" "stop_timeout = 5"
+LOG=$T/log/kazoo_apps.log
+_helpers+=(kazoo_apps)
+NODE=kazoo_apps@$HOST
+
+# The demo's application sleeps boot_ms before it says it is up: 4 s here.
+"$KZLAUNCH" kazoo_apps start -- -kazoo_apps boot_ms 4000 >"$T/start.out" 2>&1
+is "$?" 1 "a boot longer than start_timeout: start exits 1"
+is "$(cat "$T/start.out")" "kzlaunch: $NODE: still booting after 2 s (the policy's start_timeout); left running" \
+	"and says so"
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is booting \(pid [0-9]+" "status: booting"
+is "$(grep -c 'kazoo_apps is up' "$LOG" 2>/dev/null)" 0 "the application is not up yet"
+for _ in $(seq 100); do "$KZLAUNCH" kazoo_apps status | grep -q 'is running' && break; sleep 0.1; done
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running \(pid [0-9]+" "status: running once booted"
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+
+write_policy kazoo_apps "start_timeout = 30" "[control]" "stop_timeout = 5"
+: >"$LOG"
+"$KZLAUNCH" kazoo_apps start -- -kazoo_apps boot_ms 1500 >"$T/start.out" 2>&1
+is "$?" 0 "a boot within start_timeout: start returns 0"
+# The console log trails the console by a few ms: wait for the line, then look at the order.
+wait_for 'kazoo_apps is up' "$LOG" 50
+ok $? "the application's line is there"
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running" "status: running as soon as start returned"
+is "$("$KZLAUNCH" kazoo_apps eval 'init:get_status().')" "{started,started}" \
+	"init:get_status() is {started,started} as soon as start returned"
+
+done_testing
