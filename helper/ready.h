@@ -6,7 +6,7 @@
 #include "helper.h"
 
 #define READY_PROBE_MS 10
-#define READY_BOOT_MS 50
+#define READY_BOOT_MS 10
 
 struct broker_answer;
 
