@@ -1,0 +1,194 @@
+/* Fuzzes the helper's request handling beyond the framing (helper/session.c and
+ * common/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
+ * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so),
+ * console output is broadcast, and the broker answers calls, with a connection or an error,
+ * in any order.  The node is a real child that ignores SIGTERM on a real pty.  At the end of
+ * every input all clients go and every broker answer comes: then no session is left and no
+ * call's name is still leased. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+
+#include "broker.h"
+#include "fuzz.h"
+#include "helper.h"
+#include "proto.h"
+#include "session.h"
+
+#define CLIENTS 12
+
+static struct helper h;
+static struct policy policy;
+static int broker_peer = -1;
+static struct sockaddr_un addr = { .sun_family = AF_UNIX };
+static socklen_t addr_len;
+static uid_t attach_uids[] = { 1001 };
+static gid_t watch_gids[] = { 2002 };
+static uid_t stop_uids[] = { 1003 };
+
+static void setup(void)
+{
+	int pty, slave, pair[2];
+	pid_t pid;
+
+	if (openpty(&pty, &slave, NULL, NULL, NULL) < 0)
+		abort();
+	pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) { /* the node: lives until the fuzzer ends, deaf to SIGTERM */
+		signal(SIGTERM, SIG_IGN);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			pause();
+	}
+	close(slave);
+	fcntl(pty, F_SETFL, O_NONBLOCK);
+	h.node = (struct child){ .name = "kazoo_apps@fuzz", .state = CHILD_UP, .pid = pid, .pty = pty,
+				 .stop_timeout = 30 };
+	h.node.stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	/* Abstract, so no file is left behind. */
+	snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "kzfuzz-session-%d", (int)getpid());
+	addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(addr.sun_path + 1));
+	h.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (h.listen_fd < 0 || bind(h.listen_fd, (struct sockaddr *)&addr, addr_len) < 0 || listen(h.listen_fd, 64) < 0)
+		abort();
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+		abort();
+	h.broker_fd = pair[0];
+	broker_peer = pair[1];
+	fcntl(broker_peer, F_SETFL, O_NONBLOCK);
+	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = -1;
+	h.rel = "kazoo_apps";
+	h.owner_uid = 1000;
+	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
+	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
+	policy.stop = (struct policy_who){ .uids = stop_uids, .nuids = 1 };
+	h.policy = &policy;
+	ring_append(&h.replay, "replayed\n", 9);
+}
+
+static struct session *session_of(int idx)
+{
+	return h.nsessions ? h.sessions[(size_t)idx % h.nsessions] : NULL;
+}
+
+static void serve(void)
+{
+	for (size_t i = 0; i < h.nsessions; i++) {
+		struct session *s = h.sessions[i];
+		if (s->state != SESSION_DROPPED && outq_pending(&s->out))
+			session_writable(s);
+		if (s->state != SESSION_DROPPED)
+			session_readable(&h, s);
+	}
+	session_sweep(&h);
+}
+
+/* Every request the broker has, answered: a connection (a descriptor of /dev/null) when
+ * `ok`, else an error. */
+static void broker_answers(bool ok)
+{
+	uint8_t req[16];
+
+	while (recv(broker_peer, req, sizeof req, MSG_DONTWAIT) >= 5) {
+		struct broker_answer a = { .id = proto_get32(req), .fd = -1, .creation = 7 };
+		if (ok)
+			a.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		snprintf(a.text, sizeof a.text, ok ? "kzlaunch0@fuzz" : "no connection");
+		if (a.id == BROKER_BOOT_ID) {
+			if (a.fd >= 0)
+				close(a.fd);
+			continue;
+		}
+		session_call_answer(&h, &a);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	int clients[CLIENTS];
+	size_t nclients = 0;
+
+	if (!h.policy)
+		setup();
+	h.node.state = CHILD_UP;
+	for (size_t i = 0; i + 1 < len;) {
+		uint8_t op = data[i] & 7, arg = data[i + 1];
+		i += 2;
+		switch (op) {
+		case 0: /* a client connects */
+			if (nclients < CLIENTS) {
+				int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+				if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, addr_len) == 0)
+					clients[nclients++] = fd;
+				else if (fd >= 0)
+					close(fd);
+				session_accept(&h, 0);
+			}
+			break;
+		case 1: { /* a client sends the next arg bytes */
+			size_t n = arg < len - i ? arg : len - i;
+			if (nclients)
+				send(clients[arg % nclients], data + i, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+			i += n;
+			break;
+		}
+		case 2: /* a client goes */
+			if (nclients) {
+				size_t k = arg % nclients;
+				close(clients[k]);
+				clients[k] = clients[--nclients];
+			}
+			break;
+		case 3: { /* a session's peer is someone else */
+			struct session *s = session_of(arg);
+			static const uid_t uids[] = { 0, 1000, 1001, 1003, 4242 };
+			if (s) {
+				s->uid = uids[arg % 5];
+				s->gid = arg & 8 ? 2002 : 3003;
+			}
+			break;
+		}
+		case 4:
+			serve();
+			break;
+		case 5: { /* console output: the next arg bytes */
+			size_t n = arg < len - i ? arg : len - i;
+			session_broadcast_output(&h, data + i, n);
+			i += n;
+			break;
+		}
+		case 6:
+			broker_answers(arg & 1);
+			break;
+		case 7:
+			session_expire(&h, (long)arg * 100);
+			break;
+		}
+	}
+	serve();
+	while (nclients)
+		close(clients[--nclients]);
+	/* Until every session has seen its client go, and every call its answer. */
+	for (int round = 0; round < 4 && h.nsessions; round++) {
+		serve();
+		broker_answers(false);
+	}
+	broker_answers(false);
+	session_sweep(&h);
+	if (h.nsessions)
+		__builtin_trap();
+	for (int i = 0; i < DIST_HELPER_NAMES; i++)
+		if (h.name_owner[i])
+			__builtin_trap();
+	return 0;
+}
