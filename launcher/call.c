@@ -54,38 +54,41 @@ static noreturn void fail(const struct call *c, const struct kz_err *err)
 {
 	struct kz_err e = *err;
 
-	if (c->a->action == ACT_SUP && e.status != EX_NOPERM && e.status != EX_USAGE)
-		e.status = c->r.timed_out ? SUP_TIMEOUT : SUP_NO_CONNECTION;
 	if (c->a->action == ACT_SUP && c->r.timed_out)
 		die(SUP_TIMEOUT, "Command failed: timeout");
+	if (c->a->action == ACT_SUP && e.status != EX_NOPERM && e.status != EX_USAGE)
+		e.status = SUP_NO_CONNECTION;
 	die_err(&e);
 }
 
+/* A direct call is logged as the helper logs one, by kzlaunch itself (its pid in the tag). */
 static void log_call(const struct call *c)
 {
 	openlog("kzlaunch", LOG_PID, LOG_DAEMON);
-	syslog(LOG_NOTICE, "%s on %s by uid %u gid %u", c->what, c->n.name, (unsigned)getuid(), (unsigned)getgid());
+	syslog(LOG_NOTICE, "%s: uid=%u gid=%u: call %s", c->n.name, (unsigned)getuid(), (unsigned)getgid(), c->what);
 	closelog();
 }
 
-/* The cookie from config.ini, as the node ends up with it (remote_console's), unless Kazoo's
- * sup command line gave one. */
+/* A node of a release with Kazoo's kazoo_apps_init boots with one cookie and switches to
+ * another once up: the later one is tried first, as remote_console takes it, then the first.
+ * Kazoo's sup command line may give one of its own. */
 static void connect_direct(struct call *c)
 {
 	struct kz_err err = { 0 };
-	const char *cookie = c->a->cookie;
+	const char *cookies[2] = { c->a->cookie, NULL };
+	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms
+										 : DIST_HANDSHAKE_MS;
 
-	if (cookie) {
+	if (cookies[0]) {
 		warn_msg("-c: the cookie is on this command line, where ps shows it to every local user");
 	} else {
 		node_resolve_cookie(&c->n);
 		node_resolve_release(&c->n);
-		node_resolve_boot_cookie(&c->n, true);
-		cookie = c->n.cookie.value;
+		node_resolve_boot_cookie(&c->n, false);
+		cookies[0] = c->n.later_cookie ? c->n.later_cookie : c->n.cookie.value;
+		cookies[1] = c->n.later_cookie ? c->n.cookie.value : NULL;
 	}
-	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms
-										 : DIST_HANDSHAKE_MS;
-	/* A node that is not running has no private home to lease a name in, maybe. */
+	/* Before the lease: a node that never ran has no private home to lease a name in. */
 	int up = epmd_node_registered(c->n.name, &err);
 	if (up < 0)
 		fail(c, &err);
@@ -94,8 +97,16 @@ static void connect_direct(struct call *c)
 		fail(c, &err);
 	}
 	int name = lease_take(c->n.home, &err);
-	if (name < 0 || dist_connect(&c->r.conn, c->n.name, cookie, (unsigned)name, ms, &err) < 0)
+	if (name < 0)
 		fail(c, &err);
+	for (size_t i = 0; i < 2 && cookies[i]; i++) {
+		kz_err_clear(&err);
+		if (dist_connect(&c->r.conn, c->n.name, cookies[i], (unsigned)name, ms, &err) == 0)
+			return;
+		if (err.status != EX_NOPERM)
+			break;
+	}
+	fail(c, &err);
 }
 
 static char *describe(const struct args *a)

@@ -130,12 +130,22 @@ is "$(call 'erlang get_cookie []')" "$CLUSTER" "then answers with [kazoo_apps]'s
 timeout 10 "$KZLAUNCH" ecallmgr remote_console </dev/null >/dev/null 2>"$T/remsh.err"
 like "$(cat "$T/remsh.err")" "kazoo_apps_init will set" "remote_console warns too"
 is "$(cat "$KZLAUNCH_RUNDIR/ecallmgr.home/.erlang.cookie")" "$CLUSTER" "and takes the cookie the node has now"
+is "$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr rpc erlang node 2>/dev/null)" "$NODE" \
+	"a call without a helper speaks with the cookie the node has now"
 dry=$(KAZOO_COOKIE=forced_$$ NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
 like "$dry" "not KAZOO_COOKIE's" "KAZOO_COOKIE, which the node never sees, is said to be replaced"
 printf '[zone]\nname = "local"\n' >"$T/bare.ini"
 out=$(KAZOO_CONFIG=$T/bare.ini KAZOO_COOKIE=forced_$$ NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
 is "$?" 0 "KAZOO_COOKIE with a config.ini that has no section for the node: still runs"
 stop_fg
+# Under its helper: start waits through the switch, and the broker, which has both cookies,
+# connects with the one the node has once it has booted.
+_helpers+=(ecallmgr)
+NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr start >/dev/null 2>&1
+is "$?" 0 "ecallmgr starts under its helper"
+is "$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr rpc erlang get_cookie 2>&1)" "$CLUSTER" \
+	"a call through the helper reaches the node after its cookie switched"
+NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr stop >/dev/null
 
 # ---- refusals: the status, and the file and line they name ----
 expect_78() { # expect_78 REGEX DESCRIPTION ENV...
