@@ -52,6 +52,8 @@ void args_usage(void)
 	      "  -n NODE      node name; with an @ it is used whole (KAZOO_NODE)\n"
 	      "  -e KEY       attach: detach key, as ^X or one character (default ^D)\n"
 	      "  --read-only  attach: watch without typing\n"
+	      "  --all        status: every node type with a policy or a socket here (also\n"
+	      "               status with no REL given and none in $REL)\n"
 	      "  -t SECONDS   calls: give up after this long (0: never; default 60, sup never)\n"
 	      "  --dry-run    print what a launch would do, one fact a line, and exit\n"
 	      "  -h, --help   this text\n"
@@ -165,12 +167,13 @@ bool args_is_launch(enum action act)
 
 static void parse_options(int argc, char **argv, struct args *a)
 {
-	enum { OPT_DRY_RUN = 256, OPT_READ_ONLY };
+	enum { OPT_DRY_RUN = 256, OPT_READ_ONLY, OPT_ALL };
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -191,6 +194,7 @@ static void parse_options(int argc, char **argv, struct args *a)
 		case 'V': a->action = ACT_VERSION; a->action_name = "version"; break;
 		case OPT_DRY_RUN: a->dry_run = true; break;
 		case OPT_READ_ONLY: a->read_only = true; break;
+		case OPT_ALL: a->all = true; break;
 		case ':':
 			die(EX_USAGE, "option -%c needs a value (see kzlaunch --help)", optopt);
 		default:
@@ -225,6 +229,9 @@ static void parse_words(int argc, char **argv, struct args *a)
 		else
 			rel = words[0];
 	}
+	/* `status` alone, with no REL anywhere, is every node type's. */
+	if (!rel && !args_env("REL", NULL) && act && action_lookup(act, &ignored) && ignored == ACT_STATUS)
+		a->all = true;
 	if (!rel)
 		rel = args_env("REL", "kazoo_apps");
 	if (!act && !a->action_name)
@@ -296,6 +303,8 @@ void args_parse(int argc, char **argv, struct args *a)
 
 	if (a->read_only && a->action != ACT_ATTACH)
 		die(EX_USAGE, "--read-only applies to attach only");
+	if (a->all && a->action != ACT_STATUS)
+		die(EX_USAGE, "--all applies to status only");
 	if (a->dry_run && !args_is_launch(a->action))
 		die(EX_USAGE, "--dry-run applies to console, foreground, start and remote_console");
 	if (a->nextra && a->action != ACT_CONSOLE && a->action != ACT_FOREGROUND && a->action != ACT_START)

@@ -36,6 +36,7 @@ struct args {
 	const char *rundir;     /* -d, KZLAUNCH_RUNDIR */
 	const char *node;       /* -n, KAZOO_NODE; NULL: REL@host */
 	bool dry_run;
+	bool all;               /* status --all, or status with no REL given: every node type */
 	bool read_only;         /* attach --read-only */
 	int escape;             /* attach -e: detach key, default ^D */
 	char **extra;           /* after --: appended to the VM's arguments */

@@ -2,6 +2,7 @@
  * privilege: the helper decides from the peer's credentials.  Never slows the node: a
  * terminal that stops reading only makes this client lose output. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sysexits.h>
@@ -23,6 +25,7 @@
 #include "die.h"
 #include "fd.h"
 #include "proto.h"
+#include "strv.h"
 
 #define CLIENT_ANSWER_SEC 10
 
@@ -353,8 +356,9 @@ int control_call(const struct node *n, const char *what, unsigned ms, int *conn_
 	rc = proto_recv_fd(fd, &f, buf, conn_fd);
 	if (rc == 1 && (f.type == PROTO_DENIED || f.type == PROTO_ERROR))
 		turned_away(n, &f);
+	/* Kazoo's sup says 1 for a node it cannot reach; kzlaunch's calls 69. */
 	if (helper_went_away(rc))
-		die(EX_UNAVAILABLE, "%s: not running", n->name);
+		die(n->args->action == ACT_SUP ? KZ_EXIT_FAIL : EX_UNAVAILABLE, "%s: not running", n->name);
 	if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		die(KZ_EXIT_FAIL, "%s: the helper did not answer within %u s", n->name, CLIENT_ANSWER_SEC + ms / 1000);
 	if (rc < 0)
@@ -365,6 +369,79 @@ int control_call(const struct node *n, const char *what, unsigned ms, int *conn_
 	if (!(*self = strndup((const char *)f.payload + 4, f.len - 4)))
 		die_errno(KZ_EXIT_FAIL, "out of memory");
 	return fd;
+}
+
+/* The node types named by the files ending in `suffix` in dir, added to *names (allocated). */
+static void collect_types(const char *dir, const char *suffix, struct strv *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t slen = strlen(suffix);
+
+	if (!d)
+		return; /* no such folder: no node types from it */
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n <= slen || n - slen > ARGS_REL_MAX || strcmp(e->d_name + n - slen, suffix))
+			continue;
+		if (e->d_name[0] < 'a' || e->d_name[0] > 'z' ||
+		    strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n - slen)
+			continue;
+		if (strv_addn(names, e->d_name, n - slen) < 0)
+			die_errno(KZ_EXIT_FAIL, "out of memory");
+	}
+	closedir(d);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each node type's status is the one action, in a child of its own: a node that does not
+ * answer, or refuses, costs its own line only. */
+noreturn void control_status_all(const struct args *a)
+{
+	struct strv names = { 0 };
+	char *policy_dir = NULL;
+	bool all_running = true;
+
+	if (a->policy) {
+		const char *slash = strrchr(a->policy, '/');
+		policy_dir = slash ? strndup(a->policy, (size_t)(slash - a->policy + (slash == a->policy))) : strdup(".");
+	} else {
+		policy_dir = strdup("/etc/kzlaunch");
+	}
+	if (!policy_dir)
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	collect_types(policy_dir, ".policy", &names);
+	collect_types(a->rundir, ".sock", &names);
+	if (names.n == 0)
+		die(EX_UNAVAILABLE, "no node types here: no policy in %s, no socket in %s", policy_dir, a->rundir);
+	qsort(names.v, names.n, sizeof *names.v, by_name);
+	for (size_t i = 0; i < names.n; i++) {
+		if (i > 0 && !strcmp(names.v[i], names.v[i - 1]))
+			continue;
+		if (fflush(stdout) != 0)
+			die_errno(KZ_EXIT_FAIL, "stdout");
+		pid_t pid = fork();
+		if (pid < 0)
+			die_errno(KZ_EXIT_FAIL, "fork");
+		if (pid == 0) {
+			struct args one = *a;
+			struct node n;
+			one.rel = names.v[i];
+			one.all = false;
+			node_resolve_name(&n, &one);
+			control_run(&n, &one);
+		}
+		int st;
+		while (waitpid(pid, &st, 0) < 0)
+			if (errno != EINTR)
+				die_errno(KZ_EXIT_FAIL, "waitpid");
+		all_running = all_running && WIFEXITED(st) && WEXITSTATUS(st) == KZ_EXIT_OK;
+	}
+	exit(all_running ? KZ_EXIT_OK : KZ_EXIT_NOT_RUNNING);
 }
 
 noreturn void control_run(const struct node *n, const struct args *a)

@@ -13,6 +13,11 @@ int control_connect(const char *rundir, const char *rel);
 
 noreturn void control_run(const struct node *n, const struct args *a);
 
+/* status --all: one line for each node type with a policy in the policy folder (the one
+ * KZLAUNCH_POLICY names a file of, else /etc/kzlaunch) or a socket in RUNDIR, in name
+ * order; exits 0 when every one is running, 3 otherwise. */
+noreturn void control_status_all(const struct args *a);
+
 /* Asks the helper for a connection to the node (a CALL named `what` for its log, the
  * handshake bounded by ms): the helper's socket, which the caller keeps open while it uses the
  * connection (its name is leased that long), with *conn_fd the node's connection, *self the

@@ -145,6 +145,8 @@ static noreturn void run_control(const struct args *a)
 {
 	struct node n;
 
+	if (a->all)
+		control_status_all(a);
 	node_resolve_name(&n, a);
 	control_run(&n, a);
 }
