@@ -211,6 +211,10 @@ int main(int argc, char **argv)
 	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
 				   .mask = &oldmask };
 	die_on_error(child_start(&h.node, &spawn, &err), &err);
+	/* The node has its umask (the policy's, else the caller's); the helper's own files, the
+	 * console log and its generations, are 0640 whatever umask it was started with (a unit's
+	 * UMask=0077 among them), so the log folder's group can read them. */
+	umask(0027);
 
 	/* From here on a failure must not leave the node running without its owner. */
 	if (priv_drop_all(h.policy, &err) < 0 || !(h.log = open_log(&h, o.rundir, &err))) {

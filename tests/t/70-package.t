@@ -67,6 +67,17 @@ for rel in kazoo_apps ecallmgr; do
 	like "$dry" "user: kazoo \\($uid\\)" "$rel: as the policy says"
 done
 
+# The units as installed, with the programs and man pages they name in place.
+if command -v systemd-analyze >/dev/null; then
+	for u in kazoo_apps ecallmgr; do
+		v=$(systemd-analyze verify "/usr/lib/systemd/system/$u.service" 2>&1)
+		is "$?:$v" "0:" "systemd-analyze verify $u.service"
+	done
+else
+	skip "no systemd-analyze"
+	skip "no systemd-analyze"
+fi
+
 files=$(dpkg -L kzlaunch)
 apt-get purge -y -q kzlaunch >"$T/purge.log" 2>&1
 is "$?" 0 "apt-get purge removes it"
