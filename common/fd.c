@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -94,4 +96,58 @@ int fd_open_regular(const char *path, int flags, struct stat *st)
 		return -2;
 	}
 	return fd;
+}
+
+ssize_t fd_send_passing(int sock, struct iovec *iov, size_t iovlen, int passed, int flags)
+{
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = iovlen };
+	ssize_t n;
+
+	if (passed >= 0) {
+		memset(ctl.space, 0, sizeof ctl.space);
+		msg.msg_control = ctl.space;
+		msg.msg_controllen = sizeof ctl.space;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &passed, sizeof passed);
+	}
+	while ((n = sendmsg(sock, &msg, flags | MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n;
+}
+
+ssize_t fd_recv_passed(int sock, void *buf, size_t len, int *passed, int flags)
+{
+	union {
+		struct cmsghdr align;
+		char space[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
+			      .msg_controllen = sizeof ctl.space };
+	ssize_t r;
+
+	*passed = -1;
+	while ((r = recvmsg(sock, &msg, flags | MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); r >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < count; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+			if (*passed < 0)
+				*passed = got;
+			else
+				close(got);
+		}
+	}
+	return r;
 }

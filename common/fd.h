@@ -3,6 +3,7 @@
 #define KZ_FD_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <sys/stat.h>
 
 #include "err.h"
@@ -29,5 +30,14 @@ int fd_open_regular(const char *path, int flags, struct stat *st);
 int fd_write_all(int fd, const void *buf, size_t len);
 /* The same on a socket, with send(MSG_NOSIGNAL): a closed peer is EPIPE, never SIGPIPE. */
 int fd_send_all(int fd, const void *buf, size_t len);
+
+/* sendmsg of iov[0..iovlen) with `passed` as SCM_RIGHTS (none when it is -1), retrying
+ * EINTR; never SIGPIPE.  What sendmsg returns. */
+struct iovec;
+ssize_t fd_send_passing(int sock, struct iovec *iov, size_t iovlen, int passed, int flags);
+
+/* recvmsg of up to len bytes into buf, retrying EINTR: what recvmsg returns, with the first
+ * descriptor passed along in *passed (close-on-exec), -1 when none came; any other is closed. */
+ssize_t fd_recv_passed(int sock, void *buf, size_t len, int *passed, int flags);
 
 #endif

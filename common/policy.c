@@ -484,24 +484,25 @@ static int parse_stop(struct loader *ld, const char *v)
 	return each_item(ld, v, &ld->p->stop, add_who);
 }
 
-static int parse_start_timeout(struct loader *ld, const char *v)
+/* Whole seconds from 1 to max. */
+static int seconds(struct loader *ld, const char *v, unsigned long long max, unsigned *out)
 {
 	unsigned long long n;
 
-	if (number(ld, v, 1, 86400, &n) < 0)
+	if (number(ld, v, 1, max, &n) < 0)
 		return -1;
-	ld->p->start_timeout = (unsigned)n;
+	*out = (unsigned)n;
 	return 0;
+}
+
+static int parse_start_timeout(struct loader *ld, const char *v)
+{
+	return seconds(ld, v, 86400, &ld->p->start_timeout);
 }
 
 static int parse_stop_timeout(struct loader *ld, const char *v)
 {
-	unsigned long long n;
-
-	if (number(ld, v, 1, 3600, &n) < 0)
-		return -1;
-	ld->p->stop_timeout = (unsigned)n;
-	return 0;
+	return seconds(ld, v, 3600, &ld->p->stop_timeout);
 }
 
 /* ---- [log] ---- */

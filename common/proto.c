@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include "fd.h"
 #include "proto.h"
 
 /* Header layout: [0] version, [1] type, [2..3] payload length, big-endian. */
@@ -136,34 +137,11 @@ static ssize_t recv_all(int fd, uint8_t *buf, size_t n)
 }
 
 /* The header's first bytes with recvmsg: a descriptor comes with the first byte of the
- * frame it was sent with.  Every descriptor but one is closed. */
+ * frame it was sent with. */
 static ssize_t recv_first(int fd, uint8_t *hdr, size_t n, int *passed)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(4 * sizeof(int))];
-	} ctl;
-	struct iovec iov = { .iov_base = hdr, .iov_len = n };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
-			      .msg_controllen = sizeof ctl.space };
-	ssize_t r;
+	ssize_t r = fd_recv_passed(fd, hdr, n, passed, 0);
 
-	*passed = -1;
-	while ((r = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); r >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < count; i++) {
-			int got;
-			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
-			if (*passed < 0)
-				*passed = got;
-			else
-				close(got);
-		}
-	}
 	if (r > 0 && (size_t)r < n) {
 		ssize_t rest = recv_all(fd, hdr + r, n - (size_t)r);
 		if (rest < 0)
@@ -184,18 +162,11 @@ int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD])
 
 int proto_send_fd(int fd, uint8_t type, const void *payload, uint16_t len, int passed)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} ctl;
 	uint8_t hdr[PROTO_HEADER];
 	struct iovec iov[2] = {
 		{ .iov_base = hdr, .iov_len = sizeof hdr },
 		{ .iov_base = (void *)payload, .iov_len = len },
 	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1, .msg_control = ctl.space,
-			      .msg_controllen = sizeof ctl.space };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	ssize_t n;
 
 	if (len > PROTO_MAX_PAYLOAD) {
@@ -203,13 +174,7 @@ int proto_send_fd(int fd, uint8_t type, const void *payload, uint16_t len, int p
 		return -1;
 	}
 	proto_header(hdr, type, len);
-	memset(ctl.space, 0, sizeof ctl.space);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &passed, sizeof passed);
-	while ((n = sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
+	n = fd_send_passing(fd, iov, len ? 2 : 1, passed, MSG_DONTWAIT);
 	if (n < 0)
 		return -1;
 	if ((size_t)n != sizeof hdr + len) {

@@ -11,6 +11,7 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "broker.h"
 #include "die.h"
 #include "dist.h"
+#include "fd.h"
 #include "log.h"
 #include "proto.h"
 #include "term.h"
@@ -30,30 +32,15 @@
 
 static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char *text)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} ctl;
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
 	size_t len = strnlen(text, BROKER_TEXT_MAX - 1);
 	struct iovec iov = { .iov_base = msg, .iov_len = ANSWER_HEAD + len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	proto_put32(msg, id);
 	msg[4] = conn >= 0 || (id == BROKER_BOOT_ID && creation);
 	proto_put32(msg + 5, creation);
 	memcpy(msg + ANSWER_HEAD, text, len);
-	if (conn >= 0) {
-		memset(ctl.space, 0, sizeof ctl.space);
-		mh.msg_control = ctl.space;
-		mh.msg_controllen = sizeof ctl.space;
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &conn, sizeof conn);
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL) < 0)
+	if (fd_send_passing(fd, &iov, 1, conn, 0) < 0)
 		_exit(0); /* the helper is gone */
 }
 
@@ -195,24 +182,16 @@ int broker_ask_boot(int fd)
 
 int broker_read(int fd, struct broker_answer *a)
 {
-	union {
-		struct cmsghdr align;
-		char space[CMSG_SPACE(sizeof(int))];
-	} ctl;
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
-	struct iovec iov = { .iov_base = msg, .iov_len = sizeof msg };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.space,
-			     .msg_controllen = sizeof ctl.space };
-	ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	ssize_t n = fd_recv_passed(fd, msg, sizeof msg, &a->fd, MSG_DONTWAIT);
 
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+	if (n < 0 && errno == EAGAIN)
 		return 0;
-	if (n < ANSWER_HEAD)
+	if (n < ANSWER_HEAD) {
+		if (a->fd >= 0)
+			close(a->fd);
 		return -1;
-	a->fd = -1;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&a->fd, CMSG_DATA(c), sizeof a->fd);
+	}
 	a->id = proto_get32(msg);
 	a->creation = proto_get32(msg + 5);
 	size_t len = (size_t)n - ANSWER_HEAD;

@@ -28,7 +28,7 @@
 #define LOG NODE "[log]\n"         /* keys from line 4 */
 
 /* What policy_load produced, as one line, so a row can name the part it cares about. */
-#define DEFAULTS " groups= caps= nofile=- core=- umask=- attach= watch= stop= stop_timeout=30" \
+#define DEFAULTS " groups= caps= nofile=- core=- umask=- attach= watch= stop= stop_timeout=30 start_timeout=120" \
 		 " dir=/var/log/kazoo max_size=10485760 generations=10 "
 
 #define NOBODY 65534
@@ -160,6 +160,10 @@ static const struct load_case load_cases[] = {
 	{ "attach unknown user", WRITE, CONTROL "attach = root, nosuchuser\n", EX_CONFIG, ":4: [control] attach: no such user 'nosuchuser'", false },
 	{ "watch bare @", WRITE, CONTROL "watch = @\n", EX_CONFIG, ":4: [control] watch: empty group name", false },
 	{ "stop empty item", WRITE, CONTROL "stop = root,,@adm\n", EX_CONFIG, "[control] stop: empty item in 'root,,@adm'", false },
+	{ "start_timeout", WRITE, NODE "start_timeout = 86400\n", 0, " start_timeout=86400 ", false },
+	{ "start_timeout lowest", WRITE, NODE "start_timeout = 1\n", 0, " start_timeout=1 ", false },
+	{ "start_timeout zero", WRITE, NODE "start_timeout = 0\n", EX_CONFIG, ":3: [node] start_timeout: '0' out of range 1..86400", false },
+	{ "start_timeout in [control]", WRITE, CONTROL "start_timeout = 5\n", EX_CONFIG, "[control] start_timeout: unknown key", false },
 	{ "stop_timeout", WRITE, CONTROL "stop_timeout = 3600\n", 0, " stop_timeout=3600 ", false },
 	{ "stop_timeout lowest", WRITE, CONTROL "stop_timeout = 1\n", 0, " stop_timeout=1 ", false },
 	{ "stop_timeout zero", WRITE, CONTROL "stop_timeout = 0\n", EX_CONFIG, ":4: [control] stop_timeout: '0' out of range 1..3600", false },
@@ -196,7 +200,7 @@ static const struct load_case load_cases[] = {
 	  "[log]\ndir = /var/log/kazoo\nmax_size = 10M\ngenerations = 10\n",
 	  0,
 	  " user=daemon uid=1 gid=1 groups=4 caps=10 nofile=65536 core=unlimited umask=0027"
-	  " attach=u0 watch=g4 stop=u0 stop_timeout=30 dir=/var/log/kazoo max_size=10485760 generations=10 ",
+	  " attach=u0 watch=g4 stop=u0 stop_timeout=30 start_timeout=120 dir=/var/log/kazoo max_size=10485760 generations=10 ",
 	  false },
 	{ "section given twice", WRITE, NODE "[log]\ngenerations = 3\n[node]\ngroup = adm\n", 0, " gid=4 ", false },
 	{ "unknown section", WRITE, NODE "[nodes]\nuser = root\n", EX_CONFIG, ":3: unknown section [nodes]", false },
@@ -304,8 +308,8 @@ static char *render(const struct policy *p)
 	put_who(f, "attach", &p->attach);
 	put_who(f, "watch", &p->watch);
 	put_who(f, "stop", &p->stop);
-	fprintf(f, " stop_timeout=%u dir=%s max_size=%llu generations=%u ", p->stop_timeout,
-		p->log_dir, p->log_max_size, p->log_generations);
+	fprintf(f, " stop_timeout=%u start_timeout=%u dir=%s max_size=%llu generations=%u ", p->stop_timeout,
+		p->start_timeout, p->log_dir, p->log_max_size, p->log_generations);
 	if (fclose(f) == EOF)
 		fail_setup("render");
 	return text;
@@ -571,7 +575,7 @@ static void run_shipped(const char *file)
 	}
 	got = render(&p);
 	if (!tap_ok(strstr(got, " nofile=65536 core=unlimited umask=0027 ") &&
-			    strstr(got, " stop_timeout=30 dir=/var/log/kazoo max_size=10485760 generations=10 "),
+			    strstr(got, " stop_timeout=30 start_timeout=120 dir=/var/log/kazoo max_size=10485760 generations=10 "),
 		    "shipped %s", file))
 		tap_diag("got: '%s'", got);
 	free(got);
