@@ -81,38 +81,49 @@ static int check_versions(const char *node, const struct epmd_entry *e, struct k
 			  node, e->lowest, e->highest, DIST_VERSION);
 }
 
-int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
-		 struct kz_err *err)
+int dist_locate(struct dist_peer *p, const char *node, struct kz_err *err)
 {
 	const char *at = strchr(node, '@');
 	struct epmd_entry e;
-	struct in_addr addr;
 	int up;
 
-	c->fd = -1;
+	p->known = false;
 	if (!at)
 		return kz_err_set(err, EX_USAGE, "node name '%s': expected NAME@HOST", node);
-	if (ei_ready(err) < 0 || (up = epmd_lookup(node, &e, err)) < 0)
+	if ((up = epmd_lookup(node, &e, err)) < 0)
 		return -1;
 	if (!up)
 		return kz_err_set(err, EX_UNAVAILABLE, "%s: not running", node);
-	if (check_versions(node, &e, err) < 0 || host_address(at + 1, &addr, err) < 0)
+	if (check_versions(node, &e, err) < 0 || host_address(at + 1, &p->addr, err) < 0)
 		return -1;
+	p->node = node;
+	p->port = e.port;
+	p->known = true;
+	return 0;
+}
+
+int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cookie, unsigned name, unsigned ms,
+	       struct kz_err *err)
+{
+	const char *node = p->node, *host = strchr(node, '@') + 1;
+	char alive[sizeof DIST_ALIVE + 4];
+	struct in_addr addr = p->addr;
+	unsigned creation = 0;
+
+	c->fd = -1;
 	if (ms == 0 || ms > DIST_HANDSHAKE_MS)
 		ms = DIST_HANDSHAKE_MS;
-
-	char alive[sizeof DIST_ALIVE + 4];
-	unsigned creation = 0;
 	snprintf(alive, sizeof alive, DIST_ALIVE "%u", name % DIST_NAMES);
-	if (new_creation(&creation, err) < 0 || init_self(&c->ec, alive, at + 1, cookie, creation, err) < 0)
+	if (ei_ready(err) < 0 || new_creation(&creation, err) < 0 ||
+	    init_self(&c->ec, alive, host, cookie, creation, err) < 0)
 		return -1;
-	c->fd = ei_xconnect_host_port_tmo(&c->ec, &addr, e.port, ms);
+	c->fd = ei_xconnect_host_port_tmo(&c->ec, &addr, p->port, ms);
 	if (c->fd < 0 && erl_errno == ETIMEDOUT)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: no answer to the handshake within %u ms", node, ms);
 	if (c->fd < 0 && erl_errno == EIO)
 		return kz_err_set(err, EX_NOPERM, "%s refused the handshake: the cookie is not the node's", node);
 	if (c->fd < 0)
-		return kz_err_set(err, KZ_EXIT_FAIL, "%s: connecting to port %u: %s", node, e.port, strerror(erl_errno));
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: connecting to port %u: %s", node, p->port, strerror(erl_errno));
 	/* libei makes its socket without SOCK_CLOEXEC. */
 	if (fcntl(c->fd, F_SETFD, FD_CLOEXEC) < 0) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s: fcntl", node);
@@ -120,6 +131,17 @@ int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsi
 		return -1;
 	}
 	return 0;
+}
+
+int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
+		 struct kz_err *err)
+{
+	struct dist_peer p;
+
+	c->fd = -1;
+	if (dist_locate(&p, node, err) < 0)
+		return -1;
+	return dist_shake(c, &p, cookie, name, ms, err);
 }
 
 int dist_adopt(struct dist_conn *c, int fd, const char *self, unsigned creation, struct kz_err *err)

@@ -6,6 +6,7 @@
 #define KZ_DIST_H
 
 #include <ei.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -35,6 +36,23 @@ struct dist_conn {
 
 /* Returned by dist_call when the deadline passed first. */
 #define DIST_TIMEDOUT 1
+
+/* Where a node listens: what epmd said of it and its host's address. */
+struct dist_peer {
+	const char *node; /* NAME@HOST, the caller's */
+	struct in_addr addr;
+	uint16_t port;
+	bool known;
+};
+
+/* Asks HOST's epmd for the node's port and versions and resolves HOST: 0 with p filled, or
+ * -1 with err as dist_connect says. */
+int dist_locate(struct dist_peer *p, const char *node, struct kz_err *err);
+
+/* The handshake with a located node, as dist_connect says.  A node keeps its port for its
+ * life, so one dist_locate serves every handshake with it. */
+int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cookie, unsigned name, unsigned ms,
+	       struct kz_err *err);
 
 /* Connects to `node` (NAME@HOST) as the hidden node kzlaunch<name>@HOST with `cookie`: asks
  * HOST's epmd for the node's port and versions, then shakes hands within ms (at most

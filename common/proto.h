@@ -35,8 +35,9 @@ enum proto_type {
 	PROTO_ERROR = 25,  /* text */
 	PROTO_STOPPING = 26, /* empty: SIGTERM sent; EXIT follows when the node is gone */
 	PROTO_CALL_READY = 27, /* CALL's answer, with the node's connection as SCM_RIGHTS: u32
-				  the creation, then the name the handshake announced; the name is
-				  this client's until it closes its helper connection */
+				  the creation, u8 the length of the name the handshake announced,
+				  that name, then the node's; the name is this client's until it
+				  closes its helper connection */
 };
 
 /* INFO's state of the node. */

@@ -44,22 +44,41 @@ static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char 
 		_exit(0); /* the helper is gone */
 }
 
+/* What the broker keeps between requests: the node as epmd placed it (a node keeps its port
+ * for its life, and the helper serves one node's life), the cookie that worked last, and the
+ * boot probe's connection. */
+struct broker {
+	const char *node;
+	char *const *cookies;
+	size_t ncookies, current;
+	struct dist_peer peer;
+	struct dist_conn probe;
+};
+
 /* The cookie that last worked first; a refusal tries the next, since the node's cookie
  * changes once while it boots when the release holds kazoo_apps_init. */
-static void serve_one(int fd, const char *node, char *const cookies[], size_t ncookies, size_t *current,
-		      const uint8_t *req)
+static int shake(struct broker *b, struct dist_conn *conn, unsigned name, unsigned ms, struct kz_err *err)
+{
+	if (!b->peer.known && dist_locate(&b->peer, b->node, err) < 0)
+		return -1;
+	for (size_t tries = 0; tries < b->ncookies; tries++) {
+		kz_err_clear(err);
+		if (dist_shake(conn, &b->peer, b->cookies[b->current], name, ms, err) == 0)
+			return 0;
+		if (err->status != EX_NOPERM)
+			return -1;
+		b->current = (b->current + 1) % b->ncookies;
+	}
+	return -1;
+}
+
+static void serve_one(int fd, struct broker *b, const uint8_t *req)
 {
 	uint32_t id = proto_get32(req), ms = proto_get32(req + 6);
 	struct dist_conn conn = { .fd = -1 };
 	struct kz_err err = { 0 };
 
-	for (size_t tries = 0; tries < ncookies; tries++) {
-		kz_err_clear(&err);
-		if (dist_connect(&conn, node, cookies[*current], req[5], ms, &err) == 0 || err.status != EX_NOPERM)
-			break;
-		*current = (*current + 1) % ncookies;
-	}
-	if (conn.fd < 0) {
+	if (shake(b, &conn, req[5], ms, &err) < 0) {
 		answer(fd, id, -1, 0, err.msg ? err.msg : "no connection");
 		kz_err_clear(&err);
 		return;
@@ -76,33 +95,22 @@ static bool started(const struct term *t)
 	return term_tagged(t, "started", 2, e) == 0 && term_is_atom(&e[1], "started");
 }
 
-/* init:get_status() over the probe's own connection, made again whenever it broke.  Only
- * the cookie the node boots with is tried first: kazoo_apps_init switches it after boot. */
-static void serve_boot(int fd, const char *node, char *const cookies[], size_t ncookies, size_t *current,
-		       struct dist_conn *probe)
+/* init:get_status() over the probe's own connection, made again whenever it broke. */
+static void serve_boot(int fd, struct broker *b)
 {
 	struct kz_err err = { 0 };
 	ei_x_buff args, reply;
 	struct term result;
 	int at = 0;
 
-	if (probe->fd < 0) {
-		for (size_t tries = 0; tries < ncookies; tries++) {
-			kz_err_clear(&err);
-			if (dist_connect(probe, node, cookies[*current], DIST_PROBE_NAME, BOOT_PROBE_MS, &err) == 0 ||
-			    err.status != EX_NOPERM)
-				break;
-			*current = (*current + 1) % ncookies;
-		}
-		if (probe->fd < 0) {
-			answer(fd, BROKER_BOOT_ID, -1, 0, err.msg ? err.msg : "no connection");
-			kz_err_clear(&err);
-			return;
-		}
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BOOT_PROBE_MS, &err) < 0) {
+		answer(fd, BROKER_BOOT_ID, -1, 0, err.msg ? err.msg : "no connection");
+		kz_err_clear(&err);
+		return;
 	}
 	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
 		_exit(1);
-	int rc = dist_call(probe, "init", "get_status", &args, BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
+	int rc = dist_call(&b->probe, "init", "get_status", &args, BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
 	bool done = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && started(&result);
 	answer(fd, BROKER_BOOT_ID, -1, done, done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
 	kz_err_clear(&err);
@@ -110,13 +118,12 @@ static void serve_boot(int fd, const char *node, char *const cookies[], size_t n
 	ei_x_free(&reply);
 	/* Once it has booted, or when the connection failed, this connection is done. */
 	if (done || rc != 0)
-		dist_close(probe);
+		dist_close(&b->probe);
 }
 
 static noreturn void serve(int fd, const char *node, char *const cookies[], size_t ncookies)
 {
-	struct dist_conn probe = { .fd = -1 };
-	size_t current = 0;
+	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
 
 	for (;;) {
 		uint8_t req[REQUEST_LEN];
@@ -126,9 +133,9 @@ static noreturn void serve(int fd, const char *node, char *const cookies[], size
 		if (n <= 0)
 			_exit(0); /* the helper closed its end: it is gone */
 		if (n == REQUEST_LEN && req[4] == KIND_CONNECT)
-			serve_one(fd, node, cookies, ncookies, &current, req);
+			serve_one(fd, &b, req);
 		else if (n == REQUEST_LEN && req[4] == KIND_BOOT)
-			serve_boot(fd, node, cookies, ncookies, &current, &probe);
+			serve_boot(fd, &b);
 	}
 }
 

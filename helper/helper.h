@@ -44,6 +44,7 @@ struct helper {
 	int broker_fd;               /* -1 once the broker is gone */
 	uint32_t name_owner[DIST_HELPER_NAMES]; /* the call id holding each name, 0 when free */
 	uint32_t last_call_id;
+	int last_name;               /* the name handed out last: the next call takes the one after */
 
 	struct conlog *log;
 	struct ring replay;

@@ -287,11 +287,18 @@ static void fail_request(struct session *c, const char *why)
 	c->state = SESSION_CLOSING;
 }
 
-static int free_name(const struct helper *h)
+/* The free name after the one handed out last, round the ring: a name whose call has just
+ * ended may still be connected at the node for a moment (its client's close is on the way),
+ * and a handshake under it then would be refused, so it is taken again last. */
+static int free_name(struct helper *h)
 {
-	for (int i = 0; i < DIST_HELPER_NAMES; i++)
-		if (!h->name_owner[i])
+	for (int k = 1; k <= DIST_HELPER_NAMES; k++) {
+		int i = (h->last_name + k) % DIST_HELPER_NAMES;
+		if (!h->name_owner[i]) {
+			h->last_name = i;
 			return i;
+		}
+	}
 	return -1;
 }
 
@@ -318,7 +325,7 @@ static void start_call(struct helper *h, struct session *c, const struct proto_f
 void session_call_answer(struct helper *h, struct broker_answer *a)
 {
 	struct session *c = NULL;
-	uint8_t ready[4 + BROKER_TEXT_MAX];
+	uint8_t ready[5 + BROKER_TEXT_MAX + 256];
 
 	for (size_t i = 0; i < h->nsessions && !c; i++)
 		if (h->sessions[i]->call_id == a->id && h->sessions[i]->state == SESSION_CALLING)
@@ -334,12 +341,14 @@ void session_call_answer(struct helper *h, struct broker_answer *a)
 		c->call_name = -1;
 		fail_request(c, a->text);
 	} else {
-		size_t len = strlen(a->text);
+		size_t len = strlen(a->text), nlen = strnlen(h->node.name, 256);
 		proto_put32(ready, a->creation);
-		memcpy(ready + 4, a->text, len);
+		ready[4] = (uint8_t)(len < 255 ? len : 255);
+		memcpy(ready + 5, a->text, ready[4]);
+		memcpy(ready + 5 + ready[4], h->node.name, nlen);
 		/* The first frame on this connection: its socket buffer is empty. */
 		c->state = SESSION_CALLED;
-		if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(4 + len), a->fd) < 0)
+		if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(5 + ready[4] + nlen), a->fd) < 0)
 			drop(c, "could not hand the connection over");
 	}
 	if (a->fd >= 0)

@@ -350,18 +350,18 @@ static bool connect_via_helper(struct call *c)
 {
 	struct kz_err err = { 0 };
 	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms : 0;
-	unsigned creation;
-	char *self;
-	int conn;
+	struct control_call got;
 
 	if (c->a->cookie)
 		return false; /* sup -c COOKIE: the caller chose its own way in */
-	if (control_call(&c->n, c->what, ms, &conn, &self, &creation) < 0)
+	if (control_call(&c->n, c->what, ms, &got) < 0)
 		return false;
 	/* The helper's socket stays open, holding the name, until this process ends. */
-	if (dist_adopt(&c->r.conn, conn, self, creation, &err) < 0)
+	if (dist_adopt(&c->r.conn, got.conn_fd, got.self, got.creation, &err) < 0)
 		fail(c, &err);
-	free(self);
+	free(got.self);
+	c->n.name = got.node;
+	c->r.node = c->n.name;
 	return true;
 }
 
@@ -370,11 +370,15 @@ noreturn void call_run(const struct args *a)
 	struct call c = { .a = a };
 	long sec = a->timeout >= 0 ? a->timeout : a->action == ACT_SUP ? 0 : CALL_DEFAULT_TIMEOUT_SEC;
 
-	node_resolve_name(&c.n, a);
 	c.what = describe(a);
-	c.r.node = c.n.name;
 	remote_begin(&c.r, sec > 0 ? sec * 1000 : -1);
+	/* Through a helper the node's name comes from it: this host's name is looked up only for
+	 * a direct call.  Until then messages name the node type. */
+	c.n.args = a;
+	c.n.name = (char *)(a->node ? a->node : a->rel);
 	if (!connect_via_helper(&c)) {
+		node_resolve_name(&c.n, a);
+		c.r.node = c.n.name;
 		connect_direct(&c);
 		log_call(&c);
 	}

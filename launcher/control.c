@@ -336,9 +336,9 @@ static noreturn void run_attach(const struct node *n, const struct args *a, int 
 	exit(status);
 }
 
-int control_call(const struct node *n, const char *what, unsigned ms, int *conn_fd, char **self,
-		 unsigned *creation)
+int control_call(const struct node *n, const char *what, unsigned ms, struct control_call *out)
 {
+	int *conn_fd = &out->conn_fd;
 	uint8_t req[4 + 512], buf[PROTO_MAX_PAYLOAD];
 	size_t wlen = strlen(what) < 512 ? strlen(what) : 512;
 	struct proto_frame f;
@@ -363,10 +363,12 @@ int control_call(const struct node *n, const char *what, unsigned ms, int *conn_
 		die(KZ_EXIT_FAIL, "%s: the helper did not answer within %u s", n->name, CLIENT_ANSWER_SEC + ms / 1000);
 	if (rc < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: helper socket", n->name);
-	if (f.type != PROTO_CALL_READY || f.len < 5 || *conn_fd < 0)
+	if (f.type != PROTO_CALL_READY || f.len < 6 || f.len < 5 + f.payload[4] || *conn_fd < 0)
 		die(KZ_EXIT_FAIL, "%s: the helper answered a call with frame %u", n->name, f.type);
-	*creation = proto_get32(f.payload);
-	if (!(*self = strndup((const char *)f.payload + 4, f.len - 4)))
+	out->creation = proto_get32(f.payload);
+	size_t slen = f.payload[4];
+	if (!(out->self = strndup((const char *)f.payload + 5, slen)) ||
+	    !(out->node = strndup((const char *)f.payload + 5 + slen, f.len - 5 - slen)))
 		die_errno(KZ_EXIT_FAIL, "out of memory");
 	return fd;
 }
