@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "escape.h"
 #include "inifile.h"
 #include "nss.h"
 #include "policy.h"
@@ -59,37 +60,12 @@ struct loader {
 
 /* ---- messages ---- */
 
-/* File text may hold anything; control characters would reach the operator's terminal
- * or syslog, so they are written as \xNN (and a backslash doubled, so \x stays unambiguous). */
-static char *escape(const char *s)
-{
-	size_t len = strlen(s);
-	char *out, *o;
-
-	if (len > (SIZE_MAX - 1) / 4)
-		return NULL;
-	out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	for (o = out; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			o += sprintf(o, "\\x%02x", c);
-		else if (c == '\\')
-			o += sprintf(o, "\\\\");
-		else
-			*o++ = (char)c;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* An escaped copy of s that lives until the next call (one per message is all we need). */
+/* File text may hold anything: an escaped copy of s (escape.h) that lives until the next
+ * call (one per message is all we need). */
 static const char *shown(struct loader *ld, const char *s)
 {
 	free(ld->shown);
-	ld->shown = escape(s);
+	ld->shown = escape_dup(s);
 	return ld->shown ? ld->shown : "?";
 }
 
@@ -503,9 +479,8 @@ static int parse_log_dir(struct loader *ld, const char *v)
 		return fail(ld, "'%s' is not an absolute path", shown(ld, v));
 	if (strlen(v) >= PATH_MAX)
 		return fail(ld, "longer than %d bytes", PATH_MAX - 1);
-	for (const char *c = v; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail(ld, "'%s' holds control characters", shown(ld, v));
+	if (escape_needed(v))
+		return fail(ld, "'%s' holds control characters", shown(ld, v));
 	dir = strdup(v);
 	if (!dir)
 		return out_of_memory(ld);

@@ -167,6 +167,17 @@ run env TERM=$'xterm\e]0;owned\a' "$KZLAUNCH" kazoo_apps --dry-run console
 unlike "$OUT" "env: TERM=" "a TERM with escape sequences does not reach the VM"
 run env TERM=xterm-256color "$KZLAUNCH" kazoo_apps --dry-run console
 like "$OUT" "env: TERM=xterm-256color" "a plain TERM does"
+# One escaping rule for every message (common/escape.h): a control character in a path is
+# shown as \xNN, never sent to the terminal; a backslash is itself.
+expect_fail 78 'x\\x1b\[2Jy\.ini' "a KAZOO_CONFIG holding a terminal escape is shown as \\x1b" \
+	env KAZOO_CONFIG=$'/nonexistent/x\e[2Jy.ini' "$KZLAUNCH" kazoo_apps read-release-cookie
+unlike "$ERR" $'\e' "and no escape character reaches stderr"
+expect_fail 78 '/nonexistent/a\\b\.ini: ' "a backslash in a path is shown once, not doubled" \
+	env KAZOO_CONFIG='/nonexistent/a\b.ini' "$KZLAUNCH" kazoo_apps read-release-cookie
+cp "$T/config.ini" "$T/c"$'\e'"[31m.ini"
+run env KAZOO_CONFIG="$T/c"$'\e'"[31m.ini" "$KZLAUNCH" kazoo_apps --dry-run console
+like "$OUT" "config: $T/c\\\\x1b\\[31m\\.ini" "--dry-run shows such a path escaped too"
+unlike "$OUT" $'\e' "and prints no escape character"
 expect_fail 78 "KAZOO_CONFIG is set but empty" "empty KAZOO_CONFIG" env KAZOO_CONFIG= "$KZLAUNCH" kazoo_apps read-release-cookie
 
 expect_fail 78 "$T/nopolicy: " "explicit policy missing" "$KZLAUNCH" -p "$T/nopolicy" kazoo_apps --dry-run console

@@ -81,6 +81,7 @@ static const struct load_case load_cases[] = {
 	{ "user id too large", WRITE, "[node]\nuser = 4294967295\n", EX_CONFIG, ":2: [node] user: '4294967295' out of range 0..4294967294", false },
 	{ "user id overflows", WRITE, "[node]\nuser = 99999999999999999999999\n", EX_CONFIG, "[node] user: '99999999999999999999999' out of range", false },
 	{ "control characters escaped", WRITE, "[node]\nuser = da\033[2Jmon\n", EX_CONFIG, "no such user 'da\\x1b[2Jmon'", false },
+	{ "a backslash shown as it is, not doubled", WRITE, "[node]\nuser = da\\mon\n", EX_CONFIG, "no such user 'da\\mon'", false },
 	{ "user missing", WRITE, "[node]\ngroup = adm\n", EX_CONFIG, ": [node] user: missing", false },
 	{ "empty file", WRITE, "", EX_CONFIG, ": [node] user: missing", false },
 	{ "unknown uid needs a group", WRITE, "[node]\nuser = 4000\n", EX_CONFIG, ": [node] group: missing, and user '4000' has no passwd entry", false },
