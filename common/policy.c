@@ -14,6 +14,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
 #include "escape.h"
 #include "inifile.h"
@@ -217,39 +218,8 @@ static int resolve_group(struct loader *ld, const char *v, gid_t *gid)
 
 /* ---- lists ---- */
 
-/* One typed append per array: the element types differ and a void ** cast would alias. */
-static int push_uid(struct loader *ld, uid_t **array, size_t *n, uid_t id)
-{
-	uid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = id;
-	*array = grown;
-	return 0;
-}
-
-static int push_gid(struct loader *ld, gid_t **array, size_t *n, gid_t id)
-{
-	gid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = id;
-	*array = grown;
-	return 0;
-}
-
-static int push_cap(struct loader *ld, cap_value_t **array, size_t *n, cap_value_t cap)
-{
-	cap_value_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = cap;
-	*array = grown;
-	return 0;
-}
+/* Every list of the policy grows by one: an id, a group, a capability. */
+#define PUSH(ld, array, n, value) (ARRAY_PUSH(array, n, value) < 0 ? out_of_memory(ld) : 0)
 
 static char *trim(char *s)
 {
@@ -308,7 +278,7 @@ static int add_group(struct loader *ld, const char *item, void *ctx)
 	(void)ctx;
 	if (resolve_node_group(ld, item, &gid) < 0)
 		return -1;
-	return push_gid(ld, &ld->p->groups, &ld->p->ngroups, gid);
+	return PUSH(ld, ld->p->groups, ld->p->ngroups, gid);
 }
 
 static int add_cap(struct loader *ld, const char *item, void *ctx)
@@ -319,7 +289,7 @@ static int add_cap(struct loader *ld, const char *item, void *ctx)
 	/* cap_from_name() also takes bare numbers, even ones this kernel lacks: only names. */
 	if (strncasecmp(item, "cap_", 4) != 0 || cap_from_name(item, &cap) < 0)
 		return fail(ld, "unknown capability '%s'", shown(ld, item));
-	return push_cap(ld, &ld->p->caps, &ld->p->ncaps, cap);
+	return PUSH(ld, ld->p->caps, ld->p->ncaps, cap);
 }
 
 /* "name", "1000", "@group" or "@4". */
@@ -332,11 +302,11 @@ static int add_who(struct loader *ld, const char *item, void *ctx)
 	if (item[0] == '@') {
 		if (resolve_group(ld, item + 1, &gid) < 0)
 			return -1;
-		return push_gid(ld, &who->gids, &who->ngids, gid);
+		return PUSH(ld, who->gids, who->ngids, gid);
 	}
 	if (resolve_user(ld, item, &uid, NULL, NULL) < 0)
 		return -1;
-	return push_uid(ld, &who->uids, &who->nuids, uid);
+	return PUSH(ld, who->uids, who->nuids, uid);
 }
 
 /* ---- [node] ---- */
