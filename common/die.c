@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
 #include "escape.h"
 
@@ -113,7 +114,7 @@ void die_child(int status, int errnum, const char *what, const char *call)
 	size_t n = 0;
 	const char *parts[] = { progname, ": ", what, call ? ": " : "", call ? call : "", ": ", strerror(errnum) };
 
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+	for (size_t i = 0; i < COUNT(parts); i++)
 		n += escape_buf(line + n, sizeof line - 1 - n, parts[i]); /* one byte kept for the newline */
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)

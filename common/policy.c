@@ -501,7 +501,7 @@ static const struct key_def keys[] = {
 	{ "log", "generations", parse_generations },
 };
 
-#define NKEYS (sizeof keys / sizeof keys[0])
+#define NKEYS COUNT(keys)
 _Static_assert(NKEYS <= MAX_KEYS, "raise MAX_KEYS");
 
 static bool known_section(const char *section)

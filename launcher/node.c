@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
 #include "host.h"
 #include "node.h"
@@ -235,7 +236,7 @@ void node_check_reach(const struct node *n, bool remsh)
 		{ n->rel.lib, R_OK | X_OK }, { n->vm.sys_config, R_OK },
 	};
 	/* The copies in the private home are written for the node after this, by kzlaunch. */
-	size_t nitems = sizeof items / sizeof items[0] - (remsh || n->vm.sys_config_text ? 1 : 0);
+	size_t nitems = COUNT(items) - (remsh || n->vm.sys_config_text ? 1 : 0);
 	const struct policy *p = &n->policy;
 	die_on_error(reach_check(items, nitems, p->uid, p->gid, p->groups, p->ngroups, p->user, &err), &err);
 	free(beam);

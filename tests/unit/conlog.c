@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "conlog.h"
 
@@ -403,7 +404,7 @@ static void on_loss(void *arg, bool resumed, const char *cause, unsigned long lo
 {
 	struct notices *ns = arg;
 
-	if (ns->n < sizeof ns->said / sizeof ns->said[0] &&
+	if (ns->n < COUNT(ns->said) &&
 	    asprintf(&ns->said[ns->n++], "%s %llu: %s", resumed ? "resumed" : "losing", lost, cause) < 0)
 		abort();
 }
@@ -530,7 +531,7 @@ static int allow_only_log_calls(void)
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = ctx ? 0 : -1;
 
-	for (size_t i = 0; rc == 0 && i < sizeof calls / sizeof calls[0]; i++)
+	for (size_t i = 0; rc == 0 && i < COUNT(calls); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
@@ -668,11 +669,11 @@ int main(void)
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
-	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
+	for (unsigned i = 0; i < COUNT(rows); i++)
 		run_row(i, &rows[i]);
 	test_descriptor();
 	test_append_existing();
-	for (unsigned i = 0; i < sizeof open_rows / sizeof open_rows[0]; i++)
+	for (unsigned i = 0; i < COUNT(open_rows); i++)
 		run_open_row(i, &open_rows[i]);
 	test_reopen_fails();
 	test_rename_fails();

@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../fixture.h"
 #include "../tap.h"
 #include "config.h"
@@ -290,11 +291,11 @@ int main(void)
 		perror("mkdtemp");
 		return 255;
 	}
-	for (size_t i = 0; i < sizeof resolve_rows / sizeof resolve_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(resolve_rows); i++)
 		run_resolve_row(&resolve_rows[i], dir);
-	for (size_t i = 0; i < sizeof check_rows / sizeof check_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(check_rows); i++)
 		run_check_row(&check_rows[i]);
-	for (size_t i = 0; i < sizeof locate_rows / sizeof locate_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(locate_rows); i++)
 		run_locate_row(&locate_rows[i], dir);
 	run_locate_extra(dir);
 	if (rmdir(dir) < 0)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "escape.h"
 
@@ -43,7 +44,7 @@ static const struct buf_case buf_rows[] = {
 
 int main(void)
 {
-	size_t ndup = sizeof dup_rows / sizeof dup_rows[0], nbuf = sizeof buf_rows / sizeof buf_rows[0];
+	size_t ndup = COUNT(dup_rows), nbuf = COUNT(buf_rows);
 
 	tap_plan((unsigned)(ndup + 2 * nbuf + 4));
 	for (size_t i = 0; i < ndup; i++) {

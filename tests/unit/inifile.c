@@ -10,6 +10,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../fixture.h"
 #include "../tap.h"
 #include "inifile.h"
@@ -210,9 +211,9 @@ int main(void)
 		perror("mkdtemp");
 		return 255;
 	}
-	for (size_t i = 0; i < sizeof parse_rows / sizeof parse_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(parse_rows); i++)
 		run_parse_row(&parse_rows[i], dir);
-	for (size_t i = 0; i < sizeof clean_rows / sizeof clean_rows[0]; i++) {
+	for (size_t i = 0; i < COUNT(clean_rows); i++) {
 		char *got = inifile_clean_value(clean_rows[i].raw);
 
 		tap_is(got, clean_rows[i].want, "clean_value '%s'", clean_rows[i].raw);

@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "policy.h"
 #include "rights.h"
@@ -392,7 +393,7 @@ static void cleanup(void)
 {
 	const char *files[] = { path, link_path, fifo, sub_file, passwd };
 
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+	for (size_t i = 0; i < COUNT(files); i++)
 		if (unlink(files[i]) < 0 && errno != ENOENT)
 			fail_setup(files[i]);
 	if (rmdir(sub) < 0 && errno != ENOENT)
@@ -615,8 +616,8 @@ static void remove_dir(void)
 
 int main(void)
 {
-	size_t nload = sizeof load_cases / sizeof load_cases[0];
-	size_t nfile = sizeof file_cases / sizeof file_cases[0];
+	size_t nload = COUNT(load_cases);
+	size_t nfile = COUNT(file_cases);
 
 	tap_plan((unsigned)(nload + 2 + nfile + 4));
 	root = geteuid() == 0;

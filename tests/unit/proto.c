@@ -14,10 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "proto.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Payload byte i of every generated frame, so a misplaced byte shows. */
 static uint8_t pat(size_t i)

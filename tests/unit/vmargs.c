@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../fixture.h"
 #include "../tap.h"
 #include "osvars.h"
@@ -336,9 +337,9 @@ int main(void)
 	unsetenv("VMARGS_PATH");
 	unsetenv("RELX_CONFIG_PATH");
 
-	for (size_t i = 0; i < sizeof args_rows / sizeof args_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(args_rows); i++)
 		run_args_row(&args_rows[i], dir);
-	for (size_t i = 0; i < sizeof osvars_rows / sizeof osvars_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(osvars_rows); i++)
 		run_osvars_row(&osvars_rows[i], i);
 
 	char *relvm = NULL, *relsys = NULL;
@@ -346,7 +347,7 @@ int main(void)
 		abort();
 	fixture_write(relvm, "+A 1\n", 5);
 	fixture_write(relsys, "[].\n", 4);
-	for (size_t i = 0; i < sizeof pick_rows / sizeof pick_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(pick_rows); i++)
 		run_pick_row(&pick_rows[i], conf, reldir);
 	run_trust(conf, reldir);
 
