@@ -11,6 +11,7 @@
 #include "array.h"
 #include "die.h"
 #include "escape.h"
+#include "fmt.h"
 
 static const char *progname = "kzlaunch";
 
@@ -33,17 +34,13 @@ __attribute__((format(printf, 2, 0)))
 static void vsay(const char *errtext, const char *fmt, va_list ap)
 {
 	/* Built in one buffer and written once, so lines from several processes never interleave. */
-	char *line = NULL;
-	char *raw = NULL, *body = NULL;
+	char *line, *raw, *body;
 
 	/* Messages quote paths, names and values from files and the environment: escape.h's
 	 * rule keeps a control character among them from reaching the terminal as one. */
-	if (vasprintf(&raw, fmt, ap) < 0)
-		raw = NULL;
+	raw = fmt_vnew(fmt, ap);
 	body = raw ? escape_dup(raw) : NULL;
-	if (asprintf(&line, "%s: %s%s%s\n", progname, body ? body : fmt,
-		     errtext ? ": " : "", errtext ? errtext : "") < 0)
-		line = NULL;
+	line = fmt_new("%s: %s%s%s\n", progname, body ? body : fmt, errtext ? ": " : "", errtext ? errtext : "");
 	if (line)
 		fputs(line, stderr);
 	else

@@ -17,6 +17,7 @@
 #include "array.h"
 #include "die.h"
 #include "escape.h"
+#include "fmt.h"
 #include "inifile.h"
 #include "nss.h"
 #include "policy.h"
@@ -79,14 +80,13 @@ static int out_of_memory(struct loader *ld)
 static int fail(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct loader *ld, const char *fmt, ...)
 {
-	char *what = NULL;
+	char *what;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&what, fmt, ap);
+	what = fmt_vnew(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!what)
 		return out_of_memory(ld);
 	kz_err_set(ld->err, EX_CONFIG, "%s:%u: [%s] %s: %s", ld->path, ld->line, ld->key->section,
 		   ld->key->key, what);

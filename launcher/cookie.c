@@ -11,6 +11,7 @@
 #include "array.h"
 #include "cookie.h"
 #include "die.h"
+#include "fmt.h"
 #include "inifile.h"
 
 struct cookie_key {
@@ -246,7 +247,7 @@ int cookie_resolve(const char *ini, const char *rel, const char *host, const cha
 	if (rc == 0)
 		rc = choose(&cf, host, zone, out, err);
 	file_free(&cf);
-	if (rc == 0 && asprintf(&where, "%s:%u", ini, out->line) < 0)
+	if (rc == 0 && !(where = fmt_new("%s:%u", ini, out->line)))
 		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s: out of memory", ini);
 	if (rc == 0)
 		rc = cookie_check(out->value, where, err);

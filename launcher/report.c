@@ -13,6 +13,7 @@
 
 #include "die.h"
 #include "escape.h"
+#include "fmt.h"
 #include "node.h"
 #include "osvars.h"
 #include "report.h"
@@ -33,14 +34,13 @@ static void put_shown(const char *s)
 __attribute__((format(printf, 1, 2)))
 static void fact(const char *fmt, ...)
 {
-	char *line = NULL;
+	char *line;
 	va_list ap;
-	int len;
 
 	va_start(ap, fmt);
-	len = vasprintf(&line, fmt, ap);
+	line = fmt_vnew(fmt, ap);
 	va_end(ap);
-	if (len < 0)
+	if (!line)
 		die(KZ_EXIT_FAIL, "--dry-run: out of memory");
 	put_shown(line);
 	putchar('\n');

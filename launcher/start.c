@@ -20,6 +20,7 @@
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "fmt.h"
 #include "proto.h"
 #include "start.h"
 
@@ -34,11 +35,11 @@ static char *helper_path(void)
 
 	if (n > 0) {
 		self[n] = '\0';
-		if (asprintf(&path, "%s/kzlaunch-helper", dirname(self)) >= 0 && access(path, X_OK) == 0)
+		if ((path = fmt_new("%s/kzlaunch-helper", dirname(self))) && access(path, X_OK) == 0)
 			return path;
 		free(path);
 	}
-	if (asprintf(&path, "%s/kzlaunch-helper", KZ_LIBEXECDIR) < 0)
+	if (!(path = fmt_new("%s/kzlaunch-helper", KZ_LIBEXECDIR)))
 		die_errno(KZ_EXIT_FAIL, "helper path");
 	return path;
 }
