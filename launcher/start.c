@@ -161,9 +161,8 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: stopping its helper (pid %d)", n->name, (int)warden);
-	while (waitpid(warden, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (fd_waitpid(warden, &status) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
 	die(KZ_EXIT_FAIL, "%s: stopped, since its socket %s was not its own; is its folder writable by another user?",
 	    n->name, path);
 }
@@ -176,9 +175,7 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	size_t len = 0;
 	ssize_t got;
 
-	while (len < sizeof buf - 1 && (got = read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
+	while (len < sizeof buf - 1 && (got = fd_read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
 		if (got < 0)
 			die_errno(KZ_EXIT_FAIL, "ready pipe");
 		len += (size_t)got;
@@ -198,9 +195,8 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	}
 	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
 	int st;
-	while (waitpid(helper, &st, 0) < 0)
-		if (errno != EINTR)
-			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (fd_waitpid(helper, &st) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
 		exit(WEXITSTATUS(st));
 	if (WIFSIGNALED(st))
