@@ -209,12 +209,11 @@ void node_resolve_vm(struct node *n)
 	die_on_error(vmfiles_load(n->config.ini, &n->rel, &spec, &n->vm, &err), &err);
 	for (size_t i = 0; i < n->vm.args.notes.n; i++)
 		warn_msg("%s", n->vm.args.notes.v[i]);
-	if (!(n->vm_args_run = fmt_new("%s/vm.args", n->home)))
-		n->vm_args_run = NULL;
+	n->vm_args_run = fmt_new("%s/vm.args", n->home);
 	if (!n->vm.sys_config_text)
 		n->sys_config_run = strdup(n->vm.sys_config);
-	else if (!(n->sys_config_run = fmt_new("%s/sys.config", n->home)))
-		n->sys_config_run = NULL;
+	else
+		n->sys_config_run = fmt_new("%s/sys.config", n->home);
 	n->crash_dump = crash_dump(n);
 	if (!n->vm_args_run || !n->sys_config_run || !n->crash_dump)
 		die_errno(KZ_EXIT_FAIL, "%s", n->home);

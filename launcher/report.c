@@ -1,6 +1,7 @@
 /* report.c: --dry-run, one fact a line, so an operator can see why a node gets its name,
  * cookie, identity and command line.  Prints where the cookie came from, never its value. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <pwd.h>
@@ -16,6 +17,7 @@
 #include "fmt.h"
 #include "node.h"
 #include "osvars.h"
+#include "priv.h"
 #include "report.h"
 
 /* Text from files, the environment and NSS, shown by escape.h's rule. */
@@ -94,14 +96,33 @@ static const char *group_name(gid_t gid)
 	return gr ? gr->gr_name : "?";
 }
 
-static void report_limit(const char *name, bool has, rlim_t value)
+/* The value, and whether the launch could set it here: as the policy's user (or as a root
+ * without CAP_SYS_RESOURCE) a limit above the hard one is refused, and so would the launch be. */
+static void report_limit(const char *name, int resource, bool has, rlim_t value)
 {
-	if (!has)
+	char shown[32];
+	rlim_t hard;
+
+	if (!has) {
 		fact("%s: unchanged", name);
-	else if (value == RLIM_INFINITY)
-		fact("%s: unlimited", name);
+		return;
+	}
+	if (value == RLIM_INFINITY)
+		snprintf(shown, sizeof shown, "unlimited");
 	else
-		fact("%s: %llu", name, (unsigned long long)value);
+		snprintf(shown, sizeof shown, "%llu", (unsigned long long)value);
+	switch (priv_limit_allowed(resource, value, &hard)) {
+	case 1:
+		fact("%s: %s", name, shown);
+		break;
+	case 0:
+		fact("%s: %s (a launch would be refused: above the hard limit %llu, and raising it needs CAP_SYS_RESOURCE)",
+		     name, shown, (unsigned long long)hard);
+		break;
+	default:
+		fact("%s: %s (whether a launch may set it cannot be told: %s)", name, shown, strerror(errno));
+		break;
+	}
 }
 
 static void report_identity(const struct node *n)
@@ -126,8 +147,8 @@ static void report_identity(const struct node *n)
 		cap_free(name);
 	}
 	putchar('\n');
-	report_limit("nofile", p->has_nofile, p->nofile);
-	report_limit("core", p->has_core, p->core);
+	report_limit("nofile", RLIMIT_NOFILE, p->has_nofile, p->nofile);
+	report_limit("core", RLIMIT_CORE, p->has_core, p->core);
 	if (p->has_umask)
 		fact("umask: %04o", (unsigned)p->umask);
 	else

@@ -186,6 +186,11 @@ static int write_home_file(int home_fd, const char *home, uid_t uid, gid_t gid,
 	    (!S_ISREG(st.st_mode) || st.st_uid != uid))
 		return kz_err_set(err, EX_CONFIG, "%s/%s: exists and is not a file kzlaunch made; refusing it",
 				  home, file->name);
+	if (!file->data) { /* stale: the VM is pointed elsewhere, and an operator would be misled */
+		if (unlinkat(home_fd, file->name, 0) < 0 && errno != ENOENT)
+			return kz_err_errno(err, EX_CONFIG, "%s/%s: removing a stale copy", home, file->name);
+		return 0;
+	}
 	if (!(tmp = fmt_new("%s.new.%ld", file->name, (long)getpid())))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s", home, file->name);
 	if (unlinkat(home_fd, tmp, 0) < 0 && errno != ENOENT) {

@@ -184,6 +184,15 @@ expect_fail 78 "$T/nopolicy: " "explicit policy missing" "$KZLAUNCH" -p "$T/nopo
 printf '[node]\nuser = %s\nbogus = 1\n' "$PUSER" >"$T/bad.policy"
 expect_fail 78 "bad.policy:3: .*bogus" "bad policy key" "$KZLAUNCH" -p "$T/bad.policy" kazoo_apps --dry-run console
 
+# --dry-run's limits say what a launch could set: as the policy's user, no more than the hard limit.
+printf '[node]\nuser = %s\nnofile = 512\n' "$PUSER" >"$T/nofile.policy"
+as_puser() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PUSER" --regid="$(id -g "$PUSER")" --clear-groups "$@"; else "$@"; fi; }
+run as_puser prlimit --nofile=256:256 "$KZLAUNCH" -p "$T/nofile.policy" kazoo_apps --dry-run console
+like "$OUT" "nofile: 512 \(a launch would be refused: above the hard limit 256, and raising it needs CAP_SYS_RESOURCE\)" \
+	"--dry-run says when a launch could not raise nofile"
+run as_puser prlimit --nofile=512:512 "$KZLAUNCH" -p "$T/nofile.policy" kazoo_apps --dry-run console
+like "$OUT" $'(^|\n)nofile: 512\n' "and shows the value alone when it could"
+
 mkdir -p "$T/app"; cp "$T/config.ini" "$T/app/config.ini"; echo '[].' >"$T/app/app.config"
 run "$KZLAUNCH" -c "$T/app/config.ini" kazoo_apps --dry-run console
 like "$OUT" "sys.config: $T/app/app.config \\(config folder\\)" "app.config beside config.ini replaces sys.config"

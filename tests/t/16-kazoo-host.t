@@ -91,6 +91,18 @@ else
 	skip "no dump"; skip "no dump"; skip "no dump"
 fi
 
+# ---- kazoo_apps again without RELX_REPLACE_OS_VARS: the VM reads the config folder's
+# sys.config itself, and the copy the last launch left in the home goes, so nobody takes it
+# for what the VM reads ----
+vmargs=$(ls "$OPT"/releases/*/vm.args | head -n 1)
+RELX_REPLACE_OS_VARS= VMARGS_PATH=$vmargs ERL_CRASH_DUMP= start_fg kazoo_apps
+ok $? "kazoo_apps boots without RELX_REPLACE_OS_VARS"
+is "$(ls "$home")" "vm.args" "the sys.config copy an earlier launch left is gone (the cookie and vm.args stay)"
+is "$(call 'application get_env [kazoo_apps, from_env]')" '{ok, "${KZT_HOST_VALUE}"}' \
+	"the VM read the config folder's sys.config, as it is"
+stop_fg
+is "$NODE_STATUS" 0 "and stops with status 0"
+
 # ---- ecallmgr, without VMARGS_PATH: CONFDIR/ecallmgr.vm.args first ----
 unset VMARGS_PATH
 dry=$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>"$T/dry.err")
