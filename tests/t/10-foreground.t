@@ -50,7 +50,7 @@ for p in /proc/[0-9]*; do
 done
 is "$hits" 0 "the cookie is in no process's argv or environ"
 ntree=$(proc_tree "$P" | wc -l)
-ok $((ntree < 2)) "the node has child processes to check ($ntree)"
+check "the node has child processes to check ($ntree)" -- [ "$ntree" -ge 2 ]
 
 is "$(erl_call_node "$NODE" erlang node)" "$NODE" "erl_call reaches the node with the configured cookie"
 is "$("$ERL_CALL" -c wrong_cookie -name "$NODE" -a 'erlang node []' 2>/dev/null)" "" "a wrong cookie does not"
@@ -105,7 +105,7 @@ sed -i "s|^dir = .*|dir = $T/userlogs/a/logs|" "$T/kazoo_apps.policy"
 out=$("$KZLAUNCH" kazoo_apps foreground 2>&1)
 is "$?" 78 "a log folder below a folder the node's user owns is refused"
 like "$out" "userlogs.*owned by uid" "and the message names the folder"
-ok "$([ -e "$T/target/logs" ] && echo 1 || echo 0)" "root made nothing through the symlink"
+check "root made nothing through the symlink" -- [ ! -e "$T/target/logs" ]
 write_policy kazoo_apps
 mkdir -m 0777 "$T/openrun"
 out=$("$KZLAUNCH" -d "$T/openrun" kazoo_apps foreground 2>&1)

@@ -81,7 +81,7 @@ is "$(stat -c '%U %a' "$home/vm.args" "$home/sys.config" | sort -u)" "kztest 400
 call 'erlang halt ["kzt crash slogan"]' >/dev/null 2>&1
 wait "$NODE_PID"
 dump=$(ls "$T"/log/*_kazoo_apps_erl_crash.dump 2>/dev/null | head -n 1)
-ok $([ -n "$dump" ]; echo $?) "a crash dump in the log folder: ${dump:-none}"
+check "a crash dump in the log folder: ${dump:-none}" -- [ -n "$dump" ]
 if [ -n "$dump" ]; then
 	like "$(head -n 3 "$dump")" "Slogan: kzt crash slogan" "it holds the slogan"
 	is "$(stat -c %U "$dump")" kztest "written by the node's user"

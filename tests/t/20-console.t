@@ -64,7 +64,7 @@ exit [lindex [wait] 3]
 EXP
 EXPECT_PID=$!
 for i in $(seq 1 300); do [ -e "$T/remsh.ready" ] && break; sleep 0.1; done
-ok "$([ -e "$T/remsh.ready" ]; echo $?)" "remote_console: the node's prompt, node() answers"
+check "remote_console: the node's prompt, node() answers" -- [ -e "$T/remsh.ready" ]
 
 hits=0 remsh_uid=
 for p in /proc/[0-9]*; do

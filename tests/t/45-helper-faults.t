@@ -104,7 +104,6 @@ spam_ms() {
 }
 
 gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
-# Note: ok takes a status, 0 passes, so `ok $((X > LIMIT))` asserts X <= LIMIT.
 
 
 # ---- a. Type=notify with a path: READY=1 once the node answers, STOPPING=1, status 0 ----
@@ -127,7 +126,7 @@ wait_for ' STOPPING=1 ' "$T/notify.log" 50
 ok $? "stop: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the helper exits with the node's status 0"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
+check "the socket is gone when it has exited" -- [ ! -e "$SOCK" ]
 
 # ---- a. Type=notify with an abstract address (NOTIFY_SOCKET=@name) ----
 ABS=@kzt_notify_$$_$RANDOM
@@ -155,8 +154,8 @@ wait_for ' STOPPING=1 ' "$T/notify.log" 50
 ok $? "SIGTERM to the warden: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the warden exits with the node's status 0 after a graceful stop"
-ok "$(gone "$P" && echo 0 || echo 1)" "the node is gone"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "and so is the socket"
+check "the node is gone" -- gone "$P"
+check "and so is the socket" -- [ ! -e "$SOCK" ]
 
 # ---- b. The node ends on its own with status 7: the helper's status, an attached client ----
 : >"$T/notify.log"
@@ -175,7 +174,7 @@ wait "$CL"
 is "$?" 0 "the attached client returns once the node is gone"
 like "$(tr -d '\r' <"$T/b.out")" "\[kzlaunch: $NODE exited with status 7\]" "and was told the node's status"
 is "$(grep -c ' STOPPING=1 ' "$T/notify.log")" 0 "no STOPPING=1: nobody asked for a stop"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
+check "the socket is gone when it has exited" -- [ ! -e "$SOCK" ]
 kill "$HOLD" 2>/dev/null
 
 # ---- c. A node that ignores SIGTERM: SIGKILL after the policy's stop_timeout (2 s) ----
@@ -203,7 +202,7 @@ chown kztest:kztest "$T/log"
 is "$?" 0 "start with the log on the small disk"
 is "$(erl_call_node "$NODE" kazoo_apps spam '[300000]')" ok "the node writes about 4 MB of console output"
 avail=$(df --output=avail -k "$T/log" | tail -n 1 | tr -d ' ')
-ok $((avail > 64)) "the disk is full (${avail} KiB left)"
+check "the disk is full (${avail} KiB left)" -- [ "${avail:-99999}" -le 64 ]
 is "$(erl_call_node "$NODE" erlang node)" "$NODE" "the node still answers"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 is "$?" 0 "status: 0, the helper still serves"
@@ -217,7 +216,7 @@ like "$mark" "^\[kzlaunch: [0-9]+ bytes of console output lost: write kazoo_apps
 	"a marker says how much was lost, and why"
 tail=$(tr -d '\r' <"$LOG" | tail -n 10)
 lost=$(echo "$mark" | grep -oE '[0-9]+')
-ok $((${lost:-0} < 2000000)) "the marker counts what the disk refused ($lost bytes)"
+check "the marker counts what the disk refused ($lost bytes)" -- [ "${lost:-0}" -ge 2000000 ]
 is "$(echo "$tail" | xargs)" "$(seq 1 10 | sed 's/^/line /' | xargs)" "then every new line, in order"
 H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
 "$KZLAUNCH" kazoo_apps stop >/dev/null
@@ -246,7 +245,7 @@ ok $? "a read-only watcher is attached, its stdout a pipe nobody reads"
 slow=$(spam_ms 100000)
 ok $((slow > 3 * base)) "100000 lines take ${slow} ms with it, ${base} ms without (bound: 3x)"
 rss=$(status_field "$H" VmRSS | awk '{ print $1 }')
-ok $((${rss:-99999} >= 16384)) "the helper's VmRSS stays below 16 MiB (${rss} kB)"
+check "the helper's VmRSS stays below 16 MiB (${rss} kB)" -- [ "${rss:-99999}" -lt 16384 ]
 # Reading at last: once its queue has drained, the next output tells the watcher how much
 # it lost.  The node writes a line at a time until the notice shows (10 s at most).
 timeout 15 cat "$T/e.out" >"$T/e.got" &

@@ -54,7 +54,7 @@ like "$out" "is running" "and says it is running"
 out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
 is "$?" 0 "stop of a stopped node returns 0"
 like "$out" "stopped \\(exit status 137\\)" "it was killed after stop_timeout: status 128 + SIGKILL"
-ok $(gone "$P"; echo $?) "the node is gone"
+check "the node is gone" -- gone "$P"
 
 # ---- epmd killed while the node runs, and restarted ----
 # Only the epmd of this run's port: another node set on the machine keeps its own (4369).
@@ -77,7 +77,7 @@ if [ -n "$E" ]; then
 	wait_until test -n "$(epmd_pid)"
 	out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
 	is "$?" 0 "epmd back (without the node's name): stop still works"
-	ok $(gone "$P"; echo $?) "and the node is gone"
+	check "and the node is gone" -- gone "$P"
 	out=$(timeout 60 "$KZLAUNCH" kazoo_apps start 2>&1)
 	is "$?" 0 "start after epmd's restart"
 else
@@ -116,7 +116,7 @@ wait "$s2"; r2=$?
 wait "$a"; ra=$?
 is "$r1:$r2" "0:0" "two stops at once: both return 0"
 like "$(cat "$T/stop1" "$T/stop2")" "stopped|not running" "and each says how it ended"
-ok $([ "$ra" -eq 0 ] || [ "$ra" -eq 69 ]; echo $?) "an attach meanwhile ends, 0 or 69 (got $ra)"
+check "an attach meanwhile ends, 0 or 69 (got $ra)" -- [ "$ra" -eq 0 -o "$ra" -eq 69 ]
 "$KZLAUNCH" kazoo_apps status >/dev/null 2>&1
 is "$?" 3 "afterwards: not running"
 

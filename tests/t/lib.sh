@@ -29,6 +29,14 @@ like() { # like GOT REGEX DESCRIPTION
 unlike() {
 	if [[ $1 =~ $2 ]]; then ok 1 "$3"; diag "got '$1', must not match /$2/"; else ok 0 "$3"; fi
 }
+# check DESCRIPTION -- COMMAND...: passes when COMMAND succeeds, so a check states what must
+# hold: `check "the log rotated" -- [ "$files" -ge 3 ]`.  (ok takes an exit status.)
+check() {
+	local what=$1; shift
+	[ "${1:-}" = "--" ] && shift
+	if "$@"; then ok 0 "$what"; else ok 1 "$what"; diag "failed: $*"; fi
+}
+not() { ! "$@"; } # not COMMAND...: for check, when what must hold is that COMMAND fails
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $1"; }
 diag() { printf '# %s\n' "$@"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
@@ -129,6 +137,19 @@ wait_for() {
 	done
 	return 1
 }
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, 0.1 s a try, SECONDS at most; its
+# status is COMMAND's last.  For an event a test waits for (a pid gone, a file made).
+wait_until() {
+	local secs=$1 i; shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+# gone PID: the process has ended (a zombie has too: only its parent's wait is left).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 # An empty or non-numeric pid (a node that never came up) is nobody's: the helpers below say
 # nothing for it rather than read /proc's own files or walk from the wrong process.
