@@ -137,7 +137,8 @@ like "$dry" "ecallmgr@$HOST: the release's kazoo_apps_init will set the node's c
 unlike "$dry" "$CLUSTER|$OTHER" "and no cookie is printed"
 NODE_NAME=ecallmgr start_fg ecallmgr
 ok $? "ecallmgr boots with its own section's cookie"
-for i in $(seq 1 50); do [ "$(call 'erlang node []' 2>/dev/null)" = "$NODE" ] && break; sleep 0.1; done
+answers() { [ "$(call 'erlang node []' 2>/dev/null)" = "$NODE" ]; }
+wait_until 5 answers
 is "$(call 'erlang get_cookie []')" "$CLUSTER" "then answers with [kazoo_apps]'s, as kzlaunch said"
 timeout 10 "$KZLAUNCH" ecallmgr remote_console </dev/null >/dev/null 2>"$T/remsh.err"
 like "$(cat "$T/remsh.err")" "kazoo_apps_init will set" "remote_console warns too"

@@ -63,7 +63,7 @@ expect eof
 exit [lindex [wait] 3]
 EXP
 EXPECT_PID=$!
-for i in $(seq 1 300); do [ -e "$T/remsh.ready" ] && break; sleep 0.1; done
+wait_until 30 test -e "$T/remsh.ready"
 check "remote_console: the node's prompt, node() answers" -- [ -e "$T/remsh.ready" ]
 
 hits=0 remsh_uid=

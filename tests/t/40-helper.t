@@ -85,8 +85,9 @@ flags=$(awk '/^flags:/ { print $2 }' /proc/$H/fdinfo/$logfd 2>/dev/null)
 no_osync() { [ -n "$1" ] && (( (8#$1 & 8#4010000) == 0 )); } # O_SYNC, O_DSYNC included
 check "the log descriptor has no O_SYNC (flags $flags)" -- no_osync "$flags"
 erl_call_node "$NODE" kazoo_apps spam '[20000]' >/dev/null
-"$KZLAUNCH" kazoo_apps status >/dev/null # a round trip: the helper has read what was written
-sleep 0.5
+# The last line in the log: the helper has read and written all the node wrote.
+wait_for '^line 20000.?$' "$LOG" 100
+ok $? "the last line reaches the log"
 files=$(ls "$T/log" | wc -l)
 check "the log rotated ($files files)" -- [ "$files" -ge 3 ]
 all=$( (ls -1 "$T/log" | grep -E '\.log\.[0-9]+$' | sort -t. -k3 -rn | sed "s|^|$T/log/|" | xargs cat; cat "$LOG") | tr -d '\r' | grep -oE 'line [0-9]+$')
@@ -140,13 +141,15 @@ expect {
 	timeout { puts "NO REPLAY"; exit 2 }
 }
 send "io:format(\"watcher_typed~n\").\r"
+# The point: time for the typing to reach the node, were it sent (nothing happens to wait for).
 sleep 0.5
 send "\x1d"
 expect eof
 exit [lindex [wait] 3]
 EXP
 is "$?" 0 "attach --read-only: replay, -e ^] detaches"
-sleep 0.2 # longer than the log may trail the console
+# Waiting for nothing to happen can only be a time: longer than the log may trail the console.
+sleep 0.2
 check "a watcher's typing does not reach the node" -- not grep -a -q "watcher_typed" "$LOG"
 
 is "$(kill -0 "$P" 2>/dev/null; echo $?)" 0 "the node runs on after its clients detached"
@@ -161,7 +164,7 @@ perl -MIO::Socket::UNIX -e '
 		print $c $bytes; push @s, $c;
 	}
 	for (1..100) { push @s, IO::Socket::UNIX->new(Peer => $path) or die "connect $_: $!" }
-	sleep 1;
+	sleep 1; # the point: they hold their connections idle a while, then drop them all at once
 ' "$KZLAUNCH_RUNDIR/kazoo_apps.sock"
 ok $? "garbage, oversize and silent clients connect"
 "$KZLAUNCH" kazoo_apps status >/dev/null
@@ -185,10 +188,8 @@ holder=$!
 _pids+=("$holder")
 wait_for '^held$' "$T/held" 50
 ok $? "a watcher holds 16 connections"
-for i in $(seq 1 100); do
-	[[ $("$KZLAUNCH" kazoo_apps status) =~ ", 16 attached)" ]] && break
-	sleep 0.1
-done
+attached16() { [[ $("$KZLAUNCH" kazoo_apps status) =~ ", 16 attached)" ]]; }
+wait_until 10 attached16
 like "$("$KZLAUNCH" kazoo_apps status)" ", 16 attached\)" "all 16 are attached"
 out=$(as kzwatch "$KZLAUNCH" kazoo_apps status 2>&1)
 is "$?" 1 "its 17th is turned away: 1, not 77 or 'not running'"
@@ -204,12 +205,11 @@ wait "$holder" 2>/dev/null
 out=$(as kzops "$KZLAUNCH" kazoo_apps stop)
 is "$?" 0 "stop: 0"
 like "$out" "stopped \(exit status 0\)" "stop tells the node's status"
-check "the node is gone when stop returns" -- not kill -0 "$P" 2>/dev/null
-gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
+check "the node is gone when stop returns" -- reaped "$P"
 # stop returns when the node is gone; its helper ends a moment later, once clients are told.
-for i in $(seq 1 50); do gone "$H" && break; sleep 0.1; done
+wait_until 5 gone "$H"
 check "the helper is gone too" -- gone "$H"
-sock_gone() { local i; for i in $(seq 1 50); do [ -e "$SOCK" ] || return 0; sleep 0.1; done; return 1; }
+sock_gone() { wait_until 5 test ! -e "$SOCK"; }
 sock_gone
 ok $? "the warden removed the socket"
 out=$("$KZLAUNCH" kazoo_apps status)
@@ -248,8 +248,8 @@ like "$out" "exit status 137" "a node that ignores SIGTERM gets SIGKILL after st
 "$KZLAUNCH" kazoo_apps start
 P=$("$KZLAUNCH" kazoo_apps pid); H=$(status_field "$P" PPid)
 kill -KILL "$H"
-for i in $(seq 1 50); do kill -0 "$P" 2>/dev/null || break; sleep 0.1; done
-check "the node never outlives its helper" -- not kill -0 "$P" 2>/dev/null
+wait_until 5 reaped "$P"
+check "the node never outlives its helper" -- reaped "$P"
 sock_gone
 ok $? "the warden removed the killed helper's socket"
 "$KZLAUNCH" kazoo_apps start

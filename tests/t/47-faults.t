@@ -14,13 +14,7 @@ _helpers+=(kazoo_apps)
 mounts=()
 trap 'for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done; cleanup' EXIT
 
-# wait_until CMD...: until CMD succeeds, 0.1 s a try, 30 s at most.
-wait_until() {
-	local i
-	for i in $(seq 1 300); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-gone() { ! kill -0 "$1" 2>/dev/null; }
+epmd_up() { [ -n "$(epmd_pid)" ]; }
 no_socket() { [ ! -e "$KZLAUNCH_RUNDIR/kazoo_apps.sock" ]; }
 
 # ---- RUNDIR on a read-only file system, and RUNDIR full ----
@@ -54,7 +48,7 @@ like "$out" "is running" "and says it is running"
 out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
 is "$?" 0 "stop of a stopped node returns 0"
 like "$out" "stopped \\(exit status 137\\)" "it was killed after stop_timeout: status 128 + SIGKILL"
-check "the node is gone" -- gone "$P"
+check "the node is gone" -- reaped "$P"
 
 # ---- epmd killed while the node runs, and restarted ----
 # Only the epmd of this run's port: another node set on the machine keeps its own (4369).
@@ -66,7 +60,7 @@ P=$("$KZLAUNCH" kazoo_apps pid)
 E=$(epmd_pid)
 if [ -n "$E" ]; then
 	kill -KILL "$E"
-	wait_until gone "$E"
+	wait_until 30 reaped "$E"
 	out=$(timeout 10 "$KZLAUNCH" kazoo_apps status)
 	is "$?" 0 "epmd gone: status still answers from the helper"
 	out=$(timeout 30 "$KZLAUNCH" kazoo_apps start 2>&1)
@@ -74,10 +68,10 @@ if [ -n "$E" ]; then
 	like "$out" "already running" "and says so"
 	erl_epmd=$(ls "$RELROOT"/erts-*/bin/epmd | head -n 1)
 	"$erl_epmd" -port "$EPMD_PORT" -daemon
-	wait_until test -n "$(epmd_pid)"
+	wait_until 30 epmd_up
 	out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
 	is "$?" 0 "epmd back (without the node's name): stop still works"
-	check "and the node is gone" -- gone "$P"
+	check "and the node is gone" -- reaped "$P"
 	out=$(timeout 60 "$KZLAUNCH" kazoo_apps start 2>&1)
 	is "$?" 0 "start after epmd's restart"
 else
@@ -93,11 +87,11 @@ W=$(status_field "$H" PPid)
 for p in $(proc_tree "$W"); do
 	[ "$(status_field "$p" Uid 2>/dev/null | awk "{ print \$1 }")" = "$(id -u kztest)" ] && kill -KILL "$p" 2>/dev/null
 done
-wait_until gone "$P"
+wait_until 30 reaped "$P"
 ok $? "pkill -u: the node is gone"
-wait_until no_socket
+wait_until 30 no_socket
 ok $? "the warden removes the socket the helper can no longer remove"
-wait_until gone "$W"
+wait_until 30 reaped "$W"
 ok $? "and the warden ends too"
 "$KZLAUNCH" kazoo_apps status >/dev/null 2>&1
 is "$?" 3 "status: not running (3)"

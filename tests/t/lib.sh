@@ -107,15 +107,14 @@ start_fg() { # start_fg REL [kzlaunch args...]
 	"$KZLAUNCH" "$@" "$rel" foreground >"$T/$rel.out" 2>&1 &
 	NODE_PID=$!
 	_pids+=("$NODE_PID")
-	local i
-	for i in $(seq 1 300); do
-		grep -q "$rel is up" "$T/$rel.out" && return 0
-		kill -0 "$NODE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 30 up_or_gone "$rel" "$T/$rel.out" "$NODE_PID"
+	grep -q "$rel is up" "$T/$rel.out" && return 0
 	diag "node $rel did not come up:" "$(cat "$T/$rel.out")"
 	return 1
 }
+
+# up_or_gone REL OUT PID: the node's "REL is up" line is in OUT, or PID has ended (it never will).
+up_or_gone() { grep -q "$1 is up" "$2" || ! kill -0 "$3" 2>/dev/null; }
 
 stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 	kill -TERM "$NODE_PID"
@@ -129,14 +128,7 @@ stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 
 # wait_for REGEX FILE [TRIES]: until FILE has a line matching, 0.1 s a try (30 s by default).
 # The console log trails the console by up to a few tens of ms (it is written in batches).
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-300}; i++)); do
-		grep -aqE "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_for() { wait_until $(((${3:-300} + 9) / 10)) grep -aqsE "$1" "$2"; }
 
 # wait_until SECONDS COMMAND...: until COMMAND succeeds, 0.1 s a try, SECONDS at most; its
 # status is COMMAND's last.  For an event a test waits for (a pid gone, a file made).
@@ -150,6 +142,8 @@ wait_until() {
 }
 # gone PID: the process has ended (a zombie has too: only its parent's wait is left).
 gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# reaped PID: not even a zombie is left (kill -0 fails): what was the node's is released.
+reaped() { ! kill -0 "$1" 2>/dev/null; }
 
 # An empty or non-numeric pid (a node that never came up) is nobody's: the helpers below say
 # nothing for it rather than read /proc's own files or walk from the wrong process.
