@@ -236,7 +236,7 @@ ok $? "a read-only watcher is attached, its stdout a pipe nobody reads"
 # such a watcher is bench's to measure (bench/results.md, "1 stalled").
 is "$(timeout 120 "$ERL_CALL" -c "$COOKIE" -name "$NODE" -a 'kazoo_apps spam [100000]')" ok \
 	"the node writes 100000 lines (over 1 MB) past a watcher that reads none"
-wait_for '^line 100000.?$' "$LOG" 100
+wait_for "^line 100000"$'\r*$' "$LOG" 100
 ok $? "and every one reaches the log"
 check "the watcher is still attached, still stalled" -- attached_is 1
 rss=$(status_field "$H" VmRSS | awk '{ print $1 }')

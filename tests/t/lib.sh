@@ -41,6 +41,18 @@ skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $1"; }
 diag() { printf '# %s\n' "$@"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+# The parts of a test that need root, skipped with the reason for an ordinary user (whose
+# parts tests/t/09-unprivileged.t runs when make check runs as root).
+root_only() { is_root || { skip "$1: needs root"; return 1; }; }
+# caller_setup REL: an ordinary user without a policy, whose node kzlaunch runs as its caller
+# (unless a policy is installed at the default path: that would apply).  Its RUNDIR is its
+# own: kzlaunch makes one only as root.
+caller_setup() {
+	[ -e "/etc/kzlaunch/$1.policy" ] && skip_all "/etc/kzlaunch/$1.policy exists: it would apply"
+	unset KZLAUNCH_POLICY
+	mkdir -p -m 0755 "$KZLAUNCH_RUNDIR"
+}
 done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail)); }
 
 # A private world per test: config.ini, policies, RUNDIR and log folder under $T.
