@@ -94,6 +94,26 @@ ssize_t fd_read_all(int fd, void *buf, size_t len)
 	return (ssize_t)got;
 }
 
+pid_t fd_fork_report(int *fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = saved;
+		return -1;
+	}
+	close(pid == 0 ? p[0] : p[1]); /* each keeps its own end */
+	*fd = pid == 0 ? p[1] : p[0];
+	return pid;
+}
+
 pid_t fd_waitpid(pid_t pid, int *status)
 {
 	pid_t got;

@@ -33,6 +33,11 @@ ssize_t fd_read(int fd, void *buf, size_t len);
  * is recv without flags).  Returns the bytes read, or -1 with errno (what was read before the
  * error is lost with it). */
 ssize_t fd_read_all(int fd, void *buf, size_t len);
+/* fork() with a close-on-exec pipe for the child's report (an exec-error pipe): the parent
+ * reads what the child writes before it execs or _exits, and end of file once it has.  In
+ * the child returns 0 and *fd is the write end; in the parent the child's pid, and *fd the
+ * read end; -1 with errno when pipe2 or fork failed, nothing left open. */
+pid_t fd_fork_report(int *fd);
 /* waitpid(pid, status, 0), retried on EINTR: the pid, or -1 with errno. */
 pid_t fd_waitpid(pid_t pid, int *status);
 

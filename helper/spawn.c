@@ -93,24 +93,15 @@ static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
 
 pid_t spawn_node(int master, int slave, const struct spawn_spec *spec, struct kz_err *err)
 {
-	int errpipe[2];
 	pid_t helper = getpid();
-	pid_t pid;
+	int report;
+	pid_t pid = fd_fork_report(&report);
 
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
-		return kz_err_errno(err, KZ_EXIT_FAIL, "pipe2");
-	pid = fork();
-	if (pid < 0) {
-		close(errpipe[0]);
-		close(errpipe[1]);
+	if (pid < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
-	}
-	if (pid == 0) {
-		close(errpipe[0]);
-		node_child(master, slave, errpipe[1], helper, spec);
-	}
-	close(errpipe[1]);
-	int rc = read_child_report(errpipe[0], pid, err);
-	close(errpipe[0]);
+	if (pid == 0)
+		node_child(master, slave, report, helper, spec);
+	int rc = read_child_report(report, pid, err);
+	close(report);
 	return rc < 0 ? -1 : pid;
 }

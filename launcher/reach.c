@@ -79,23 +79,16 @@ int reach_check(const struct reach_item *items, size_t nitems, uid_t uid, gid_t 
 {
 	char reason[REASON_MAX];
 	size_t got = 0;
-	int pipefd[2], status;
-	pid_t pid;
+	int report, status;
+	pid_t pid = fd_fork_report(&report);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return kz_err_errno(err, KZ_EXIT_FAIL, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
+	if (pid < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
-	}
 	if (pid == 0)
-		child(pipefd[1], items, nitems, uid, gid, groups, ngroups, user);
-	close(pipefd[1]);
-	ssize_t n = fd_read_all(pipefd[0], reason, sizeof reason - 1);
+		child(report, items, nitems, uid, gid, groups, ngroups, user);
+	ssize_t n = fd_read_all(report, reason, sizeof reason - 1);
 	got = n > 0 ? (size_t)n : 0; /* a failed read says no more than an empty one */
-	close(pipefd[0]);
+	close(report);
 	reason[got] = '\0';
 	if (fd_waitpid(pid, &status) < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "waitpid");

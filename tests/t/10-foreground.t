@@ -10,7 +10,7 @@ NODE=kazoo_apps@$HOST
 
 # ---- as an ordinary user, no policy: the node runs as its caller ----
 caller_part() {
-	local P me mg home hits p
+	local P me mg home
 	caller_setup kazoo_apps
 	exec 7<"$T/config.ini"
 	start_fg kazoo_apps
@@ -32,11 +32,7 @@ caller_part() {
 	is "$(stat -c '%a %u' "$home")" "700 $me" "cookie home 0700, the caller's"
 	is "$(stat -c '%a %u %s' "$home/.erlang.cookie")" "400 $me ${#COOKIE}" "cookie file 0400, the caller's"
 	is "$(tr '\0' '\n' </proc/$P/environ | grep '^HOME=')" "HOME=$home" "HOME is the private home"
-	hits=0
-	for p in /proc/[0-9]*; do
-		cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$COOKIE" && hits=$((hits + 1))
-	done
-	is "$hits" 0 "the cookie is in no argv or environ this user can read"
+	is "$(cookie_hits "$COOKIE")" 0 "the cookie is in no argv or environ this user can read"
 	is "$(erl_call_node "$NODE" erlang node)" "$NODE" "erl_call reaches the node with the configured cookie"
 	is "$("$ERL_CALL" -c wrong_cookie -name "$NODE" -a 'erlang node []' 2>/dev/null)" "" "a wrong cookie does not"
 	stop_fg
@@ -106,13 +102,7 @@ is "$(stat -c '%a %U' "$T/log")" "750 kztest" "log folder made 0750 kztest"
 is "$(tr '\0' '\n' </proc/$P/environ | grep '^HOME=')" "HOME=$home" "HOME is the private home"
 
 # The cookie in no argv or environ of any process on the machine.
-hits=0
-for p in /proc/[0-9]*; do
-	if cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$COOKIE"; then
-		hits=$((hits + 1)); diag "cookie seen in $(tr '\0' ' ' <"$p/cmdline")"
-	fi
-done
-is "$hits" 0 "the cookie is in no process's argv or environ"
+is "$(cookie_hits "$COOKIE")" 0 "the cookie is in no process's argv or environ"
 ntree=$(proc_tree "$P" | wc -l)
 check "the node has child processes to check ($ntree)" -- [ "$ntree" -ge 2 ]
 

@@ -102,11 +102,7 @@ fi
 is "$(readlink /proc/$P/fd/0)" "$(readlink /proc/$P/fd/1)" "node: stdin and stdout are its pty"
 like "$(readlink /proc/$P/fd/0)" "^/dev/pts/" "node: the console is a pty"
 
-hits=0
-for p in /proc/[0-9]*; do
-	cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$COOKIE" && hits=$((hits + 1))
-done
-is "$hits" 0 "the cookie is in no argv or environ"
+is "$(cookie_hits "$COOKIE")" 0 "the cookie is in no argv or environ"
 
 out=$("$KZLAUNCH" kazoo_apps start 2>&1)
 is "$?" 1 "a second start fails"

@@ -162,6 +162,18 @@ reaped() { ! kill -0 "$1" 2>/dev/null; }
 is_pid() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
 status_field() { is_pid "$1" || return 1; awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
 
+# cookie_hits TEXT: how many processes this user can see hold TEXT in their argv or environ
+# (each named in a diag line).
+cookie_hits() {
+	local p hits=0
+	for p in /proc/[0-9]*; do
+		if cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$1"; then
+			hits=$((hits + 1)); diag "seen in $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" >&2
+		fi
+	done
+	echo "$hits"
+}
+
 # Every process of a tree: the pid and its descendants.
 proc_tree() {
 	local p=$1 c
