@@ -10,7 +10,6 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-#include "fd.h"
 #include "proto.h"
 
 /* Header layout: [0] version, [1] type, [2..3] payload length, big-endian. */
@@ -115,11 +114,31 @@ int proto_send(int fd, uint8_t type, const void *payload, uint16_t len)
 	return 0;
 }
 
+/* Reads up to n bytes, stopping early only at end of file.  Returns the bytes read, or -1
+ * with errno from recv (what was read before the error is lost with the stream). */
+static ssize_t recv_all(int fd, uint8_t *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, buf + got, n - got, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
 int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD])
 {
 	uint8_t hdr[PROTO_HEADER];
 
-	ssize_t got = fd_read_all(fd, hdr, sizeof hdr);
+	ssize_t got = recv_all(fd, hdr, sizeof hdr);
 	if (got < 0)
 		return -1;
 	if (got == 0)
@@ -133,7 +152,7 @@ int proto_recv(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD])
 		errno = EPROTO;
 		return -1;
 	}
-	got = fd_read_all(fd, buf, plen);
+	got = recv_all(fd, buf, plen);
 	if (got < 0)
 		return -1;
 	if ((size_t)got < plen) {

@@ -1,7 +1,8 @@
 /* rights.c: the request table and the rule of who holds which right.  Pure: no I/O, no
  * NSS, no state, so both programs may link it and a unit test can ask every row. */
-#include "array.h"
 #include "rights.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct rights_request requests[] = {
 	{ PROTO_ATTACH, 5, 0, "attach", RIGHTS_ATTACH, RIGHTS_DO_ATTACH },

@@ -175,7 +175,9 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	size_t len = 0;
 	ssize_t got;
 
-	while (len < sizeof buf - 1 && (got = fd_read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
+	while (len < sizeof buf - 1 && (got = read(rfd, buf + len, sizeof buf - 1 - len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
 		if (got < 0)
 			die_errno(KZ_EXIT_FAIL, "ready pipe");
 		len += (size_t)got;
