@@ -33,6 +33,13 @@ for t in "${TESTS[@]}"; do
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
 		timeout 600 bash "$T/tests/t/$t" >"$T/$t.tap" 2>"$T/$t.err"
 	rc=$?
+	# The one skip that is not ours to judge: a policy installed meanwhile (a package test
+	# elsewhere on the machine) would apply, so the test rightly skipped as a whole.
+	why=$(sed -n '1s|^1\.\.0 # SKIP \(/etc/kzlaunch/.* exists.*\)|\1|p' "$T/$t.tap")
+	if [ -n "$why" ]; then
+		for i in 1 2 3 4; do skip "$t as kzcaller: $why"; done
+		continue
+	fi
 	ran=$(grep -cE '^ok [0-9]+ - ' "$T/$t.tap")
 	failed=$(grep -cE "^not ok " "$T/$t.tap")
 	is "$rc" 0 "$t as kzcaller: exit 0"
