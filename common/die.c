@@ -8,7 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
+#include "escape.h"
+#include "fmt.h"
 
 static const char *progname = "kzlaunch";
 
@@ -27,44 +30,17 @@ const char *die_progname(void)
 	return progname;
 }
 
-/* Messages quote paths, names and values from files and the environment: a control
- * character among them must not reach the terminal as one, nor split the line. */
-static char *escape_controls(char *s)
-{
-	size_t n = 0;
-
-	for (const char *c = s; *c; c++)
-		n += (unsigned char)*c < 0x20 || *c == 0x7f;
-	if (n == 0)
-		return s;
-	char *out = malloc(strlen(s) + 3 * n + 1), *o = out;
-	if (!out)
-		return s;
-	for (const char *c = s; *c; c++) {
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			o += sprintf(o, "\\x%02x", (unsigned char)*c);
-		else
-			*o++ = *c;
-	}
-	*o = '\0';
-	free(s);
-	return out;
-}
-
 __attribute__((format(printf, 2, 0)))
 static void vsay(const char *errtext, const char *fmt, va_list ap)
 {
 	/* Built in one buffer and written once, so lines from several processes never interleave. */
-	char *line = NULL;
-	char *body = NULL;
+	char *line, *raw, *body;
 
-	if (vasprintf(&body, fmt, ap) < 0)
-		body = NULL;
-	else
-		body = escape_controls(body);
-	if (asprintf(&line, "%s: %s%s%s\n", progname, body ? body : fmt, errtext ? ": " : "",
-		     errtext ? errtext : "") < 0)
-		line = NULL;
+	/* Messages quote paths, names and values from files and the environment: escape.h's
+	 * rule keeps a control character among them from reaching the terminal as one. */
+	raw = fmt_vnew(fmt, ap);
+	body = raw ? escape_dup(raw) : NULL;
+	line = fmt_new("%s: %s%s%s\n", progname, body ? body : fmt, errtext ? ": " : "", errtext ? errtext : "");
 	if (line)
 		fputs(line, stderr);
 	else
@@ -72,6 +48,7 @@ static void vsay(const char *errtext, const char *fmt, va_list ap)
 	fflush(stderr);
 	free(line);
 	free(body);
+	free(raw);
 }
 
 void warn_msg(const char *fmt, ...)
@@ -134,9 +111,8 @@ void die_child(int status, int errnum, const char *what, const char *call)
 	size_t n = 0;
 	const char *parts[] = { progname, ": ", what, call ? ": " : "", call ? call : "", ": ", strerror(errnum) };
 
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-		for (const char *c = parts[i]; *c && n < sizeof line - 6; c++)
-			line[n++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	for (size_t i = 0; i < COUNT(parts); i++)
+		n += escape_buf(line + n, sizeof line - 1 - n, parts[i]); /* one byte kept for the newline */
 	line[n++] = '\n';
 	if (write(STDERR_FILENO, line, n) < 0)
 		_exit(status); /* nowhere left to say it */

@@ -25,7 +25,7 @@ noreturn void die_err(const struct kz_err *err);
 /* For `rc = step(..., &err)`: dies with err's status and message when rc < 0. */
 void die_on_error(int rc, const struct kz_err *err);
 /* In a forked child before exec: "PROG: WHAT[: CALL]: strerror(errnum)" in one write, then
- * _exit.  Control characters in WHAT show as '?'. */
+ * _exit.  Control characters show as escape.h has them. */
 noreturn void die_child(int status, int errnum, const char *what, const char *call);
 /* Text that is not a message of ours but output shown as it came (the node's last lines,
  * already escaped by the caller): on stderr as it is. */

@@ -7,20 +7,22 @@
 #include <string.h>
 
 #include "err.h"
+#include "fmt.h"
 
 __attribute__((format(printf, 4, 0)))
 static int err_vset(struct kz_err *err, int status, const char *suffix, const char *fmt, va_list ap)
 {
-	char *msg = NULL;
+	char *msg;
 
 	free(err->msg);
 	err->msg = NULL;
 	err->status = status;
-	if (vasprintf(&msg, fmt, ap) < 0)
+	msg = fmt_vnew(fmt, ap);
+	if (!msg)
 		return -1; /* out of memory: the status still says what class of failure it was */
 	if (suffix) {
-		char *both = NULL;
-		if (asprintf(&both, "%s: %s", msg, suffix) >= 0) {
+		char *both = fmt_new("%s: %s", msg, suffix);
+		if (both) {
 			free(msg);
 			msg = both;
 		}

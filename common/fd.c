@@ -1,4 +1,5 @@
-/* fd.c: makes sure the node gets descriptors 0-2 and nothing else. */
+/* fd.c: makes sure the node gets descriptors 0-2 and nothing else, and holds the one loop
+ * for each blocking read, write and wait that a signal may interrupt (EINTR). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdbool.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -67,6 +69,61 @@ static int put_all(int fd, const void *buf, size_t len, bool sock)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+ssize_t fd_read(int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+ssize_t fd_read_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = fd_read(fd, (char *)buf + got, len - got);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+pid_t fd_fork_report(int *fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		int saved = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = saved;
+		return -1;
+	}
+	close(pid == 0 ? p[0] : p[1]); /* each keeps its own end */
+	*fd = pid == 0 ? p[1] : p[0];
+	return pid;
+}
+
+pid_t fd_waitpid(pid_t pid, int *status)
+{
+	pid_t got;
+
+	do
+		got = waitpid(pid, status, 0);
+	while (got < 0 && errno == EINTR);
+	return got;
 }
 
 int fd_write_all(int fd, const void *buf, size_t len)

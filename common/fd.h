@@ -1,10 +1,12 @@
-/* fd.h: descriptor hygiene shared by the launcher and the helper. */
+/* fd.h: descriptor hygiene shared by the launcher and the helper, and the loops that retry
+ * EINTR and short transfers. */
 #ifndef KZ_FD_H
 #define KZ_FD_H
 
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -25,6 +27,20 @@ void fd_stdio_to_null(void);
  * descriptor; -1 with errno when open or fstat failed; -2 when it is not a regular file (a
  * FIFO, a device, a folder), never read. */
 int fd_open_regular(const char *path, int flags, struct stat *st);
+
+/* One read(2), retried on EINTR: what read returns otherwise. */
+ssize_t fd_read(int fd, void *buf, size_t len);
+/* Reads until len bytes or end of file, retrying EINTR and short reads (a socket too: read
+ * is recv without flags).  Returns the bytes read, or -1 with errno (what was read before the
+ * error is lost with it). */
+ssize_t fd_read_all(int fd, void *buf, size_t len);
+/* fork() with a close-on-exec pipe for the child's report (an exec-error pipe): the parent
+ * reads what the child writes before it execs or _exits, and end of file once it has.  In
+ * the child returns 0 and *fd is the write end; in the parent the child's pid, and *fd the
+ * read end; -1 with errno when pipe2 or fork failed, nothing left open. */
+pid_t fd_fork_report(int *fd);
+/* waitpid(pid, status, 0), retried on EINTR: the pid, or -1 with errno. */
+pid_t fd_waitpid(pid_t pid, int *status);
 
 /* Writes all of buf, retrying EINTR and short writes.  Returns 0, or -1 with errno set. */
 int fd_write_all(int fd, const void *buf, size_t len);

@@ -14,7 +14,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
+#include "escape.h"
+#include "fmt.h"
 #include "inifile.h"
 #include "nss.h"
 #include "policy.h"
@@ -60,37 +63,12 @@ struct loader {
 
 /* ---- messages ---- */
 
-/* File text may hold anything; control characters would reach the operator's terminal
- * or syslog, so they are written as \xNN (and a backslash doubled, so \x stays unambiguous). */
-static char *escape(const char *s)
-{
-	size_t len = strlen(s);
-	char *out, *o;
-
-	if (len > (SIZE_MAX - 1) / 4)
-		return NULL;
-	out = malloc(len * 4 + 1);
-	if (!out)
-		return NULL;
-	for (o = out; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			o += sprintf(o, "\\x%02x", c);
-		else if (c == '\\')
-			o += sprintf(o, "\\\\");
-		else
-			*o++ = (char)c;
-	}
-	*o = '\0';
-	return out;
-}
-
-/* An escaped copy of s that lives until the next call (one per message is all we need). */
+/* File text may hold anything: an escaped copy of s (escape.h) that lives until the next
+ * call (one per message is all we need). */
 static const char *shown(struct loader *ld, const char *s)
 {
 	free(ld->shown);
-	ld->shown = escape(s);
+	ld->shown = escape_dup(s);
 	return ld->shown ? ld->shown : "?";
 }
 
@@ -103,14 +81,13 @@ static int out_of_memory(struct loader *ld)
 static int fail(struct loader *ld, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct loader *ld, const char *fmt, ...)
 {
-	char *what = NULL;
+	char *what;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&what, fmt, ap);
+	what = fmt_vnew(fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (!what)
 		return out_of_memory(ld);
 	kz_err_set(ld->err, EX_CONFIG, "%s:%u: [%s] %s: %s", ld->path, ld->line, ld->key->section,
 		   ld->key->key, what);
@@ -242,39 +219,8 @@ static int resolve_group(struct loader *ld, const char *v, gid_t *gid)
 
 /* ---- lists ---- */
 
-/* One typed append per array: the element types differ and a void ** cast would alias. */
-static int push_uid(struct loader *ld, uid_t **array, size_t *n, uid_t id)
-{
-	uid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = id;
-	*array = grown;
-	return 0;
-}
-
-static int push_gid(struct loader *ld, gid_t **array, size_t *n, gid_t id)
-{
-	gid_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = id;
-	*array = grown;
-	return 0;
-}
-
-static int push_cap(struct loader *ld, cap_value_t **array, size_t *n, cap_value_t cap)
-{
-	cap_value_t *grown = reallocarray(*array, *n + 1, sizeof **array);
-
-	if (!grown)
-		return out_of_memory(ld);
-	grown[(*n)++] = cap;
-	*array = grown;
-	return 0;
-}
+/* Every list of the policy grows by one: an id, a group, a capability. */
+#define PUSH(ld, array, n, value) (ARRAY_PUSH(array, n, value) < 0 ? out_of_memory(ld) : 0)
 
 static char *trim(char *s)
 {
@@ -333,7 +279,7 @@ static int add_group(struct loader *ld, const char *item, void *ctx)
 	(void)ctx;
 	if (resolve_node_group(ld, item, &gid) < 0)
 		return -1;
-	return push_gid(ld, &ld->p->groups, &ld->p->ngroups, gid);
+	return PUSH(ld, ld->p->groups, ld->p->ngroups, gid);
 }
 
 static int add_cap(struct loader *ld, const char *item, void *ctx)
@@ -344,7 +290,7 @@ static int add_cap(struct loader *ld, const char *item, void *ctx)
 	/* cap_from_name() also takes bare numbers, even ones this kernel lacks: only names. */
 	if (strncasecmp(item, "cap_", 4) != 0 || cap_from_name(item, &cap) < 0)
 		return fail(ld, "unknown capability '%s'", shown(ld, item));
-	return push_cap(ld, &ld->p->caps, &ld->p->ncaps, cap);
+	return PUSH(ld, ld->p->caps, ld->p->ncaps, cap);
 }
 
 /* "name", "1000", "@group" or "@4". */
@@ -357,11 +303,11 @@ static int add_who(struct loader *ld, const char *item, void *ctx)
 	if (item[0] == '@') {
 		if (resolve_group(ld, item + 1, &gid) < 0)
 			return -1;
-		return push_gid(ld, &who->gids, &who->ngids, gid);
+		return PUSH(ld, who->gids, who->ngids, gid);
 	}
 	if (resolve_user(ld, item, &uid, NULL, NULL) < 0)
 		return -1;
-	return push_uid(ld, &who->uids, &who->nuids, uid);
+	return PUSH(ld, who->uids, who->nuids, uid);
 }
 
 /* ---- [node] ---- */
@@ -515,9 +461,8 @@ static int parse_log_dir(struct loader *ld, const char *v)
 		return fail(ld, "'%s' is not an absolute path", shown(ld, v));
 	if (strlen(v) >= PATH_MAX)
 		return fail(ld, "longer than %d bytes", PATH_MAX - 1);
-	for (const char *c = v; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return fail(ld, "'%s' holds control characters", shown(ld, v));
+	if (escape_needed(v))
+		return fail(ld, "'%s' holds control characters", shown(ld, v));
 	dir = strdup(v);
 	if (!dir)
 		return out_of_memory(ld);
@@ -569,7 +514,7 @@ static const struct key_def keys[] = {
 	{ "log", "generations", parse_generations },
 };
 
-#define NKEYS (sizeof keys / sizeof keys[0])
+#define NKEYS COUNT(keys)
 _Static_assert(NKEYS <= MAX_KEYS, "raise MAX_KEYS");
 
 static bool known_section(const char *section)

@@ -39,6 +39,25 @@ static int set_limit(int resource, const char *name, rlim_t value, const char *f
 			    (unsigned long long)value);
 }
 
+int priv_limit_allowed(int resource, rlim_t value, rlim_t *hard)
+{
+	struct rlimit old;
+	cap_flag_value_t has = CAP_CLEAR;
+	cap_t caps;
+
+	if (getrlimit(resource, &old) < 0)
+		return -1;
+	*hard = old.rlim_max;
+	if (old.rlim_max == RLIM_INFINITY || (value != RLIM_INFINITY && value <= old.rlim_max))
+		return 1;
+	caps = cap_get_proc();
+	if (!caps)
+		return -1;
+	int rc = cap_get_flag(caps, CAP_SYS_RESOURCE, CAP_EFFECTIVE, &has);
+	cap_free(caps);
+	return rc < 0 ? -1 : has == CAP_SET;
+}
+
 /* Before the uid switch: raising a hard limit needs CAP_SYS_RESOURCE. */
 static int apply_limits(const struct policy *p, struct kz_err *err)
 {

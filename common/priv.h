@@ -13,6 +13,11 @@
  * no_new_privs and apply the rlimits and umask.  Fails with EX_NOPERM when the caller
  * is neither root nor the policy's user, or cannot keep what the policy lists. */
 int priv_become(const struct policy *p, struct kz_err *err);
+/* Whether priv_become could set resource to value (soft and hard) in this process as it is
+ * now: 1 yes; 0 no, with the hard limit in the way in *hard (raising it needs
+ * CAP_SYS_RESOURCE, which this process lacks); -1 with errno when it cannot tell.  Changes
+ * nothing: for --dry-run. */
+int priv_limit_allowed(int resource, rlim_t value, rlim_t *hard);
 
 /* No policy and not root: run as the caller with no capabilities and no_new_privs. */
 int priv_shed(struct kz_err *err);

@@ -1,10 +1,10 @@
 /* strv.c: the string vectors of strv.h.  Never prints, never exits. */
 #define _GNU_SOURCE
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "strv.h"
 
 static int push_owned(struct strv *s, char *str)
@@ -38,14 +38,13 @@ int strv_add(struct strv *s, const char *str)
 
 int strv_addf(struct strv *s, const char *fmt, ...)
 {
-	char *str = NULL;
+	char *str;
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	rc = vasprintf(&str, fmt, ap);
+	str = fmt_vnew(fmt, ap);
 	va_end(ap);
-	return rc < 0 ? -1 : push_owned(s, str);
+	return str ? push_owned(s, str) : -1;
 }
 
 void strv_free(struct strv *s)

@@ -118,20 +118,14 @@ int trustfile_read(const char *path, size_t max, const char *why, char **buf, si
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", path);
 	}
 	/* Read to the size fstat gave: a file that grows meanwhile is read as it was. */
-	while (n < (size_t)st.st_size) {
-		ssize_t got = read(fd, b + n, (size_t)st.st_size - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			kz_err_errno(err, EX_CONFIG, "%s: read", path);
-			close(fd);
-			free(b);
-			return -1;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	ssize_t got = fd_read_all(fd, b, (size_t)st.st_size);
+	if (got < 0) {
+		kz_err_errno(err, EX_CONFIG, "%s: read", path);
+		close(fd);
+		free(b);
+		return -1;
 	}
+	n = (size_t)got;
 	close(fd);
 	b[n] = '\0';
 	*buf = b;

@@ -13,6 +13,7 @@
 
 #include "child.h"
 #include "die.h"
+#include "fd.h"
 #include "log.h"
 
 #define STOP_RESEND_MS 250
@@ -58,17 +59,10 @@ ssize_t child_read(struct child *n, void *buf, size_t size)
 
 void child_input(struct child *n, const void *buf, size_t len)
 {
-	const unsigned char *p = buf;
-
-	while (len > 0) {
-		ssize_t w = write(n->pty, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* a full pty input queue: typing is dropped, output is never held up */
-		p += w;
-		len -= (size_t)w;
-	}
+	/* The pty is non-blocking: a full input queue (EAGAIN) drops the typing that is left,
+	 * and output is never held up. */
+	if (fd_write_all(n->pty, buf, len) < 0)
+		return;
 }
 
 void child_resize(struct child *n, uint16_t rows, uint16_t cols)

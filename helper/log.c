@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 
 #define LOG_LINE_MAX 1024
@@ -74,7 +75,7 @@ static size_t header(char *buf, size_t size, int prio)
 
 void log_msg(int prio, const char *fmt, ...)
 {
-	char line[LOG_LINE_MAX];
+	char line[LOG_LINE_MAX], text[LOG_LINE_MAX];
 	int saved = errno; /* for %m */
 	size_t n;
 	va_list ap;
@@ -91,8 +92,11 @@ void log_msg(int prio, const char *fmt, ...)
 	n = header(line, sizeof line, prio);
 	errno = saved;
 	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof line - n, fmt, ap);
+	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
+	/* Peer and file text in a message is escaped as on a terminal (escape.h): a newline
+	 * would forge a second syslog line. */
+	escape_buf(line + n, sizeof line - n, text);
 	if (!send_line(line, strlen(line)))
 		lg.dropped++;
 }

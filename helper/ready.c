@@ -18,6 +18,7 @@
 #include "broker.h"
 #include "child.h"
 #include "epmd.h"
+#include "fd.h"
 #include "helper.h"
 #include "log.h"
 #include "ready.h"
@@ -35,7 +36,7 @@ static void tell_launcher(struct helper *h, const char *msg, size_t len)
 	if (h->ready_fd < 0)
 		return;
 	/* The launcher may have gone (^C): EPIPE is fine, SIGPIPE is blocked. */
-	if (write(h->ready_fd, msg, len) < 0 && errno != EPIPE)
+	if (fd_write_all(h->ready_fd, msg, len) < 0 && errno != EPIPE)
 		log_msg(LOG_WARNING, "ready pipe: %m");
 	close(h->ready_fd);
 	h->ready_fd = -1;
@@ -206,13 +207,11 @@ void ready_failed(struct helper *h)
 	/* The last 2 KiB of console output tell why a node died while booting. */
 	size_t keep = 2048, total = alen + blen;
 	size_t skip = total > keep ? total - keep : 0;
-	if (write(h->ready_fd, head, (size_t)n) < 0)
-		return;
-	if (skip < alen && write(h->ready_fd, a + skip, alen - skip) < 0)
-		return;
 	size_t bskip = skip > alen ? skip - alen : 0;
-	if (blen > bskip && write(h->ready_fd, b + bskip, blen - bskip) < 0)
-		return;
+	/* The launcher may have gone: whatever does not reach it, the pipe is closed all the same. */
+	if (fd_write_all(h->ready_fd, head, (size_t)n) == 0 &&
+	    (skip >= alen || fd_write_all(h->ready_fd, a + skip, alen - skip) == 0) && blen > bskip)
+		fd_write_all(h->ready_fd, b + bskip, blen - bskip);
 	close(h->ready_fd);
 	h->ready_fd = -1;
 }

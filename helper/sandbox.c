@@ -15,10 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
 #include "sandbox.h"
-
-#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 struct call {
 	int nr;
@@ -141,7 +140,7 @@ static int add_argrules(scmp_filter_ctx ctx, const struct argrule *rules, size_t
 static int add_sanitizer(scmp_filter_ctx ctx, struct kz_err *err)
 {
 #ifdef KZ_SANITIZED
-	return add_plain(ctx, sanitizer, LEN(sanitizer), err);
+	return add_plain(ctx, sanitizer, COUNT(sanitizer), err);
 #else
 	(void)ctx;
 	(void)err;
@@ -191,9 +190,9 @@ static int helper_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
 		{ SCMP_SYS(mprotect), "mprotect", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
 	};
 
-	if (add_plain(ctx, helper_plain, LEN(helper_plain), err) < 0)
+	if (add_plain(ctx, helper_plain, COUNT(helper_plain), err) < 0)
 		return -1;
-	return add_argrules(ctx, rules, LEN(rules), err);
+	return add_argrules(ctx, rules, COUNT(rules), err);
 }
 
 
@@ -239,8 +238,8 @@ static int warden_rules(scmp_filter_ctx ctx, const struct sandbox_warden *w, str
 	const struct argrule notify = { SCMP_SYS(sendto), "sendto",
 					{ SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)w->notify_fd), SCMP_A4_64(SCMP_CMP_EQ, 0) } };
 
-	if (add_plain(ctx, warden_plain, LEN(warden_plain), err) < 0 ||
-	    add_argrules(ctx, rules, LEN(rules), err) < 0)
+	if (add_plain(ctx, warden_plain, COUNT(warden_plain), err) < 0 ||
+	    add_argrules(ctx, rules, COUNT(rules), err) < 0)
 		return -1;
 	return w->notify_fd >= 0 ? add_argrules(ctx, &notify, 1, err) : 0;
 }

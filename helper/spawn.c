@@ -43,8 +43,8 @@ static noreturn void child_fail(int errpipe, int status, const char *msg)
 	char buf[1024];
 	int n = snprintf(buf, sizeof buf, "%d %s", status, msg);
 
-	if (n > 0 && write(errpipe, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
-		_exit(status);
+	if (n > 0 && fd_write_all(errpipe, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
+		_exit(status); /* nowhere left to say it */
 	_exit(status);
 }
 
@@ -80,15 +80,12 @@ static noreturn void node_child(int master, int slave, int errpipe, pid_t helper
 static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
 {
 	char buf[1024];
-	ssize_t n;
+	ssize_t n = fd_read_all(errpipe, buf, sizeof buf - 1); /* to the child's exec or exit */
 
-	do
-		n = read(errpipe, buf, sizeof buf - 1);
-	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	waitpid(pid, NULL, 0);
+	fd_waitpid(pid, NULL); /* it has _exited: the status is in the report */
 	int status = atoi(buf);
 	const char *msg = strchr(buf, ' ');
 	return kz_err_set(err, status ? status : KZ_EXIT_FAIL, "node: %s", msg ? msg + 1 : "failed");
@@ -96,24 +93,15 @@ static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
 
 pid_t spawn_node(int master, int slave, const struct spawn_spec *spec, struct kz_err *err)
 {
-	int errpipe[2];
 	pid_t helper = getpid();
-	pid_t pid;
+	int report;
+	pid_t pid = fd_fork_report(&report);
 
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
-		return kz_err_errno(err, KZ_EXIT_FAIL, "pipe2");
-	pid = fork();
-	if (pid < 0) {
-		close(errpipe[0]);
-		close(errpipe[1]);
+	if (pid < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
-	}
-	if (pid == 0) {
-		close(errpipe[0]);
-		node_child(master, slave, errpipe[1], helper, spec);
-	}
-	close(errpipe[1]);
-	int rc = read_child_report(errpipe[0], pid, err);
-	close(errpipe[0]);
+	if (pid == 0)
+		node_child(master, slave, report, helper, spec);
+	int rc = read_child_report(report, pid, err);
+	close(report);
 	return rc < 0 ? -1 : pid;
 }

@@ -119,8 +119,7 @@ static noreturn void watch(struct warden *w)
 		if (fds[1].revents)
 			relay(w, &fds[1]);
 	}
-	while (waitpid(w->helper, &status, 0) < 0 && errno == EINTR)
-		;
+	fd_waitpid(w->helper, &status); /* on failure status stays exit 1 */
 	finish(w, status);
 }
 

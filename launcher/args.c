@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "args.h"
 #include "die.h"
 
@@ -87,7 +88,7 @@ static bool rel_is_valid(const char *rel)
 
 static bool action_lookup(const char *name, enum action *act)
 {
-	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+	for (size_t i = 0; i < COUNT(actions); i++) {
 		if (!strcmp(actions[i].name, name)) {
 			*act = actions[i].act;
 			return true;

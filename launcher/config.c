@@ -11,6 +11,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "config.h"
 #include "die.h"
 
@@ -49,7 +50,7 @@ static int try_open(const char *path)
  * is an error rather than a silent step to the next file or to the default cookie. */
 static int locate_default(struct config_paths *out, struct kz_err *err)
 {
-	for (size_t i = 0; i < sizeof default_inis / sizeof default_inis[0]; i++) {
+	for (size_t i = 0; i < COUNT(default_inis); i++) {
 		if (try_open(default_inis[i]) < 0) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "array.h"
 #include "cookie.h"
 #include "die.h"
+#include "fmt.h"
 #include "inifile.h"
 
 struct cookie_key {
@@ -62,29 +64,20 @@ static int out_of_memory(const struct cookie_file *cf, struct kz_err *err)
 
 static int add_section(struct cookie_file *cf, unsigned line, struct kz_err *err)
 {
-	struct cookie_section *grown;
+	struct cookie_section section = { .line = line };
 
-	grown = reallocarray(cf->sections, cf->nsections + 1, sizeof *grown);
-	if (!grown)
-		return out_of_memory(cf, err);
-	cf->sections = grown;
-	memset(&grown[cf->nsections], 0, sizeof *grown);
-	grown[cf->nsections++].line = line;
-	return 0;
+	return ARRAY_PUSH(cf->sections, cf->nsections, section) < 0 ? out_of_memory(cf, err) : 0;
 }
 
 static int add_cookie(struct cookie_file *cf, struct cookie_section *s, char *value,
 		      unsigned line, struct kz_err *err)
 {
-	struct cookie_key *grown = reallocarray(s->cookies, s->ncookies + 1, sizeof *grown);
+	struct cookie_key key = { .value = value, .line = line };
 
-	if (!grown) {
+	if (ARRAY_PUSH(s->cookies, s->ncookies, key) < 0) {
 		wipe_free(value);
 		return out_of_memory(cf, err);
 	}
-	s->cookies = grown;
-	grown[s->ncookies].value = value;
-	grown[s->ncookies++].line = line;
 	return 0;
 }
 
@@ -254,7 +247,7 @@ int cookie_resolve(const char *ini, const char *rel, const char *host, const cha
 	if (rc == 0)
 		rc = choose(&cf, host, zone, out, err);
 	file_free(&cf);
-	if (rc == 0 && asprintf(&where, "%s:%u", ini, out->line) < 0)
+	if (rc == 0 && !(where = fmt_new("%s:%u", ini, out->line)))
 		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s: out of memory", ini);
 	if (rc == 0)
 		rc = cookie_check(out->value, where, err);

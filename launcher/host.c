@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fmt.h"
 #include "host.h"
 
 static char *plain_host_name(struct kz_err *err)
@@ -67,15 +68,13 @@ static bool node_name_is_valid(const char *name)
 int host_node_name(const char *rel, const char *node, const char *host, bool sname,
 		   char **out, struct kz_err *err)
 {
-	int n;
-
 	if (node && strchr(node, '@'))
-		n = asprintf(out, "%s", node);
+		*out = fmt_new("%s", node);
 	else if (sname)
-		n = asprintf(out, "%s@%.*s", node ? node : rel, (int)strcspn(host, "."), host);
+		*out = fmt_new("%s@%.*s", node ? node : rel, (int)strcspn(host, "."), host);
 	else
-		n = asprintf(out, "%s@%s", node ? node : rel, host);
-	if (n < 0)
+		*out = fmt_new("%s@%s", node ? node : rel, host);
+	if (!*out)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "node name");
 	if (!node_name_is_valid(*out)) {
 		kz_err_set(err, EX_USAGE, "node name '%.300s': must be NAME@HOST of letters, digits, '_', '-' and '.'", *out);

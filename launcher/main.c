@@ -35,9 +35,10 @@ static void prepare_disk(const struct node *n, bool remsh)
 
 	if (!remsh)
 		files[nfiles++] = (struct rundir_file){ "vm.args", n->vm.vm_args_text, strlen(n->vm.vm_args_text) };
-	if (!remsh && n->vm.sys_config_text)
+	/* No ${VAR}s replaced this time: a copy an earlier launch left there is removed. */
+	if (!remsh)
 		files[nfiles++] = (struct rundir_file){ "sys.config", n->vm.sys_config_text,
-							strlen(n->vm.sys_config_text) };
+							n->vm.sys_config_text ? strlen(n->vm.sys_config_text) : 0 };
 
 	if (n->has_policy && geteuid() == 0) {
 		die_on_error(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);

@@ -10,7 +10,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "die.h"
+#include "fmt.h"
 #include "host.h"
 #include "node.h"
 #include "osvars.h"
@@ -136,7 +138,7 @@ static void load_policy(struct node *n)
 
 	if (a->policy)
 		n->policy_path = strdup(a->policy);
-	else if (asprintf(&n->policy_path, "/etc/kzlaunch/%s.policy", a->rel) < 0)
+	else if (!(n->policy_path = fmt_new("/etc/kzlaunch/%s.policy", a->rel)))
 		n->policy_path = NULL;
 	if (!n->policy_path)
 		die_errno(KZ_EXIT_FAIL, "policy path");
@@ -189,8 +191,8 @@ static char *crash_dump(const struct node *n)
 
 	if (given && *given)
 		return strdup(given);
-	if (asprintf(&path, "%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->args->rundir,
-		     (long long)time(NULL), n->args->rel) < 0)
+	if (!(path = fmt_new("%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->args->rundir,
+		     (long long)time(NULL), n->args->rel)))
 		return NULL;
 	return path;
 }
@@ -209,12 +211,11 @@ void node_resolve_vm(struct node *n)
 	die_on_error(vmfiles_load(n->config.ini, &n->rel, &spec, &n->vm, &err), &err);
 	for (size_t i = 0; i < n->vm.args.notes.n; i++)
 		warn_msg("%s", n->vm.args.notes.v[i]);
-	if (asprintf(&n->vm_args_run, "%s/vm.args", n->home) < 0)
-		n->vm_args_run = NULL;
+	n->vm_args_run = fmt_new("%s/vm.args", n->home);
 	if (!n->vm.sys_config_text)
 		n->sys_config_run = strdup(n->vm.sys_config);
-	else if (asprintf(&n->sys_config_run, "%s/sys.config", n->home) < 0)
-		n->sys_config_run = NULL;
+	else
+		n->sys_config_run = fmt_new("%s/sys.config", n->home);
 	n->crash_dump = crash_dump(n);
 	if (!n->vm_args_run || !n->sys_config_run || !n->crash_dump)
 		die_errno(KZ_EXIT_FAIL, "%s", n->home);
@@ -229,15 +230,15 @@ void node_check_reach(const struct node *n, bool remsh)
 		return; /* the caller is the node's user: exec tells the truth itself */
 	if (remsh && !n->rel.boot_clean)
 		return; /* execline_build says what is missing */
-	if (asprintf(&beam, "%s/beam.smp", n->rel.bindir) < 0 ||
-	    asprintf(&boot, "%s.boot", remsh ? n->rel.boot_clean : n->rel.boot) < 0)
+	if (!(beam = fmt_new("%s/beam.smp", n->rel.bindir)) ||
+	    !(boot = fmt_new("%s.boot", remsh ? n->rel.boot_clean : n->rel.boot)))
 		die_errno(KZ_EXIT_FAIL, "%s", n->rel.root);
 	struct reach_item items[] = {
 		{ n->rel.root, X_OK }, { n->rel.erlexec, X_OK }, { beam, X_OK }, { boot, R_OK },
 		{ n->rel.lib, R_OK | X_OK }, { n->vm.sys_config, R_OK },
 	};
 	/* The copies in the private home are written for the node after this, by kzlaunch. */
-	size_t nitems = sizeof items / sizeof items[0] - (remsh || n->vm.sys_config_text ? 1 : 0);
+	size_t nitems = COUNT(items) - (remsh || n->vm.sys_config_text ? 1 : 0);
 	const struct policy *p = &n->policy;
 	die_on_error(reach_check(items, nitems, p->uid, p->gid, p->groups, p->ngroups, p->user, &err), &err);
 	free(beam);

@@ -79,33 +79,19 @@ int reach_check(const struct reach_item *items, size_t nitems, uid_t uid, gid_t 
 {
 	char reason[REASON_MAX];
 	size_t got = 0;
-	int pipefd[2], status;
-	pid_t pid;
+	int report, status;
+	pid_t pid = fd_fork_report(&report);
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return kz_err_errno(err, KZ_EXIT_FAIL, "pipe");
-	pid = fork();
-	if (pid < 0) {
-		close(pipefd[0]);
-		close(pipefd[1]);
+	if (pid < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "fork");
-	}
 	if (pid == 0)
-		child(pipefd[1], items, nitems, uid, gid, groups, ngroups, user);
-	close(pipefd[1]);
-	while (got < sizeof reason - 1) {
-		ssize_t n = read(pipefd[0], reason + got, sizeof reason - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(pipefd[0]);
+		child(report, items, nitems, uid, gid, groups, ngroups, user);
+	ssize_t n = fd_read_all(report, reason, sizeof reason - 1);
+	got = n > 0 ? (size_t)n : 0; /* a failed read says no more than an empty one */
+	close(report);
 	reason[got] = '\0';
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return kz_err_errno(err, KZ_EXIT_FAIL, "waitpid");
+	if (fd_waitpid(pid, &status) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "waitpid");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	return kz_err_set(err, EX_CONFIG, "%s", got ? reason : "checking the release as the node's user: the check failed");

@@ -15,6 +15,7 @@
 
 #include "die.h"
 #include "fd.h"
+#include "fmt.h"
 #include "release.h"
 
 #define START_ERL_DATA_MAX 512
@@ -30,7 +31,7 @@ static char *path_join(const char *a, const char *b, struct kz_err *err)
 {
 	char *p = NULL;
 
-	if (asprintf(&p, "%s/%s", a, b) < 0) {
+	if (!(p = fmt_new("%s/%s", a, b))) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s", a, b);
 		return NULL;
 	}
@@ -144,15 +145,14 @@ static int pick_boot(struct release *rel, const char *rdir, struct kz_err *err)
 {
 	char *name = release_name(rdir), *boot = NULL;
 
-	if (name && asprintf(&boot, "%s/%s.boot", rdir, name) < 0)
-		boot = NULL;
+	if (name)
+		boot = fmt_new("%s/%s.boot", rdir, name);
 	if (boot && access(boot, F_OK) == 0) {
 		boot[strlen(boot) - strlen(".boot")] = '\0'; /* erlexec adds it */
 		rel->boot = boot;
 	} else {
 		free(boot);
-		if (asprintf(&rel->boot, "%s/start", rdir) < 0)
-			rel->boot = NULL;
+		rel->boot = fmt_new("%s/start", rdir);
 	}
 	free(name);
 	return rel->boot ? 0 : kz_err_errno(err, KZ_EXIT_FAIL, "%s", rdir);
@@ -163,15 +163,15 @@ static int fill_paths(struct release *rel, struct kz_err *err)
 	char *rdir = NULL, *clean_file = NULL;
 	int rc = -1;
 
-	if (asprintf(&rel->bindir, "%s/erts-%s/bin", rel->root, rel->erts_vsn) < 0 ||
-	    asprintf(&rel->erlexec, "%s/erlexec", rel->bindir) < 0 ||
-	    asprintf(&rel->erl_call, "%s/erl_call", rel->bindir) < 0 ||
-	    asprintf(&rdir, "%s/releases/%s", rel->root, rel->rel_vsn) < 0 ||
-	    asprintf(&rel->boot_clean, "%s/start_clean", rdir) < 0 ||
-	    asprintf(&clean_file, "%s/start_clean.boot", rdir) < 0 ||
-	    asprintf(&rel->vm_args, "%s/vm.args", rdir) < 0 ||
-	    asprintf(&rel->lib, "%s/lib", rel->root) < 0 ||
-	    asprintf(&rel->sys_config, "%s/sys.config", rdir) < 0) {
+	if (!(rel->bindir = fmt_new("%s/erts-%s/bin", rel->root, rel->erts_vsn)) ||
+	    !(rel->erlexec = fmt_new("%s/erlexec", rel->bindir)) ||
+	    !(rel->erl_call = fmt_new("%s/erl_call", rel->bindir)) ||
+	    !(rdir = fmt_new("%s/releases/%s", rel->root, rel->rel_vsn)) ||
+	    !(rel->boot_clean = fmt_new("%s/start_clean", rdir)) ||
+	    !(clean_file = fmt_new("%s/start_clean.boot", rdir)) ||
+	    !(rel->vm_args = fmt_new("%s/vm.args", rdir)) ||
+	    !(rel->lib = fmt_new("%s/lib", rel->root)) ||
+	    !(rel->sys_config = fmt_new("%s/sys.config", rdir))) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rel->root);
 		goto out;
 	}
@@ -194,7 +194,7 @@ static int check_files(const struct release *rel, struct kz_err *err)
 	char *boot_file = NULL;
 	int rc;
 
-	if (asprintf(&boot_file, "%s.boot", rel->boot) < 0)
+	if (!(boot_file = fmt_new("%s.boot", rel->boot)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", rel->boot);
 	rc = need_file(rel->erlexec, X_OK, err);
 	if (rc == 0)
@@ -224,7 +224,7 @@ bool release_has_module(const struct release *rel, const char *module)
 	glob_t g;
 	bool found;
 
-	if (asprintf(&pattern, "%s/lib/*/ebin/%s.beam", rel->root, module) < 0)
+	if (!(pattern = fmt_new("%s/lib/*/ebin/%s.beam", rel->root, module)))
 		return false;
 	found = glob(pattern, GLOB_NOSORT, NULL, &g) == 0 && g.gl_pathc > 0;
 	globfree(&g);

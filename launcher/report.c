@@ -1,21 +1,60 @@
 /* report.c: --dry-run, one fact a line, so an operator can see why a node gets its name,
  * cookie, identity and command line.  Prints where the cookie came from, never its value. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "die.h"
+#include "escape.h"
+#include "fmt.h"
 #include "node.h"
 #include "osvars.h"
+#include "priv.h"
 #include "report.h"
 
-/* Arguments and values are shown as a shell would need them, so a line can be pasted. */
+/* Text from files, the environment and NSS, shown by escape.h's rule. */
+static void put_shown(const char *s)
+{
+	char one[5];
+
+	for (; *s; s++) {
+		escape_byte((unsigned char)*s, one);
+		fputs(one, stdout);
+	}
+}
+
+/* One fact, one line, every byte of it shown by escape.h's rule: paths and names come from
+ * the environment and from files. */
+__attribute__((format(printf, 1, 2)))
+static void fact(const char *fmt, ...)
+{
+	char *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	line = fmt_vnew(fmt, ap);
+	va_end(ap);
+	if (!line)
+		die(KZ_EXIT_FAIL, "--dry-run: out of memory");
+	put_shown(line);
+	putchar('\n');
+	free(line);
+}
+
+/* Arguments and values are shown as a shell would need them, so a line can be pasted; a
+ * control character is shown by escape.h's rule. */
 static void put_quoted(const char *s)
 {
+	char shown[5];
+
 	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+.,/:=@%") == strlen(s)) {
 		fputs(s, stdout);
 		return;
@@ -24,10 +63,10 @@ static void put_quoted(const char *s)
 	for (; *s; s++) {
 		if (*s == '\'')
 			fputs("'\\''", stdout);
-		else if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			printf("\\x%02x", (unsigned char)*s);
-		else
-			putchar(*s);
+		else {
+			escape_byte((unsigned char)*s, shown);
+			fputs(shown, stdout);
+		}
 	}
 	putchar('\'');
 }
@@ -37,9 +76,9 @@ static void report_cookie(const struct node *n)
 	const struct cookie_source *c = &n->cookie;
 
 	if (!strcmp(c->rule, "KAZOO_COOKIE") || !strcmp(c->rule, "default"))
-		printf("cookie: %s\n", !strcmp(c->rule, "default") ? "change_me (no config.ini)" : "from KAZOO_COOKIE");
+		fact("cookie: %s", !strcmp(c->rule, "default") ? "change_me (no config.ini)" : "from KAZOO_COOKIE");
 	else
-		printf("cookie: %s:%u, [%s] on line %u (%s rule)\n", n->config.ini, c->line, n->args->rel,
+		fact("cookie: %s:%u, [%s] on line %u (%s rule)", n->config.ini, c->line, n->args->rel,
 		       c->section_line, c->rule);
 }
 
@@ -57,28 +96,50 @@ static const char *group_name(gid_t gid)
 	return gr ? gr->gr_name : "?";
 }
 
-static void report_limit(const char *name, bool has, rlim_t value)
+/* The value, and whether the launch could set it here: as the policy's user (or as a root
+ * without CAP_SYS_RESOURCE) a limit above the hard one is refused, and so would the launch be. */
+static void report_limit(const char *name, int resource, bool has, rlim_t value)
 {
-	if (!has)
-		printf("%s: unchanged\n", name);
-	else if (value == RLIM_INFINITY)
-		printf("%s: unlimited\n", name);
+	char shown[32];
+	rlim_t hard;
+
+	if (!has) {
+		fact("%s: unchanged", name);
+		return;
+	}
+	if (value == RLIM_INFINITY)
+		snprintf(shown, sizeof shown, "unlimited");
 	else
-		printf("%s: %llu\n", name, (unsigned long long)value);
+		snprintf(shown, sizeof shown, "%llu", (unsigned long long)value);
+	switch (priv_limit_allowed(resource, value, &hard)) {
+	case 1:
+		fact("%s: %s", name, shown);
+		break;
+	case 0:
+		fact("%s: %s (a launch would be refused: above the hard limit %llu, and raising it needs CAP_SYS_RESOURCE)",
+		     name, shown, (unsigned long long)hard);
+		break;
+	default:
+		fact("%s: %s (whether a launch may set it cannot be told: %s)", name, shown, strerror(errno));
+		break;
+	}
 }
 
 static void report_identity(const struct node *n)
 {
 	const struct policy *p = &n->policy;
 
-	printf("policy: %s%s\n", n->policy_path, n->has_policy ? "" : " (none: runs as the caller)");
-	printf("user: %s (%u)\n", user_name(n->uid), (unsigned)n->uid);
-	printf("group: %s (%u)\n", group_name(n->gid), (unsigned)n->gid);
+	fact("policy: %s%s", n->policy_path, n->has_policy ? "" : " (none: runs as the caller)");
+	fact("user: %s (%u)", user_name(n->uid), (unsigned)n->uid);
+	fact("group: %s (%u)", group_name(n->gid), (unsigned)n->gid);
 	if (!n->has_policy)
 		return;
 	fputs("groups:", stdout);
-	for (size_t i = 0; i < p->ngroups; i++)
-		printf(" %s (%u)", group_name(p->groups[i]), (unsigned)p->groups[i]);
+	for (size_t i = 0; i < p->ngroups; i++) {
+		putchar(' ');
+		put_shown(group_name(p->groups[i]));
+		printf(" (%u)", (unsigned)p->groups[i]);
+	}
 	fputs("\ncapabilities:", stdout);
 	for (size_t i = 0; i < p->ncaps; i++) {
 		char *name = cap_to_name(p->caps[i]);
@@ -86,12 +147,12 @@ static void report_identity(const struct node *n)
 		cap_free(name);
 	}
 	putchar('\n');
-	report_limit("nofile", p->has_nofile, p->nofile);
-	report_limit("core", p->has_core, p->core);
+	report_limit("nofile", RLIMIT_NOFILE, p->has_nofile, p->nofile);
+	report_limit("core", RLIMIT_CORE, p->has_core, p->core);
 	if (p->has_umask)
-		printf("umask: %04o\n", (unsigned)p->umask);
+		fact("umask: %04o", (unsigned)p->umask);
 	else
-		puts("umask: unchanged");
+		fact("umask: unchanged");
 }
 
 /* A remote shell reads none of these: only a node's launch resolves them. */
@@ -101,28 +162,28 @@ static void report_vm(const struct node *n)
 
 	if (!vm->vm_args)
 		return;
-	printf("vm.args: %s (%s)\n", vm->vm_args, vm->vm_args_from);
+	fact("vm.args: %s (%s)", vm->vm_args, vm->vm_args_from);
 	for (size_t i = 1; i < vm->args.files.n; i++)
-		printf("vm.args include: %s\n", vm->args.files.v[i]);
-	printf("vm.args copy: %s (what the VM reads%s)\n", n->vm_args_run,
+		fact("vm.args include: %s", vm->args.files.v[i]);
+	fact("vm.args copy: %s (what the VM reads%s)", n->vm_args_run,
 	       osvars_enabled() ? ", ${VAR}s replaced" : "");
-	printf("sys.config: %s (%s)\n", vm->sys_config, vm->sys_config_from);
+	fact("sys.config: %s (%s)", vm->sys_config, vm->sys_config_from);
 	if (vm->sys_config_text)
-		printf("sys.config copy: %s (${VAR}s replaced)\n", n->sys_config_run);
-	printf("code loading: %s\n", n->code_mode);
+		fact("sys.config copy: %s (${VAR}s replaced)", n->sys_config_run);
+	fact("code loading: %s", n->code_mode);
 }
 
 void report_node(const struct node *n, const char *const *argv, const char *const *envp)
 {
-	printf("node: %s (%s)\n", n->name, n->sname ? "-sname" : "-name");
-	printf("config: %s\n", n->config.ini ? n->config.ini : "none");
+	fact("node: %s (%s)", n->name, n->sname ? "-sname" : "-name");
+	fact("config: %s", n->config.ini ? n->config.ini : "none");
 	report_cookie(n);
-	printf("release: %s\n", n->rel.root);
-	printf("erts: %s (%s)\n", n->rel.erts_vsn, n->rel.bindir);
-	printf("boot: %s.boot\n", n->rel.boot);
+	fact("release: %s", n->rel.root);
+	fact("erts: %s (%s)", n->rel.erts_vsn, n->rel.bindir);
+	fact("boot: %s.boot", n->rel.boot);
 	report_vm(n);
 	report_identity(n);
-	printf("home: %s\n", n->home);
+	fact("home: %s", n->home);
 	for (const char *const *e = envp; *e; e++) {
 		fputs("env: ", stdout);
 		put_quoted(*e);

@@ -14,6 +14,7 @@
 
 #include "die.h"
 #include "fd.h"
+#include "fmt.h"
 #include "rundir.h"
 #include "trustfile.h"
 
@@ -185,7 +186,12 @@ static int write_home_file(int home_fd, const char *home, uid_t uid, gid_t gid,
 	    (!S_ISREG(st.st_mode) || st.st_uid != uid))
 		return kz_err_set(err, EX_CONFIG, "%s/%s: exists and is not a file kzlaunch made; refusing it",
 				  home, file->name);
-	if (asprintf(&tmp, "%s.new.%ld", file->name, (long)getpid()) < 0)
+	if (!file->data) { /* stale: the VM is pointed elsewhere, and an operator would be misled */
+		if (unlinkat(home_fd, file->name, 0) < 0 && errno != ENOENT)
+			return kz_err_errno(err, EX_CONFIG, "%s/%s: removing a stale copy", home, file->name);
+		return 0;
+	}
+	if (!(tmp = fmt_new("%s.new.%ld", file->name, (long)getpid())))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s/%s", home, file->name);
 	if (unlinkat(home_fd, tmp, 0) < 0 && errno != ENOENT) {
 		rc = kz_err_errno(err, EX_CONFIG, "%s/%s", home, tmp);
@@ -215,9 +221,7 @@ out:
 
 char *rundir_home_path(const char *rundir, const char *rel)
 {
-	char *path = NULL;
-
-	return asprintf(&path, "%s/%s.home", rundir, rel) < 0 ? NULL : path;
+	return fmt_new("%s/%s.home", rundir, rel);
 }
 
 int rundir_write_home(int rundir_fd, const char *rundir, const char *rel, uid_t uid, gid_t gid,
@@ -226,7 +230,7 @@ int rundir_write_home(int rundir_fd, const char *rundir, const char *rel, uid_t 
 	char *name = NULL, *home = rundir_home_path(rundir, rel);
 	int home_fd, rc = -1;
 
-	if (!home || asprintf(&name, "%s.home", rel) < 0) {
+	if (!home || !(name = fmt_new("%s.home", rel))) {
 		name = NULL;
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rundir);
 		goto out;

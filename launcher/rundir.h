@@ -20,7 +20,7 @@ char *rundir_home_path(const char *rundir, const char *rel);
 /* A file of the node's private home: its name there and its contents. */
 struct rundir_file {
 	const char *name; /* ".erlang.cookie", "vm.args", "sys.config" */
-	const char *data;
+	const char *data;  /* NULL: this launch has none, and a copy an earlier one left is removed */
 	size_t len;
 };
 

@@ -23,6 +23,7 @@
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "fmt.h"
 #include "proto.h"
 #include "start.h"
 
@@ -37,11 +38,11 @@ static char *helper_path(void)
 
 	if (n > 0) {
 		self[n] = '\0';
-		if (asprintf(&path, "%s/kzlaunch-helper", dirname(self)) >= 0 && access(path, X_OK) == 0)
+		if ((path = fmt_new("%s/kzlaunch-helper", dirname(self))) && access(path, X_OK) == 0)
 			return path;
 		free(path);
 	}
-	if (asprintf(&path, "%s/kzlaunch-helper", KZ_LIBEXECDIR) < 0)
+	if (!(path = fmt_new("%s/kzlaunch-helper", KZ_LIBEXECDIR)))
 		die_errno(KZ_EXIT_FAIL, "helper path");
 	return path;
 }
@@ -167,9 +168,8 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: stopping its helper (pid %d)", n->name, (int)warden);
-	while (waitpid(warden, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (fd_waitpid(warden, &status) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
 	die(KZ_EXIT_FAIL, "%s: stopped, since its socket %s was not its own; is its folder writable by another user?",
 	    n->name, path);
 }
@@ -222,9 +222,8 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 	}
 	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
 	int st;
-	while (waitpid(helper, &st, 0) < 0)
-		if (errno != EINTR)
-			die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (fd_waitpid(helper, &st) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
 		exit(WEXITSTATUS(st));
 	if (WIFSIGNALED(st))

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include "die.h"
+#include "fmt.h"
 #include "osvars.h"
 #include "trustfile.h"
 #include "vmargs.h"
@@ -117,7 +118,7 @@ static int include(const struct vmargs_spec *spec, const char *from, unsigned li
 	if (depth >= VMARGS_DEPTH)
 		return kz_err_set(err, EX_CONFIG, "%s:%u: -args_file nested more than %d deep", from, line,
 				  VMARGS_DEPTH);
-	if (asprintf(&path, "%s%s%s", name[0] == '/' ? "" : spec->root, name[0] == '/' ? "" : "/", name) < 0)
+	if (!(path = fmt_new("%s%s%s", name[0] == '/' ? "" : spec->root, name[0] == '/' ? "" : "/", name)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", from);
 	rc = load_file(spec, path, depth + 1, out, err);
 	free(path);

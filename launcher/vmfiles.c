@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "die.h"
+#include "fmt.h"
 #include "osvars.h"
 #include "trustfile.h"
 #include "vmfiles.h"
@@ -24,7 +25,7 @@ static int candidate(const char *confdir, const char *name, char **out, struct k
 	char *path = NULL;
 
 	*out = NULL;
-	if (asprintf(&path, "%s/%s", confdir, name) < 0)
+	if (!(path = fmt_new("%s/%s", confdir, name)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", confdir);
 	if (lstat(path, &st) == 0) {
 		*out = path;
@@ -94,8 +95,8 @@ int vmfiles_load(const char *ini, const struct release *rel, const struct vmargs
 	int rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((ini && !confdir) || asprintf(&rel_vm, "%s.vm.args", spec->rel) < 0 ||
-	    asprintf(&rel_sys, "%s.sys.config", spec->rel) < 0) {
+	if ((ini && !confdir) || !(rel_vm = fmt_new("%s.vm.args", spec->rel)) ||
+	    !(rel_sys = fmt_new("%s.sys.config", spec->rel))) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", spec->rel);
 		goto out;
 	}

@@ -167,11 +167,31 @@ run env TERM=$'xterm\e]0;owned\a' "$KZLAUNCH" kazoo_apps --dry-run console
 unlike "$OUT" "env: TERM=" "a TERM with escape sequences does not reach the VM"
 run env TERM=xterm-256color "$KZLAUNCH" kazoo_apps --dry-run console
 like "$OUT" "env: TERM=xterm-256color" "a plain TERM does"
+# One escaping rule for every message (common/escape.h): a control character in a path is
+# shown as \xNN, never sent to the terminal; a backslash is itself.
+expect_fail 78 'x\\x1b\[2Jy\.ini' "a KAZOO_CONFIG holding a terminal escape is shown as \\x1b" \
+	env KAZOO_CONFIG=$'/nonexistent/x\e[2Jy.ini' "$KZLAUNCH" kazoo_apps read-release-cookie
+unlike "$ERR" $'\e' "and no escape character reaches stderr"
+expect_fail 78 '/nonexistent/a\\b\.ini: ' "a backslash in a path is shown once, not doubled" \
+	env KAZOO_CONFIG='/nonexistent/a\b.ini' "$KZLAUNCH" kazoo_apps read-release-cookie
+cp "$T/config.ini" "$T/c"$'\e'"[31m.ini"
+run env KAZOO_CONFIG="$T/c"$'\e'"[31m.ini" "$KZLAUNCH" kazoo_apps --dry-run console
+like "$OUT" "config: $T/c\\\\x1b\\[31m\\.ini" "--dry-run shows such a path escaped too"
+unlike "$OUT" $'\e' "and prints no escape character"
 expect_fail 78 "KAZOO_CONFIG is set but empty" "empty KAZOO_CONFIG" env KAZOO_CONFIG= "$KZLAUNCH" kazoo_apps read-release-cookie
 
 expect_fail 78 "$T/nopolicy: " "explicit policy missing" "$KZLAUNCH" -p "$T/nopolicy" kazoo_apps --dry-run console
 printf '[node]\nuser = %s\nbogus = 1\n' "$PUSER" >"$T/bad.policy"
 expect_fail 78 "bad.policy:3: .*bogus" "bad policy key" "$KZLAUNCH" -p "$T/bad.policy" kazoo_apps --dry-run console
+
+# --dry-run's limits say what a launch could set: as the policy's user, no more than the hard limit.
+printf '[node]\nuser = %s\nnofile = 512\n' "$PUSER" >"$T/nofile.policy"
+as_puser() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid="$PUSER" --regid="$(id -g "$PUSER")" --clear-groups "$@"; else "$@"; fi; }
+run as_puser prlimit --nofile=256:256 "$KZLAUNCH" -p "$T/nofile.policy" kazoo_apps --dry-run console
+like "$OUT" "nofile: 512 \(a launch would be refused: above the hard limit 256, and raising it needs CAP_SYS_RESOURCE\)" \
+	"--dry-run says when a launch could not raise nofile"
+run as_puser prlimit --nofile=512:512 "$KZLAUNCH" -p "$T/nofile.policy" kazoo_apps --dry-run console
+like "$OUT" $'(^|\n)nofile: 512\n' "and shows the value alone when it could"
 
 mkdir -p "$T/app"; cp "$T/config.ini" "$T/app/config.ini"; echo '[].' >"$T/app/app.config"
 run "$KZLAUNCH" -c "$T/app/config.ini" kazoo_apps --dry-run console

@@ -17,8 +17,7 @@ as_kztest=(setpriv --reuid=kztest --regid=kztest --init-groups)
 : >"$T/kazoo_apps.out"; chmod 0666 "$T/kazoo_apps.out"
 "${as_kztest[@]}" "$KZLAUNCH" kazoo_apps foreground >"$T/kazoo_apps.out" 2>&1 &
 NODE_PID=$!; _pids+=("$NODE_PID")
-for i in $(seq 1 300); do grep -q "kazoo_apps is up" "$T/kazoo_apps.out" && break; sleep 0.1; done
-grep -q "kazoo_apps is up" "$T/kazoo_apps.out"
+wait_for "kazoo_apps is up" "$T/kazoo_apps.out"
 ok $? "the policy's own user starts the node"
 uid=$(id -u kztest)
 is "$(status_field "$NODE_PID" Uid)" "$uid $uid $uid $uid" "as kztest"

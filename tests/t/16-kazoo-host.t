@@ -81,7 +81,7 @@ is "$(stat -c '%U %a' "$home/vm.args" "$home/sys.config" | sort -u)" "kztest 400
 call 'erlang halt ["kzt crash slogan"]' >/dev/null 2>&1
 wait "$NODE_PID"
 dump=$(ls "$T"/log/*_kazoo_apps_erl_crash.dump 2>/dev/null | head -n 1)
-ok $([ -n "$dump" ]; echo $?) "a crash dump in the log folder: ${dump:-none}"
+check "a crash dump in the log folder: ${dump:-none}" -- [ -n "$dump" ]
 if [ -n "$dump" ]; then
 	like "$(head -n 3 "$dump")" "Slogan: kzt crash slogan" "it holds the slogan"
 	is "$(stat -c %U "$dump")" kztest "written by the node's user"
@@ -90,6 +90,18 @@ if [ -n "$dump" ]; then
 else
 	skip "no dump"; skip "no dump"; skip "no dump"
 fi
+
+# ---- kazoo_apps again without RELX_REPLACE_OS_VARS: the VM reads the config folder's
+# sys.config itself, and the copy the last launch left in the home goes, so nobody takes it
+# for what the VM reads ----
+vmargs=$(ls "$OPT"/releases/*/vm.args | head -n 1)
+RELX_REPLACE_OS_VARS= VMARGS_PATH=$vmargs ERL_CRASH_DUMP= start_fg kazoo_apps
+ok $? "kazoo_apps boots without RELX_REPLACE_OS_VARS"
+is "$(ls "$home")" "vm.args" "the sys.config copy an earlier launch left is gone (the cookie and vm.args stay)"
+is "$(call 'application get_env [kazoo_apps, from_env]')" '{ok, "${KZT_HOST_VALUE}"}' \
+	"the VM read the config folder's sys.config, as it is"
+stop_fg
+is "$NODE_STATUS" 0 "and stops with status 0"
 
 # ---- ecallmgr, without VMARGS_PATH: CONFDIR/ecallmgr.vm.args first ----
 unset VMARGS_PATH
@@ -125,7 +137,8 @@ like "$dry" "ecallmgr@$HOST: the release's kazoo_apps_init will set the node's c
 unlike "$dry" "$CLUSTER|$OTHER" "and no cookie is printed"
 NODE_NAME=ecallmgr start_fg ecallmgr
 ok $? "ecallmgr boots with its own section's cookie"
-for i in $(seq 1 50); do [ "$(call 'erlang node []' 2>/dev/null)" = "$NODE" ] && break; sleep 0.1; done
+answers() { [ "$(call 'erlang node []' 2>/dev/null)" = "$NODE" ]; }
+wait_until 5 answers
 is "$(call 'erlang get_cookie []')" "$CLUSTER" "then answers with [kazoo_apps]'s, as kzlaunch said"
 timeout 10 "$KZLAUNCH" ecallmgr remote_console </dev/null >/dev/null 2>"$T/remsh.err"
 like "$(cat "$T/remsh.err")" "kazoo_apps_init will set" "remote_console warns too"

@@ -35,8 +35,8 @@ out=$(as kzother "$KZLAUNCH" kazoo_apps status 2>&1)
 is "$?" 77 "another user may not"
 out=$(as kztest "$KZLAUNCH" kazoo_apps stop)
 like "$out" "stopped \(exit status 0\)" "the user stops it"
-for i in $(seq 1 50); do [ -e "$SOCK" ] || break; sleep 0.1; done
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is removed"
-ok "$([ -s "$T/urun/kazoo_apps.log" ] && echo 0 || echo 1)" "the console log is in RUNDIR (no policy)"
+wait_until 5 test ! -e "$SOCK"
+check "the socket is removed" -- [ ! -e "$SOCK" ]
+check "the console log is in RUNDIR (no policy)" -- [ -s "$T/urun/kazoo_apps.log" ]
 
 done_testing

@@ -153,7 +153,7 @@ is "$?" 1 "start notices the socket is not its own: 1"
 like "$(cat "$T/start.out")" "kazoo_apps.sock: no longer the socket the helper made" "and says so"
 like "$(cat "$T/start.out")" "$NODE: stopped, since its socket" "and that it stopped the node"
 is "$(node_pids)" "" "the node is gone"
-ok "$([ -S "$SOCK" ] && echo 0 || echo 1)" "the user's socket is left where it was (not the warden's to remove)"
+check "the user's socket is left where it was (not the warden's to remove)" -- [ -S "$SOCK" ]
 : >"$T/stop"
 kill "$EPMD_PID" 2>/dev/null
 wait "$SWAPPER" "$EPMD_PID" 2>/dev/null
@@ -169,8 +169,8 @@ as kztest mkdir "$T/log/kazoo_apps.log.1"
 erl_call_node "$NODE" kazoo_apps spam '[10000]' >/dev/null
 # A rotation that fails leaves the helper without a log descriptor until one works.
 holds_log() { local f; for f in /proc/$H/fd/*; do [ "$(readlink "$f")" = "$LOG" ] && return 0; done; return 1; }
-for i in $(seq 1 100); do holds_log || break; sleep 0.1; done
-ok "$(holds_log && echo 1 || echo 0)" "a folder kazoo_apps.log.1 blocks the rotation: the helper let go of the log"
+wait_until 10 not holds_log
+check "a folder kazoo_apps.log.1 blocks the rotation: the helper let go of the log" -- not holds_log
 as kztest rmdir "$T/log/kazoo_apps.log.1"
 erl_call_node "$NODE" kazoo_apps spam '[3]' >/dev/null
 wait_for 'console output lost: ' "$LOG" 50

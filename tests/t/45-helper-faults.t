@@ -85,27 +85,8 @@ hold_fifo() {
 }
 
 # wait_attached N: until status counts N attached clients (10 s at most).
-wait_attached() {
-	local i
-	for i in $(seq 1 100); do
-		[[ $("$KZLAUNCH" kazoo_apps status 2>/dev/null) =~ ", $1 attached)" ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# spam_ms N: how long the node takes to write N lines to its console, in milliseconds.
-spam_ms() {
-	local t0 t1
-	t0=$(date +%s%N)
-	erl_call_node "$NODE" kazoo_apps spam "[$1]" >/dev/null
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
-}
-
-gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status"; } # a zombie is gone
-# Note: ok takes a status, 0 passes, so `ok $((X > LIMIT))` asserts X <= LIMIT.
-
+attached_is() { [[ $("$KZLAUNCH" kazoo_apps status 2>/dev/null) =~ ", $1 attached)" ]]; }
+wait_attached() { wait_until 10 attached_is "$1"; }
 
 # ---- a. Type=notify with a path: READY=1 once the node answers, STOPPING=1, status 0 ----
 policy 15
@@ -133,7 +114,7 @@ wait_for ' STOPPING=1 ' "$T/notify.log" 50
 ok $? "stop: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the helper exits with the node's status 0"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
+check "the socket is gone when it has exited" -- [ ! -e "$SOCK" ]
 
 # ---- a. Type=notify with an abstract address (NOTIFY_SOCKET=@name) ----
 ABS=@kzt_notify_$$_$RANDOM
@@ -161,8 +142,8 @@ wait_for ' STOPPING=1 ' "$T/notify.log" 50
 ok $? "SIGTERM to the warden: STOPPING=1 arrives"
 wait "$HPID"
 is "$?" 0 "the warden exits with the node's status 0 after a graceful stop"
-ok "$(gone "$P" && echo 0 || echo 1)" "the node is gone"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "and so is the socket"
+check "the node is gone" -- gone "$P"
+check "and so is the socket" -- [ ! -e "$SOCK" ]
 
 # ---- b. The node ends on its own with status 7: the helper's status, an attached client ----
 : >"$T/notify.log"
@@ -181,20 +162,29 @@ wait "$CL"
 is "$?" 0 "the attached client returns once the node is gone"
 like "$(tr -d '\r' <"$T/b.out")" "\[kzlaunch: $NODE exited with status 7\]" "and was told the node's status"
 is "$(grep -c ' STOPPING=1 ' "$T/notify.log")" 0 "no STOPPING=1: nobody asked for a stop"
-ok "$([ -e "$SOCK" ] && echo 1 || echo 0)" "the socket is gone when it has exited"
+check "the socket is gone when it has exited" -- [ ! -e "$SOCK" ]
 kill "$HOLD" 2>/dev/null
 
 # ---- c. A node that ignores SIGTERM: SIGKILL after the policy's stop_timeout (2 s) ----
+# Judged by the order of events, not by a clock (make check times nothing): the stop begins
+# (STOPPING=1), the node outlives the SIGTERMs, and only then is it killed (137).
 policy 2
 : >"$T/notify.log"
 start_notify "$T/notify.sock" "$T/notify.log"
 ok $? "started with stop_timeout = 2"
 erl_call_node "$NODE" os set_signal '[sigterm, ignore]' >/dev/null
-t0=$(date +%s%N)
-out=$("$KZLAUNCH" kazoo_apps stop)
-ms=$((($(date +%s%N) - t0) / 1000000))
-like "$out" "stopped \(exit status 137\)" "stop says exit status 137"
-ok $((ms < 1900 || ms > 5000)) "after about 2 s ($ms ms)"
+P=$("$KZLAUNCH" kazoo_apps pid)
+sigterm_ignored() { (( (0x$(status_field "$P" SigIgn) >> 14) & 1 )); } # bit 15 - 1
+check "the node ignores SIGTERM (SigIgn)" -- sigterm_ignored
+"$KZLAUNCH" kazoo_apps stop >"$T/c.out" &
+STOPPER=$!
+wait_for ' STOPPING=1 ' "$T/notify.log" 50
+ok $? "the stop begins: STOPPING=1"
+check "the node is still running once the stop began: SIGTERM did not end it" -- kill -0 "$P"
+wait "$STOPPER"
+is "$?" 0 "stop returns 0"
+like "$(cat "$T/c.out")" "stopped \(exit status 137\)" "stop says exit status 137: SIGKILL, after stop_timeout"
+check "and the node is gone" -- gone "$P"
 wait "$HPID"
 is "$?" 137 "the helper exits 137"
 
@@ -209,7 +199,7 @@ chown kztest:kztest "$T/log"
 is "$?" 0 "start with the log on the small disk"
 is "$(erl_call_node "$NODE" kazoo_apps spam '[300000]')" ok "the node writes about 4 MB of console output"
 avail=$(df --output=avail -k "$T/log" | tail -n 1 | tr -d ' ')
-ok $((avail > 64)) "the disk is full (${avail} KiB left)"
+check "the disk is full (${avail} KiB left)" -- [ "${avail:-99999}" -le 64 ]
 is "$(erl_call_node "$NODE" erlang node)" "$NODE" "the node still answers"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 is "$?" 0 "status: 0, the helper still serves"
@@ -223,12 +213,12 @@ like "$mark" "^\[kzlaunch: [0-9]+ bytes of console output lost: write kazoo_apps
 	"a marker says how much was lost, and why"
 tail=$(tr -d '\r' <"$LOG" | tail -n 10)
 lost=$(echo "$mark" | grep -oE '[0-9]+')
-ok $((${lost:-0} < 2000000)) "the marker counts what the disk refused ($lost bytes)"
+check "the marker counts what the disk refused ($lost bytes)" -- [ "${lost:-0}" -ge 2000000 ]
 is "$(echo "$tail" | xargs)" "$(seq 1 10 | sed 's/^/line /' | xargs)" "then every new line, in order"
 H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
 "$KZLAUNCH" kazoo_apps stop >/dev/null
 # stop returns once the node is gone; the helper closes the log a moment later.
-for i in $(seq 1 50); do gone "$H" && break; sleep 0.1; done
+wait_until 5 gone "$H"
 umount "$T/log" && _mounts=()
 ok $? "the tmpfs is unmounted once the node is stopped"
 
@@ -237,8 +227,6 @@ policy 15
 "$KZLAUNCH" kazoo_apps start
 is "$?" 0 "start"
 H=$(status_field "$("$KZLAUNCH" kazoo_apps pid)" PPid)
-spam_ms 20000 >/dev/null # warm up the console path
-base=$(spam_ms 100000)
 hold_fifo e.in
 mkfifo "$T/e.out"
 sleep 120 <"$T/e.out" & # holds the read end and never reads
@@ -249,10 +237,16 @@ W=$!
 _pids+=("$W")
 wait_attached 1
 ok $? "a read-only watcher is attached, its stdout a pipe nobody reads"
-slow=$(spam_ms 100000)
-ok $((slow > 3 * base)) "100000 lines take ${slow} ms with it, ${base} ms without (bound: 3x)"
+# Never held up: were the helper to wait for this watcher, the node's console writes would block
+# once the pty filled (a few KiB), and the spam would never return.  How fast it goes beside
+# such a watcher is bench's to measure (bench/results.md, "1 stalled").
+is "$(timeout 120 "$ERL_CALL" -c "$COOKIE" -name "$NODE" -a 'kazoo_apps spam [100000]')" ok \
+	"the node writes 100000 lines (over 1 MB) past a watcher that reads none"
+wait_for "^line 100000"$'\r*$' "$LOG" 100
+ok $? "and every one reaches the log"
+check "the watcher is still attached, still stalled" -- attached_is 1
 rss=$(status_field "$H" VmRSS | awk '{ print $1 }')
-ok $((${rss:-99999} >= 16384)) "the helper's VmRSS stays below 16 MiB (${rss} kB)"
+check "the helper's VmRSS stays below 16 MiB (${rss} kB)" -- [ "${rss:-99999}" -lt 16384 ]
 # Reading at last: once its queue has drained, the next output tells the watcher how much
 # it lost.  The node writes a line at a time until the notice shows (10 s at most).
 timeout 15 cat "$T/e.out" >"$T/e.got" &
@@ -284,10 +278,19 @@ expect {
 }
 exec stty rows 50 columns 132 < $spawn_out(slave,name)
 exec kill -WINCH [exp_pid]
-sleep 0.3
+# Asked until the node has it: the size travels from SIGWINCH through kzlaunch and the helper.
+set tries 0
 send "io:format(\"rows ~p~n\", \[io:rows()\]).\r"
 expect {
 	"rows {ok,50}" {}
+	"rows {ok,24}" {
+		if {[incr tries] < 100} {
+			after 100
+			send "io:format(\"rows ~p~n\", \[io:rows()\]).\r"
+			exp_continue
+		}
+		puts "NO NEW SIZE"; exit 3
+	}
 	timeout { puts "NO NEW SIZE"; exit 3 }
 }
 send "\x04"
@@ -315,7 +318,7 @@ perl -MSocket -MFcntl -e '
 	}
 	$| = 1;
 	print scalar(@s), "\n";
-	sleep 30;
+	sleep 30; # the point: the queued connections stay while status tries its own
 ' "$SOCK" >"$T/backlog" &
 FILLER=$!
 _pids+=("$FILLER")

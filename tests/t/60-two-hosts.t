@@ -35,7 +35,6 @@ kz() { local h=$1 rel=$2; shift 2; on "$h" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d
 ec() { on "$1" "$ERL_CALL" -timeout 20 -c "$2" -name "$3" -a "$4 $5 ${6:-[]}" 2>>"$T/erl_call.err"; }
 nodes_of() { ec "$@" erlang nodes | tr -d "[]' " | tr , '\n' | sort | xargs; } # nodes_of HOST COOKIE NODE
 nsid() { stat -L -c %i "$1" 2>/dev/null; } # a namespace's inode
-gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 # Every process in the hosts' network namespaces is this test's (holders, nodes, helpers,
 # epmd): `start`ed nodes stopped, then SIGTERM to all, SIGKILL to what is left after 10 s,
@@ -198,19 +197,15 @@ fg_on() {
 	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
 	FG_PID=$!
 	_fg+=("$FG_PID")
-	for ((i = 0; i < 300; i++)); do
-		grep -q "$rel is up" "$T/$h/$rel.out" && return 0
-		gone "$FG_PID" && break
-		sleep 0.1
-	done
+	wait_until 30 up_or_gone "$rel" "$T/$h/$rel.out" "$FG_PID"
+	grep -q "$rel is up" "$T/$h/$rel.out" && return 0
 	diag "$rel on $h did not come up:" "$(cat "$T/$h/$rel.out")"
 	return 1
 }
 stop_pid() { # SIGTERM, at most 30 s for it to end, then its status in STATUS
 	local i
 	kill -TERM "$1"
-	for ((i = 0; i < 300; i++)); do gone "$1" && break; sleep 0.1; done
-	gone "$1" || kill -KILL "$1"
+	wait_until 30 gone "$1" || kill -KILL "$1"
 	wait "$1"
 	STATUS=$?
 	local p rest=()
@@ -259,7 +254,8 @@ ok $? "hostc: kazoo_apps foreground with KAZOO_ZONE=far"
 PC=$FG_PID
 # "is up" is printed as the apps start; on a loaded machine distribution may answer a moment
 # later (10 s at most).
-for ((i = 0; i < 50; i++)); do [ "$(ec hostc "$CLUSTER" "$NC" erlang node)" = "'$NC'" ] && break; sleep 0.2; done
+nc_answers() { [ "$(ec hostc "$CLUSTER" "$NC" erlang node)" = "'$NC'" ]; }
+wait_until 10 nc_answers
 is "$(ec hostc "$CLUSTER" "$NC" erlang node)" "'$NC'" "$NC: now the cluster's cookie"
 is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NC']")" pong "$NA pings $NC: pong"
 is "$(ec hostb "$CLUSTER" "$NB" net_adm ping "['$NC']")" pong "$NB pings $NC: pong"

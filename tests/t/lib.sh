@@ -29,10 +29,30 @@ like() { # like GOT REGEX DESCRIPTION
 unlike() {
 	if [[ $1 =~ $2 ]]; then ok 1 "$3"; diag "got '$1', must not match /$2/"; else ok 0 "$3"; fi
 }
+# check DESCRIPTION -- COMMAND...: passes when COMMAND succeeds, so a check states what must
+# hold: `check "the log rotated" -- [ "$files" -ge 3 ]`.  (ok takes an exit status.)
+check() {
+	local what=$1; shift
+	[ "${1:-}" = "--" ] && shift
+	if "$@"; then ok 0 "$what"; else ok 1 "$what"; diag "failed: $*"; fi
+}
+not() { ! "$@"; } # not COMMAND...: for check, when what must hold is that COMMAND fails
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n # SKIP $1"; }
 diag() { printf '# %s\n' "$@"; }
 skip_all() { echo "1..0 # SKIP $1"; exit 0; }
 need_root() { [ "$(id -u)" -eq 0 ] || skip_all "needs root"; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+# The parts of a test that need root, skipped with the reason for an ordinary user (whose
+# parts tests/t/09-unprivileged.t runs when make check runs as root).
+root_only() { is_root || { skip "$1: needs root"; return 1; }; }
+# caller_setup REL: an ordinary user without a policy, whose node kzlaunch runs as its caller
+# (unless a policy is installed at the default path: that would apply).  Its RUNDIR is its
+# own: kzlaunch makes one only as root.
+caller_setup() {
+	[ -e "/etc/kzlaunch/$1.policy" ] && skip_all "/etc/kzlaunch/$1.policy exists: it would apply"
+	unset KZLAUNCH_POLICY
+	mkdir -p -m 0755 "$KZLAUNCH_RUNDIR"
+}
 done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail)); }
 
 # A private world per test: config.ini, policies, RUNDIR and log folder under $T.
@@ -99,15 +119,14 @@ start_fg() { # start_fg REL [kzlaunch args...]
 	"$KZLAUNCH" "$@" "$rel" foreground >"$T/$rel.out" 2>&1 &
 	NODE_PID=$!
 	_pids+=("$NODE_PID")
-	local i
-	for i in $(seq 1 300); do
-		grep -q "$rel is up" "$T/$rel.out" && return 0
-		kill -0 "$NODE_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 30 up_or_gone "$rel" "$T/$rel.out" "$NODE_PID"
+	grep -q "$rel is up" "$T/$rel.out" && return 0
 	diag "node $rel did not come up:" "$(cat "$T/$rel.out")"
 	return 1
 }
+
+# up_or_gone REL OUT PID: the node's "REL is up" line is in OUT, or PID has ended (it never will).
+up_or_gone() { grep -q "$1 is up" "$2" || ! kill -0 "$3" 2>/dev/null; }
 
 stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 	kill -TERM "$NODE_PID"
@@ -121,19 +140,39 @@ stop_fg() { # stop_fg: SIGTERM and the exit status in NODE_STATUS
 
 # wait_for REGEX FILE [TRIES]: until FILE has a line matching, 0.1 s a try (30 s by default).
 # The console log trails the console by up to a few tens of ms (it is written in batches).
-wait_for() {
-	local i
-	for ((i = 0; i < ${3:-300}; i++)); do
-		grep -aqE "$1" "$2" 2>/dev/null && return 0
+wait_for() { wait_until $(((${3:-300} + 9) / 10)) grep -aqsE "$1" "$2"; }
+
+# wait_until SECONDS COMMAND...: until COMMAND succeeds, 0.1 s a try, SECONDS at most; its
+# status is COMMAND's last.  For an event a test waits for (a pid gone, a file made).
+wait_until() {
+	local secs=$1 i; shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
 		sleep 0.1
 	done
-	return 1
+	"$@"
 }
+# gone PID: the process has ended (a zombie has too: only its parent's wait is left).
+gone() { [ ! -e "/proc/$1" ] || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# reaped PID: not even a zombie is left (kill -0 fails): what was the node's is released.
+reaped() { ! kill -0 "$1" 2>/dev/null; }
 
 # An empty or non-numeric pid (a node that never came up) is nobody's: the helpers below say
 # nothing for it rather than read /proc's own files or walk from the wrong process.
 is_pid() { [[ $1 =~ ^[1-9][0-9]*$ ]]; }
 status_field() { is_pid "$1" || return 1; awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"; }
+
+# cookie_hits TEXT: how many processes this user can see hold TEXT in their argv or environ
+# (each named in a diag line).
+cookie_hits() {
+	local p hits=0
+	for p in /proc/[0-9]*; do
+		if cat "$p/cmdline" "$p/environ" 2>/dev/null | tr '\0' '\n' | grep -qF "$1"; then
+			hits=$((hits + 1)); diag "seen in $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" >&2
+		fi
+	done
+	echo "$hits"
+}
 
 # Every process of a tree: the pid and its descendants.
 proc_tree() {

@@ -30,10 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "err.h"
 #include "sandbox.h"
-
-#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Exit status of a forbidden mode whose call came back instead of killing the child. */
 enum { RETURNED = 2 };
@@ -117,10 +116,10 @@ static int step_memory(void)
 	big[0] = 1;
 	big[n - 1] = 1;
 	free((void *)big);
-	for (size_t i = 0; i < LEN(small); i++) /* brk */
+	for (size_t i = 0; i < COUNT(small); i++) /* brk */
 		if (!(small[i] = malloc(4096)))
 			return fail("malloc(4 KiB)");
-	for (size_t i = 0; i < LEN(small); i++)
+	for (size_t i = 0; i < COUNT(small); i++)
 		free(small[i]);
 	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
@@ -277,7 +276,7 @@ static int mode_allowed(void)
 		step_unix, step_inet, step_timer, step_signals, step_kill,
 	};
 
-	for (size_t i = 0; i < LEN(steps); i++)
+	for (size_t i = 0; i < COUNT(steps); i++)
 		if (steps[i]() < 0)
 			return 1;
 	return 0; /* through exit(): stdio, atexit and the sanitizers' exit paths run too */
@@ -567,12 +566,12 @@ int main(int argc, char **argv)
 	int status;
 	pid_t child;
 
-	for (size_t i = 0; argc == 2 && i < LEN(modes); i++)
+	for (size_t i = 0; argc == 2 && i < COUNT(modes); i++)
 		if (!strcmp(argv[1], modes[i].name))
 			run = modes[i].run;
 	if (!run) {
 		fprintf(stderr, "usage: filtertest MODE\nmodes:");
-		for (size_t i = 0; i < LEN(modes); i++)
+		for (size_t i = 0; i < COUNT(modes); i++)
 			fprintf(stderr, " %s", modes[i].name);
 		fputc('\n', stderr);
 		return 64;

@@ -18,6 +18,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "conlog.h"
 
@@ -188,19 +189,32 @@ struct row {
 };
 
 static const struct row rows[] = {
-	{ "1-byte chunks", 40000, 4, { 1 }, 1, 200000, 0 },
-	{ "7-byte chunks", 100003, 3, { 7 }, 1, 700000, 0 },
-	{ "100 KiB chunks", 250000, 4, { 100 * KIB }, 1, 1500000, 0 },
-	{ "100 KiB chunks over a smaller max_size", 30011, 3, { 100 * KIB }, 1, 400000, 0 },
-	{ "buffer-sized chunks", 200000, 3, { 64 * KIB }, 1, 1000000, 0 },
-	{ "1, 7 and 100 KiB chunks mixed", 65536, 5, { 1, 7, 100 * KIB }, 3, 800000, 0 },
-	{ "generations=1", 50000, 1, { 7, 100 * KIB }, 2, 333333, 0 },
-	{ "generations=2", 50000, 2, { 1, 100 * KIB, 7 }, 3, 333333, 0 },
-	{ "one 3 MiB chunk, then single bytes", 1000003, 3, { 3 * MIB, 1 }, 2, 3 * MIB + 5, 0 },
-	{ "exactly max_size: no rotation yet", 70000, 3, { 7000 }, 1, 70000, 0 },
-	{ "max_size + 1: one rotation", 70000, 3, { 7000, 1 }, 2, 70001, 0 },
-	{ "appends to a log reopened mid-file", 60000, 3, { 4093 }, 1, 250000, 123457 },
-	{ "appends to a log reopened when full", 60000, 3, { 1000 }, 1, 200000, 120000 },
+	{ .name = "1-byte chunks", .max_size = 40000, .gens = 4, .sizes = { 1 }, .nsizes = 1,
+	  .total = 200000 },
+	{ .name = "7-byte chunks", .max_size = 100003, .gens = 3, .sizes = { 7 }, .nsizes = 1,
+	  .total = 700000 },
+	{ .name = "100 KiB chunks", .max_size = 250000, .gens = 4, .sizes = { 100 * KIB }, .nsizes = 1,
+	  .total = 1500000 },
+	{ .name = "100 KiB chunks over a smaller max_size", .max_size = 30011, .gens = 3,
+	  .sizes = { 100 * KIB }, .nsizes = 1, .total = 400000 },
+	{ .name = "buffer-sized chunks", .max_size = 200000, .gens = 3, .sizes = { 64 * KIB }, .nsizes = 1,
+	  .total = 1000000 },
+	{ .name = "1, 7 and 100 KiB chunks mixed", .max_size = 65536, .gens = 5, .sizes = { 1, 7, 100 * KIB },
+	  .nsizes = 3, .total = 800000 },
+	{ .name = "generations=1", .max_size = 50000, .gens = 1, .sizes = { 7, 100 * KIB }, .nsizes = 2,
+	  .total = 333333 },
+	{ .name = "generations=2", .max_size = 50000, .gens = 2, .sizes = { 1, 100 * KIB, 7 }, .nsizes = 3,
+	  .total = 333333 },
+	{ .name = "one 3 MiB chunk, then single bytes", .max_size = 1000003, .gens = 3,
+	  .sizes = { 3 * MIB, 1 }, .nsizes = 2, .total = 3 * MIB + 5 },
+	{ .name = "exactly max_size: no rotation yet", .max_size = 70000, .gens = 3, .sizes = { 7000 },
+	  .nsizes = 1, .total = 70000 },
+	{ .name = "max_size + 1: one rotation", .max_size = 70000, .gens = 3, .sizes = { 7000, 1 },
+	  .nsizes = 2, .total = 70001 },
+	{ .name = "appends to a log reopened mid-file", .max_size = 60000, .gens = 3, .sizes = { 4093 },
+	  .nsizes = 1, .total = 250000, .reopen_at = 123457 },
+	{ .name = "appends to a log reopened when full", .max_size = 60000, .gens = 3, .sizes = { 1000 },
+	  .nsizes = 1, .total = 200000, .reopen_at = 120000 },
 };
 
 static void write_range(struct conlog *log, const struct row *row, const struct text *s,
@@ -349,10 +363,14 @@ struct open_row {
 };
 
 static const struct open_row open_rows[] = {
-	{ "REL.log is a symlink", SETUP_SYMLINK, 1000, 3, "Too many levels of symbolic links" },
-	{ "REL.log is a folder", SETUP_DIR, 1000, 3, "Is a directory" },
-	{ "max_size 0", SETUP_NONE, 0, 3, "max_size and generations must be at least 1" },
-	{ "generations 0", SETUP_NONE, 1000, 0, "max_size and generations must be at least 1" },
+	{ .name = "REL.log is a symlink", .setup = SETUP_SYMLINK, .max_size = 1000, .gens = 3,
+	  .msg = "Too many levels of symbolic links" },
+	{ .name = "REL.log is a folder", .setup = SETUP_DIR, .max_size = 1000, .gens = 3,
+	  .msg = "Is a directory" },
+	{ .name = "max_size 0", .setup = SETUP_NONE, .gens = 3,
+	  .msg = "max_size and generations must be at least 1" },
+	{ .name = "generations 0", .setup = SETUP_NONE, .max_size = 1000,
+	  .msg = "max_size and generations must be at least 1" },
 };
 
 static void run_open_row(unsigned idx, const struct open_row *row)
@@ -403,7 +421,7 @@ static void on_loss(void *arg, bool resumed, const char *cause, unsigned long lo
 {
 	struct notices *ns = arg;
 
-	if (ns->n < sizeof ns->said / sizeof ns->said[0] &&
+	if (ns->n < COUNT(ns->said) &&
 	    asprintf(&ns->said[ns->n++], "%s %llu: %s", resumed ? "resumed" : "losing", lost, cause) < 0)
 		abort();
 }
@@ -530,7 +548,7 @@ static int allow_only_log_calls(void)
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = ctx ? 0 : -1;
 
-	for (size_t i = 0; rc == 0 && i < sizeof calls / sizeof calls[0]; i++)
+	for (size_t i = 0; rc == 0 && i < COUNT(calls); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, calls[i], 0);
 	if (rc == 0)
 		rc = seccomp_load(ctx);
@@ -538,7 +556,8 @@ static int allow_only_log_calls(void)
 	return rc;
 }
 
-static const struct row sandbox_row = { "under the filter", 30011, 3, { 1, 7, 100 * KIB }, 3, 400000, 0 };
+static const struct row sandbox_row = { .name = "under the filter", .max_size = 30011, .gens = 3, .sizes = { 1, 7, 100 * KIB }, .nsizes = 3,
+	  .total = 400000 };
 
 static void test_sandboxed(void)
 {
@@ -668,11 +687,11 @@ int main(void)
 		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
-	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++)
+	for (unsigned i = 0; i < COUNT(rows); i++)
 		run_row(i, &rows[i]);
 	test_descriptor();
 	test_append_existing();
-	for (unsigned i = 0; i < sizeof open_rows / sizeof open_rows[0]; i++)
+	for (unsigned i = 0; i < COUNT(open_rows); i++)
 		run_open_row(i, &open_rows[i]);
 	test_reopen_fails();
 	test_rename_fails();

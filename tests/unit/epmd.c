@@ -6,10 +6,9 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "epmd.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 struct port_case {
 	const char *value; /* NULL: unset */

@@ -14,10 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "proto.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Payload byte i of every generated frame, so a misplaced byte shows. */
 static uint8_t pat(size_t i)
@@ -48,27 +47,40 @@ struct parse_row {
 #define V PROTO_VERSION
 
 static const struct parse_row parse_rows[] = {
-	{ "empty buffer", V, PROTO_OUTPUT, 5, 0, 0 },
-	{ "1 header byte", V, PROTO_OUTPUT, 5, 1, 0 },
-	{ "2 header bytes", V, PROTO_OUTPUT, 5, 2, 0 },
-	{ "3 header bytes", V, PROTO_OUTPUT, 5, 3, 0 },
-	{ "zero-length payload", V, PROTO_STATUS, 0, 4, 4 },
-	{ "zero-length payload, bytes after", V, PROTO_STOPPING, 0, 9, 4 },
-	{ "header only of a 5-byte payload", V, PROTO_OUTPUT, 5, 4, 0 },
-	{ "4 of 5 payload bytes", V, PROTO_OUTPUT, 5, 8, 0 },
-	{ "whole 5-byte frame", V, PROTO_OUTPUT, 5, 9, 9 },
-	{ "whole frame, 3 bytes after", V, PROTO_INPUT, 5, 12, 9 },
-	{ "max payload", V, PROTO_OUTPUT, MAX, PROTO_HEADER + MAX, PROTO_HEADER + MAX },
-	{ "max payload less one byte", V, PROTO_OUTPUT, MAX, PROTO_HEADER + MAX - 1, 0 },
-	{ "type byte passed through", V, 0xff, 1, 5, 5 },
-	{ "version 0", 0, PROTO_OUTPUT, 5, 9, -1 },
-	{ "version 2", 2, PROTO_OUTPUT, 5, 9, -1 },
-	{ "version 0xff", 0xff, PROTO_OUTPUT, 5, 9, -1 },
-	{ "bad version seen in the first byte", 2, PROTO_OUTPUT, 5, 1, -1 },
-	{ "length MAX+1, header only", V, PROTO_OUTPUT, MAX + 1, 4, -1 },
-	{ "length MAX+1, with payload", V, PROTO_OUTPUT, MAX + 1, PROTO_HEADER + MAX + 1, -1 },
-	{ "length 0xffff", V, PROTO_OUTPUT, 0xffff, 4, -1 },
-	{ "length MAX+1 not yet whole: wait", V, PROTO_OUTPUT, MAX + 1, 3, 0 },
+	{ .name = "empty buffer", .version = V, .type = PROTO_OUTPUT, .lenfield = 5 },
+	{ .name = "1 header byte", .version = V, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 1 },
+	{ .name = "2 header bytes", .version = V, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 2 },
+	{ .name = "3 header bytes", .version = V, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 3 },
+	{ .name = "zero-length payload", .version = V, .type = PROTO_STATUS, .avail = 4, .want = 4 },
+	{ .name = "zero-length payload, bytes after", .version = V, .type = PROTO_STOPPING, .avail = 9,
+	  .want = 4 },
+	{ .name = "header only of a 5-byte payload", .version = V, .type = PROTO_OUTPUT, .lenfield = 5,
+	  .avail = 4 },
+	{ .name = "4 of 5 payload bytes", .version = V, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 8 },
+	{ .name = "whole 5-byte frame", .version = V, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 9,
+	  .want = 9 },
+	{ .name = "whole frame, 3 bytes after", .version = V, .type = PROTO_INPUT, .lenfield = 5, .avail = 12,
+	  .want = 9 },
+	{ .name = "max payload", .version = V, .type = PROTO_OUTPUT, .lenfield = MAX,
+	  .avail = PROTO_HEADER + MAX, .want = PROTO_HEADER + MAX },
+	{ .name = "max payload less one byte", .version = V, .type = PROTO_OUTPUT, .lenfield = MAX,
+	  .avail = PROTO_HEADER + MAX - 1 },
+	{ .name = "type byte passed through", .version = V, .type = 0xff, .lenfield = 1, .avail = 5,
+	  .want = 5 },
+	{ .name = "version 0", .type = PROTO_OUTPUT, .lenfield = 5, .avail = 9, .want = -1 },
+	{ .name = "version 2", .version = 2, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 9, .want = -1 },
+	{ .name = "version 0xff", .version = 0xff, .type = PROTO_OUTPUT, .lenfield = 5, .avail = 9,
+	  .want = -1 },
+	{ .name = "bad version seen in the first byte", .version = 2, .type = PROTO_OUTPUT, .lenfield = 5,
+	  .avail = 1, .want = -1 },
+	{ .name = "length MAX+1, header only", .version = V, .type = PROTO_OUTPUT, .lenfield = MAX + 1,
+	  .avail = 4, .want = -1 },
+	{ .name = "length MAX+1, with payload", .version = V, .type = PROTO_OUTPUT, .lenfield = MAX + 1,
+	  .avail = PROTO_HEADER + MAX + 1, .want = -1 },
+	{ .name = "length 0xffff", .version = V, .type = PROTO_OUTPUT, .lenfield = 0xffff, .avail = 4,
+	  .want = -1 },
+	{ .name = "length MAX+1 not yet whole: wait", .version = V, .type = PROTO_OUTPUT, .lenfield = MAX + 1,
+	  .avail = 3 },
 };
 
 /* A buffer of exactly row->avail bytes: header, then the pattern for the payload and the
@@ -309,25 +321,31 @@ struct recv_row {
 	unsigned calls;
 };
 
-#define B(s) s, sizeof(s) - 1
+#define B(s) .bytes = s, .n = sizeof(s) - 1
 
 static const struct recv_row recv_rows[] = {
-	{ "clean end of file", B(""), { { 0, 0, 0, 0 } }, 1 },
-	{ "end of file after 1 header byte", B("\x01"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "end of file after 2 header bytes", B("\x01\x14"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "end of file after 3 header bytes", B("\x01\x14\x00"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "end of file after the header", B("\x01\x14\x00\x0a"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "end of file mid-payload", B("\x01\x14\x00\x0a" "abcd"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "garbage header", B("GET / HTTP/1.0\r\n\r\n"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "version 2", B("\x02\x14\x00\x01" "a"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "length MAX+1", B("\x01\x14\x40\x01"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "length 0xffff", B("\x01\x14\xff\xff"), { { -1, EPROTO, 0, 0 } }, 1 },
-	{ "empty frame, then end of file", B("\x01\x1a\x00\x00"),
-	  { { 1, 0, PROTO_STOPPING, 0 }, { 0, 0, 0, 0 } }, 2 },
-	{ "two frames back to back", B("\x01\x14\x00\x02" "ab" "\x01\x17\x00\x04\x00\x00\x00\x8f"),
-	  { { 1, 0, PROTO_OUTPUT, 2 }, { 1, 0, PROTO_EXIT, 4 }, { 0, 0, 0, 0 } }, 3 },
-	{ "a frame, then one cut short", B("\x01\x14\x00\x01" "a" "\x01\x14"),
-	  { { 1, 0, PROTO_OUTPUT, 1 }, { -1, EPROTO, 0, 0 } }, 2 },
+	{ .name = "clean end of file", B(""), .want = { { 0, 0, 0, 0 } }, .calls = 1 },
+	{ .name = "end of file after 1 header byte", B("\x01"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "end of file after 2 header bytes", B("\x01\x14"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "end of file after 3 header bytes", B("\x01\x14\x00"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "end of file after the header", B("\x01\x14\x00\x0a"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "end of file mid-payload", B("\x01\x14\x00\x0a" "abcd"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "garbage header", B("GET / HTTP/1.0\r\n\r\n"),
+	  .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "version 2", B("\x02\x14\x00\x01" "a"), .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "length MAX+1", B("\x01\x14\x40\x01"), .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "length 0xffff", B("\x01\x14\xff\xff"), .want = { { -1, EPROTO, 0, 0 } }, .calls = 1 },
+	{ .name = "empty frame, then end of file", B("\x01\x1a\x00\x00"),
+	  .want = { { 1, 0, PROTO_STOPPING, 0 }, { 0, 0, 0, 0 } }, .calls = 2 },
+	{ .name = "two frames back to back", B("\x01\x14\x00\x02" "ab" "\x01\x17\x00\x04\x00\x00\x00\x8f"),
+	  .want = { { 1, 0, PROTO_OUTPUT, 2 }, { 1, 0, PROTO_EXIT, 4 }, { 0, 0, 0, 0 } }, .calls = 3 },
+	{ .name = "a frame, then one cut short", B("\x01\x14\x00\x01" "a" "\x01\x14"),
+	  .want = { { 1, 0, PROTO_OUTPUT, 1 }, { -1, EPROTO, 0, 0 } }, .calls = 2 },
 };
 
 static void test_recv(void)

@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "rights.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The first frame of a request, as rights_request sees it. */
 struct request_case {

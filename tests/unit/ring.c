@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "ring.h"
 
@@ -101,7 +102,7 @@ int main(void)
 	unsigned char *stream;
 	struct ring *r = malloc(sizeof *r);
 
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+	for (size_t i = 0; i < COUNT(rows); i++)
 		if (row_total(&rows[i]) > max)
 			max = row_total(&rows[i]);
 	stream = malloc(max + 1);
@@ -112,8 +113,8 @@ int main(void)
 	for (size_t i = 0; i <= max; i++)
 		stream[i] = stream_byte(i);
 
-	tap_plan(sizeof rows / sizeof rows[0]);
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+	tap_plan(COUNT(rows));
+	for (size_t i = 0; i < COUNT(rows); i++)
 		run_row(&rows[i], r, stream);
 	free(stream);
 	free(r);

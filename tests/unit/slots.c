@@ -4,10 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "array.h"
 #include "../tap.h"
 #include "slots.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 #define TAKEN_STRANGERS "busy: the connections for users without a right are taken"
 #define TOO_MANY "busy: this user has too many connections open"

@@ -9,6 +9,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "../fixture.h"
 #include "../tap.h"
 #include "osvars.h"
@@ -28,47 +29,71 @@ struct args_row {
 };
 
 static const struct args_row args_rows[] = {
-	{ "plain flags", "+A 25\n-kernel inet_dist_listen_min 11500 inet_dist_listen_max 11999\n", NULL, false,
-	  "+A|25|-kernel|inet_dist_listen_min|11500|inet_dist_listen_max|11999", "", 0, NULL },
-	{ "comments and blank lines", "# a comment\n\n+K true # after\n  #indented\n+W w\n", NULL, false, "+K|true|+W|w", "", 0, NULL },
-	{ "# ends an argument", "-s lager#no\n", NULL, false, "-s|lager", "", 0, NULL },
-	{ "CRLF lines", "+A 25\r\n+K true\r\n", NULL, false, "+A|25|+K|true", "", 0, NULL },
-	{ "double quotes keep spaces and #", "-env X \"a b # c\"\n", NULL, false, "-env|X|a b # c", "", 0, NULL },
-	{ "single quotes", "-env X 'it\"s'\n", NULL, false, "-env|X|it\"s", "", 0, NULL },
-	{ "quotes inside an argument", "-set\"cookie\" x\n", NULL, false, "", "", 1, NULL },
-	{ "backslash keeps the next byte", "-env X a\\ b\\#c\n", NULL, false, "-env|X|a b#c", "", 0, NULL },
-	{ "empty quoted argument", "-env X \"\"\n", NULL, false, "-env|X|", "", 0, NULL },
-	{ "an unclosed quote runs to the end", "-env X \"a\nb", NULL, false, "-env|X|a\nb", "", 0, NULL },
-	{ "-setcookie left out", "-setcookie SECRET\n+K true\n", NULL, false, "+K|true", "", 1, NULL },
-	{ "quoted -setcookie left out", "\"-setcookie\" SECRET\n", NULL, false, "", "", 1, NULL },
-	{ "escaped -setcookie left out", "\\-setcookie SECRET\n", NULL, false, "", "", 1, NULL },
-	{ "-setcookie NODE COOKIE left out", "-setcookie other@h SECRET -s lager\n", NULL, false, "-s|lager", "", 1, NULL },
-	{ "a cookie that looks like a flag", "-setcookie -SECRET\n+A 1\n", NULL, false, "+A|1", "", 1, NULL },
-	{ "-name REL left out", "-name kazoo_apps\n+A 1\n", NULL, false, "+A|1", "", 0, NULL },
-	{ "-sname of the node left out", "-sname kazoo_apps@host\n", NULL, false, "", "", 0, NULL },
-	{ "-name of another node", "+A 1\n-name ecallmgr\n", NULL, false, NULL, NULL, 0,
-	  "DIR/vm.args:2: -name ecallmgr names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE" },
-	{ "-name ${NODE_NAME} without RELX_REPLACE_OS_VARS", "-name ${NODE_NAME}\n", NULL, false, NULL, NULL, 0,
-	  "DIR/vm.args:1: -name ${NODE_NAME} names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE (or set RELX_REPLACE_OS_VARS)" },
-	{ "-name ${NODE_NAME} replaced", "-name ${KZT_NODE}\n", NULL, true, "", "", 0, NULL },
-	{ "-name without a name", "-name\n", NULL, false, NULL, NULL, 0, "DIR/vm.args:1: -name: expected one node name, found 0" },
-	{ "Kazoo's own vm.args", "-setcookie ${KZT_COOKIE}\n-kernel inet_dist_listen_min 11500 inet_dist_listen_max 11999\n+K true\n+A 25\n-name ${KZT_NODE}\n",
-	  NULL, true, "-kernel|inet_dist_listen_min|11500|inet_dist_listen_max|11999|+K|true|+A|25", "", 1, NULL },
-	{ "an unset ${VAR}", "+A 1\n-env X ${KZT_UNSET}\n", NULL, true, NULL, NULL, 0,
-	  "DIR/vm.args:2: ${KZT_UNSET} is not set (RELX_REPLACE_OS_VARS is on, so it must be)" },
-	{ "${VAR} left alone without RELX_REPLACE_OS_VARS", "-env X ${KZT_UNSET}\n", NULL, false, "-env|X|${KZT_UNSET}", "", 0, NULL },
-	{ "include", "+A 1\n-args_file DIR/inc.args\n+K true\n", "-s lager\n-setcookie x\n", false, "+A|1|-s|lager|+K|true", "", 1, NULL },
-	{ "include with ${VAR}s", "-args_file DIR/inc.args\n", "-env X ${KZT_A}\n", true, "-env|X|alpha", "", 0, NULL },
-	{ "include's -name of another node", "-args_file DIR/inc.args\n", "\n-sname other\n", false, NULL, NULL, 0,
-	  "DIR/inc.args:2: -sname other names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE" },
-	{ "include nested too deep", "-args_file DIR/vm.args\n", NULL, false, NULL, NULL, 0,
-	  "DIR/vm.args:1: -args_file nested more than 8 deep" },
-	{ "include missing", "-args_file DIR/none.args\n", NULL, false, NULL, NULL, 0, "DIR/none.args: No such file or directory" },
-	{ "-args_file without a file", "+A 1 -args_file\n", NULL, false, NULL, NULL, 0, "DIR/vm.args:1: -args_file without a file" },
-	{ "-extra", "+A 1 -extra a -setcookie b\n", NULL, false, "+A|1", "a|-setcookie|b", 0, NULL },
-	{ "-extra in an include ends only the include", "-args_file DIR/inc.args\n+K true\n", "-extra x\n", false, "+K|true", "x", 0, NULL },
-	{ "a NUL byte", "+A 1\n+K{NUL}true\n", NULL, false, NULL, NULL, 0, "DIR/vm.args:2: a NUL byte" },
-	{ "a long line", "-env X {9000*a}\n", NULL, false, "-env|X|{9000*a}", "", 0, NULL },
+	{ .name = "plain flags",
+	  .text = "+A 25\n-kernel inet_dist_listen_min 11500 inet_dist_listen_max 11999\n",
+	  .args = "+A|25|-kernel|inet_dist_listen_min|11500|inet_dist_listen_max|11999", .extra = "" },
+	{ .name = "comments and blank lines", .text = "# a comment\n\n+K true # after\n  #indented\n+W w\n",
+	  .args = "+K|true|+W|w", .extra = "" },
+	{ .name = "# ends an argument", .text = "-s lager#no\n", .args = "-s|lager", .extra = "" },
+	{ .name = "CRLF lines", .text = "+A 25\r\n+K true\r\n", .args = "+A|25|+K|true", .extra = "" },
+	{ .name = "double quotes keep spaces and #", .text = "-env X \"a b # c\"\n", .args = "-env|X|a b # c",
+	  .extra = "" },
+	{ .name = "single quotes", .text = "-env X 'it\"s'\n", .args = "-env|X|it\"s", .extra = "" },
+	{ .name = "quotes inside an argument", .text = "-set\"cookie\" x\n", .args = "", .extra = "",
+	  .notes = 1 },
+	{ .name = "backslash keeps the next byte", .text = "-env X a\\ b\\#c\n", .args = "-env|X|a b#c",
+	  .extra = "" },
+	{ .name = "empty quoted argument", .text = "-env X \"\"\n", .args = "-env|X|", .extra = "" },
+	{ .name = "an unclosed quote runs to the end", .text = "-env X \"a\nb", .args = "-env|X|a\nb",
+	  .extra = "" },
+	{ .name = "-setcookie left out", .text = "-setcookie SECRET\n+K true\n", .args = "+K|true",
+	  .extra = "", .notes = 1 },
+	{ .name = "quoted -setcookie left out", .text = "\"-setcookie\" SECRET\n", .args = "", .extra = "",
+	  .notes = 1 },
+	{ .name = "escaped -setcookie left out", .text = "\\-setcookie SECRET\n", .args = "", .extra = "",
+	  .notes = 1 },
+	{ .name = "-setcookie NODE COOKIE left out", .text = "-setcookie other@h SECRET -s lager\n",
+	  .args = "-s|lager", .extra = "", .notes = 1 },
+	{ .name = "a cookie that looks like a flag", .text = "-setcookie -SECRET\n+A 1\n", .args = "+A|1",
+	  .extra = "", .notes = 1 },
+	{ .name = "-name REL left out", .text = "-name kazoo_apps\n+A 1\n", .args = "+A|1", .extra = "" },
+	{ .name = "-sname of the node left out", .text = "-sname kazoo_apps@host\n", .args = "", .extra = "" },
+	{ .name = "-name of another node", .text = "+A 1\n-name ecallmgr\n",
+	  .msg = "DIR/vm.args:2: -name ecallmgr names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE" },
+	{ .name = "-name ${NODE_NAME} without RELX_REPLACE_OS_VARS", .text = "-name ${NODE_NAME}\n",
+	  .msg = "DIR/vm.args:1: -name ${NODE_NAME} names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE (or set RELX_REPLACE_OS_VARS)" },
+	{ .name = "-name ${NODE_NAME} replaced", .text = "-name ${KZT_NODE}\n", .osvars = true, .args = "",
+	  .extra = "" },
+	{ .name = "-name without a name", .text = "-name\n",
+	  .msg = "DIR/vm.args:1: -name: expected one node name, found 0" },
+	{ .name = "Kazoo's own vm.args",
+	  .text = "-setcookie ${KZT_COOKIE}\n-kernel inet_dist_listen_min 11500 inet_dist_listen_max 11999\n+K true\n+A 25\n-name ${KZT_NODE}\n",
+	  .osvars = true,
+	  .args = "-kernel|inet_dist_listen_min|11500|inet_dist_listen_max|11999|+K|true|+A|25", .extra = "",
+	  .notes = 1 },
+	{ .name = "an unset ${VAR}", .text = "+A 1\n-env X ${KZT_UNSET}\n", .osvars = true,
+	  .msg = "DIR/vm.args:2: ${KZT_UNSET} is not set (RELX_REPLACE_OS_VARS is on, so it must be)" },
+	{ .name = "${VAR} left alone without RELX_REPLACE_OS_VARS", .text = "-env X ${KZT_UNSET}\n",
+	  .args = "-env|X|${KZT_UNSET}", .extra = "" },
+	{ .name = "include", .text = "+A 1\n-args_file DIR/inc.args\n+K true\n",
+	  .inc = "-s lager\n-setcookie x\n", .args = "+A|1|-s|lager|+K|true", .extra = "", .notes = 1 },
+	{ .name = "include with ${VAR}s", .text = "-args_file DIR/inc.args\n", .inc = "-env X ${KZT_A}\n",
+	  .osvars = true, .args = "-env|X|alpha", .extra = "" },
+	{ .name = "include's -name of another node", .text = "-args_file DIR/inc.args\n",
+	  .inc = "\n-sname other\n",
+	  .msg = "DIR/inc.args:2: -sname other names another node than kazoo_apps@host; give the node's name with -n or KAZOO_NODE" },
+	{ .name = "include nested too deep", .text = "-args_file DIR/vm.args\n",
+	  .msg = "DIR/vm.args:1: -args_file nested more than 8 deep" },
+	{ .name = "include missing", .text = "-args_file DIR/none.args\n",
+	  .msg = "DIR/none.args: No such file or directory" },
+	{ .name = "-args_file without a file", .text = "+A 1 -args_file\n",
+	  .msg = "DIR/vm.args:1: -args_file without a file" },
+	{ .name = "-extra", .text = "+A 1 -extra a -setcookie b\n", .args = "+A|1",
+	  .extra = "a|-setcookie|b" },
+	{ .name = "-extra in an include ends only the include", .text = "-args_file DIR/inc.args\n+K true\n",
+	  .inc = "-extra x\n", .args = "+K|true", .extra = "x" },
+	{ .name = "a NUL byte", .text = "+A 1\n+K{NUL}true\n", .msg = "DIR/vm.args:2: a NUL byte" },
+	{ .name = "a long line", .text = "-env X {9000*a}\n", .args = "-env|X|{9000*a}", .extra = "" },
 };
 
 static char *joined(const struct strv *v)
@@ -212,16 +237,23 @@ struct pick_row {
 };
 
 static const struct pick_row pick_rows[] = {
-	{ "nothing in the config folder", "", NULL, NULL, "REL/vm.args", "REL/sys.config" },
-	{ "the folder's vm.args and sys.config", "vm.args sys.config", NULL, NULL, "CONF/vm.args", "CONF/sys.config" },
-	{ "REL.vm.args first", "kazoo_apps.vm.args vm.args kazoo_apps.sys.config sys.config", NULL, NULL,
-	  "CONF/kazoo_apps.vm.args", "CONF/kazoo_apps.sys.config" },
-	{ "another node type's files are not this one's", "ecallmgr.vm.args ecallmgr.sys.config", NULL, NULL,
-	  "REL/vm.args", "REL/sys.config" },
-	{ "app.config after sys.config", "app.config", NULL, NULL, "REL/vm.args", "CONF/app.config" },
-	{ "sys.config before app.config", "app.config sys.config", NULL, NULL, "REL/vm.args", "CONF/sys.config" },
-	{ "VMARGS_PATH and RELX_CONFIG_PATH alone", "vm.args sys.config", "REL/vm.args", "REL/sys.config",
-	  "REL/vm.args", "REL/sys.config" },
+	{ .name = "nothing in the config folder", .present = "", .want_vm = "REL/vm.args",
+	  .want_sys = "REL/sys.config" },
+	{ .name = "the folder's vm.args and sys.config", .present = "vm.args sys.config",
+	  .want_vm = "CONF/vm.args", .want_sys = "CONF/sys.config" },
+	{ .name = "REL.vm.args first",
+	  .present = "kazoo_apps.vm.args vm.args kazoo_apps.sys.config sys.config",
+	  .want_vm = "CONF/kazoo_apps.vm.args", .want_sys = "CONF/kazoo_apps.sys.config" },
+	{ .name = "another node type's files are not this one's",
+	  .present = "ecallmgr.vm.args ecallmgr.sys.config", .want_vm = "REL/vm.args",
+	  .want_sys = "REL/sys.config" },
+	{ .name = "app.config after sys.config", .present = "app.config", .want_vm = "REL/vm.args",
+	  .want_sys = "CONF/app.config" },
+	{ .name = "sys.config before app.config", .present = "app.config sys.config",
+	  .want_vm = "REL/vm.args", .want_sys = "CONF/sys.config" },
+	{ .name = "VMARGS_PATH and RELX_CONFIG_PATH alone", .present = "vm.args sys.config",
+	  .vmargs_path = "REL/vm.args", .relx_config_path = "REL/sys.config", .want_vm = "REL/vm.args",
+	  .want_sys = "REL/sys.config" },
 };
 
 static char *two(const char *tpl, const char *conf, const char *rel)
@@ -336,9 +368,9 @@ int main(void)
 	unsetenv("VMARGS_PATH");
 	unsetenv("RELX_CONFIG_PATH");
 
-	for (size_t i = 0; i < sizeof args_rows / sizeof args_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(args_rows); i++)
 		run_args_row(&args_rows[i], dir);
-	for (size_t i = 0; i < sizeof osvars_rows / sizeof osvars_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(osvars_rows); i++)
 		run_osvars_row(&osvars_rows[i], i);
 
 	char *relvm = NULL, *relsys = NULL;
@@ -346,7 +378,7 @@ int main(void)
 		abort();
 	fixture_write(relvm, "+A 1\n", 5);
 	fixture_write(relsys, "[].\n", 4);
-	for (size_t i = 0; i < sizeof pick_rows / sizeof pick_rows[0]; i++)
+	for (size_t i = 0; i < COUNT(pick_rows); i++)
 		run_pick_row(&pick_rows[i], conf, reldir);
 	run_trust(conf, reldir);
 
