@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "fd.h"
+#include "fmt.h"
 #include "proto.h"
 
 /* Header layout: [0] version, [1] type, [2..3] payload length, big-endian. */
@@ -116,26 +117,6 @@ int proto_send(int fd, uint8_t type, const void *payload, uint16_t len)
 	return 0;
 }
 
-/* Reads up to n bytes, stopping early only at end of file.  Returns the bytes read, or -1
- * with errno from recv (what was read before the error is lost with the stream). */
-static ssize_t recv_all(int fd, uint8_t *buf, size_t n)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = recv(fd, buf + got, n - got, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
 /* The header's first bytes with recvmsg: a descriptor comes with the first byte of the
  * frame it was sent with. */
 static ssize_t recv_first(int fd, uint8_t *hdr, size_t n, int *passed)
@@ -143,7 +124,7 @@ static ssize_t recv_first(int fd, uint8_t *hdr, size_t n, int *passed)
 	ssize_t r = fd_recv_passed(fd, hdr, n, passed, 0);
 
 	if (r > 0 && (size_t)r < n) {
-		ssize_t rest = recv_all(fd, hdr + r, n - (size_t)r);
+		ssize_t rest = fd_read_all(fd, hdr + r, n - (size_t)r);
 		if (rest < 0)
 			return -1;
 		r += rest;
@@ -202,7 +183,7 @@ int proto_recv_fd(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD],
 		errno = EPROTO;
 		return -1;
 	}
-	got = recv_all(fd, buf, plen);
+	got = fd_read_all(fd, buf, plen);
 	if (got < 0)
 		return -1;
 	if ((size_t)got < plen) {
@@ -217,7 +198,5 @@ int proto_recv_fd(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD],
 
 char *proto_socket_path(const char *rundir, const char *rel)
 {
-	char *path = NULL;
-
-	return asprintf(&path, "%s/%s.sock", rundir, rel) < 0 ? NULL : path;
+	return fmt_new("%s/%s.sock", rundir, rel);
 }

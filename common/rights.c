@@ -1,8 +1,7 @@
 /* rights.c: the request table and the rule of who holds which right.  Pure: no I/O, no
  * NSS, no state, so both programs may link it and a unit test can ask every row. */
+#include "array.h"
 #include "rights.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A call runs any code as the node, as an attached console can: it needs attach. */
 static const struct rights_request requests[] = {

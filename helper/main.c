@@ -21,6 +21,7 @@
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "fmt.h"
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
@@ -191,7 +192,7 @@ int main(int argc, char **argv)
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);
 	if (!(sock_path = proto_socket_path(o.rundir, o.rel)) ||
-	    asprintf(&lock_path, "%s/%s.lock", o.rundir, o.rel) < 0)
+	    !(lock_path = fmt_new("%s/%s.lock", o.rundir, o.rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
 	h.sock = &sock;

@@ -13,6 +13,7 @@
 #include "control.h"
 #include "die.h"
 #include "epmd.h"
+#include "fmt.h"
 #include "lease.h"
 #include "remote.h"
 
@@ -111,16 +112,15 @@ static void connect_direct(struct call *c)
 
 static char *describe(const struct args *a)
 {
-	char *s = NULL;
-	int rc;
+	char *s;
 
 	if (a->action == ACT_PING || a->action == ACT_EVAL)
-		rc = asprintf(&s, "%s", a->action_name);
+		s = fmt_new("%s", a->action_name);
 	else if (a->action == ACT_RPCTERMS)
-		rc = asprintf(&s, "rpcterms %s:%s", a->call[0], a->call[1]);
+		s = fmt_new("rpcterms %s:%s", a->call[0], a->call[1]);
 	else
-		rc = asprintf(&s, "%s %s:%s/%d", a->action_name, a->call[0], a->call[1], a->ncall - 2);
-	if (rc < 0)
+		s = fmt_new("%s %s:%s/%d", a->action_name, a->call[0], a->call[1], a->ncall - 2);
+	if (!s)
 		die_errno(KZ_EXIT_FAIL, "out of memory");
 	return s;
 }

@@ -12,14 +12,15 @@
 
 #include "die.h"
 #include "dist.h"
+#include "fmt.h"
 #include "lease.h"
 
 int lease_take(const char *home, struct kz_err *err)
 {
-	char *path = NULL;
+	char *path = fmt_new("%s/call.lock", home);
 	int fd;
 
-	if (asprintf(&path, "%s/call.lock", home) < 0)
+	if (!path)
 		return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
 	/* Made by whoever calls first; a link put in its place is not followed. */
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);

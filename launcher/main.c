@@ -15,6 +15,7 @@
 #include "epmd.h"
 #include "execline.h"
 #include "fd.h"
+#include "fmt.h"
 #include "node.h"
 #include "priv.h"
 #include "report.h"
@@ -119,7 +120,7 @@ static noreturn void run_launch(const struct args *a)
 	node_check_reach(&n, mode == EXECLINE_REMSH);
 	if (mode == EXECLINE_REMSH) {
 		/* Unique per shell, so two operators can be in the same node at once. */
-		if (asprintf(&self, "kzremsh_%ld_%s", (long)getpid(), n.name) < 0)
+		if (!(self = fmt_new("kzremsh_%ld_%s", (long)getpid(), n.name)))
 			die_errno(KZ_EXIT_FAIL, "remote shell name");
 		*strchr(self, '@') = '\0';
 	}

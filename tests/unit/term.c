@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "array.h"
 #include "term.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef int encoder(ei_x_buff *x);
 
