@@ -101,8 +101,8 @@ is "$(grep -o 'STATUS=[a-z]*' "$T/notify.log" | head -n 2 | xargs)" "STATUS=regi
 	"STATUS= says what start waits for (the boot, once epmd knows the name), then that it has booted"
 reg_line=$(grep -n 'STATUS=registered' "$T/notify.log" | head -n 1 | cut -d: -f1)
 ready_line=$(grep -n ' READY=1 ' "$T/notify.log" | head -n 1 | cut -d: -f1)
-[ -n "$reg_line" ] && [ -n "$ready_line" ] && [ "$reg_line" -lt "$ready_line" ]
-ok $? "the boot was waited for before READY=1"
+boot_before_ready() { [ -n "$reg_line" ] && [ -n "$ready_line" ] && [ "$reg_line" -lt "$ready_line" ]; }
+check "the boot was waited for before READY=1" -- boot_before_ready
 like "$(readlink /proc/$HPID/exe)" "kzlaunch-helper$" "the launcher became kzlaunch-helper in place (no fork)"
 P=$("$KZLAUNCH" kazoo_apps pid)
 H=$(status_field "$P" PPid)

@@ -128,7 +128,8 @@ beams_before=$(pgrep -c beam.smp)
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 3 >"$T/sleeper" 2>&1 &
 caller=$!
 # Connected once the node sees two hidden nodes: the sleeping call and the asking one.
-for _ in $(seq 50); do [ "$(K eval 'length(nodes(hidden)).')" = 2 ] && break; sleep 0.1; done
+two_hidden() { [ "$(K eval 'length(nodes(hidden)).')" = 2 ]; }
+wait_until 5 two_hidden
 hidden=$(K eval 'nodes(hidden).')
 is "$(tr '\0' ' ' </proc/$caller/cmdline | grep -c "$COOKIE")" 0 "the caller's argv holds no cookie"
 is "$(tr '\0' '\n' </proc/$caller/environ | grep -c "$COOKIE")" 0 "the caller's environ holds no cookie"
@@ -140,8 +141,8 @@ is "$?:$(cat "$T/sleeper")" "0:ok" "the sleeping call ended well"
 atoms_before=$(K eval 'erlang:system_info(atom_count).')
 for _ in $(seq 200); do K ping >/dev/null; done
 atoms_after=$(K eval 'erlang:system_info(atom_count).')
-[ $((atoms_after - atoms_before)) -le 10 ]
-ok $? "200 calls add at most a handful of atoms ($atoms_before -> $atoms_after)"
+check "200 calls add at most a handful of atoms ($atoms_before -> $atoms_after)" -- \
+	[ $((atoms_after - atoms_before)) -le 10 ]
 
 # A node no helper serves (foreground, under an init system): kzlaunch connects itself, with
 # the cookie config.ini gives, under a name of its own set.
@@ -152,7 +153,7 @@ run K ping
 is "$OUT:$RC" "pong:0" "ping without a helper"
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 2 >"$T/sleeper" 2>&1 &
 caller=$!
-for _ in $(seq 50); do [ "$(K eval 'length(nodes(hidden)).')" = 2 ] && break; sleep 0.1; done
+wait_until 5 two_hidden
 like "$(K eval 'nodes(hidden).')" "kzlaunch(8|9|1[0-5])@.*kzlaunch(8|9|1[0-5])@" \
 	"without a helper, two calls at once take two of kzlaunch's own names"
 wait "$caller"

@@ -19,7 +19,8 @@ is "$(cat "$T/start.out")" "kzlaunch: $NODE: still booting after 2 s (the policy
 	"and says so"
 like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is booting \(pid [0-9]+" "status: booting"
 is "$(grep -c 'kazoo_apps is up' "$LOG" 2>/dev/null)" 0 "the application is not up yet"
-for _ in $(seq 100); do "$KZLAUNCH" kazoo_apps status | grep -q 'is running' && break; sleep 0.1; done
+booted() { "$KZLAUNCH" kazoo_apps status | grep -q 'is running'; }
+wait_until 10 booted
 like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running \(pid [0-9]+" "status: running once booted"
 "$KZLAUNCH" kazoo_apps stop >/dev/null
 

@@ -35,13 +35,13 @@ is "$(echo "$lint" | grep -c '^[EW]:')" 0 "lintian reports nothing worse than in
 [ "$rc" = 0 ] || diag "$lint"
 
 listing=$(dpkg-deb -c "$deb")
+names=$(echo "$listing" | awk '{ print $6 }')
 is "$(echo "$listing" | awk '$1 ~ /^-..[sS]|^-.....[sS]/' | wc -l)" 0 "nothing setuid or setgid"
 for f in usr/sbin/kzlaunch usr/libexec/kzlaunch/kzlaunch-helper etc/kzlaunch/kazoo_apps.policy \
 	etc/kzlaunch/ecallmgr.policy usr/lib/systemd/system/kazoo_apps.service usr/lib/systemd/system/ecallmgr.service \
 	usr/share/man/man8/kzlaunch.8.gz usr/share/man/man8/kzlaunch-helper.8.gz \
 	usr/share/bash-completion/completions/kzlaunch; do
-	echo "$listing" | awk '{ print $6 }' | grep -qx "\./$f"
-	ok $? "ships /$f"
+	check "ships /$f" -- grep -qx "\./$f" <<<"$names"
 done
 mkdir "$T/control"
 dpkg-deb -e "$deb" "$T/control"
@@ -88,8 +88,7 @@ while read -r f; do
 done <<<"$files"
 is "$left" "" "no file of the package is left"
 for d in /etc/kzlaunch /usr/libexec/kzlaunch /usr/share/doc/kzlaunch; do
-	[ ! -e "$d" ]
-	ok $? "$d is gone"
+	check "$d is gone" -- not test -e "$d"
 done
 
 done_testing
