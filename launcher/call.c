@@ -13,6 +13,7 @@
 #include "control.h"
 #include "die.h"
 #include "epmd.h"
+#include "escape.h"
 #include "fmt.h"
 #include "lease.h"
 #include "remote.h"
@@ -62,11 +63,15 @@ static noreturn void fail(const struct call *c, const struct kz_err *err)
 	die_err(&e);
 }
 
-/* A direct call is logged as the helper logs one, by kzlaunch itself (its pid in the tag). */
+/* A direct call is logged as the helper logs one, by kzlaunch itself (its pid in the tag);
+ * what it calls is shown as escape.h shows text, so the line stays one line. */
 static void log_call(const struct call *c)
 {
+	char what[256];
+
+	escape_buf(what, sizeof what, c->what);
 	openlog("kzlaunch", LOG_PID, LOG_DAEMON);
-	syslog(LOG_NOTICE, "%s: uid=%u gid=%u: call %s", c->n.name, (unsigned)getuid(), (unsigned)getgid(), c->what);
+	syslog(LOG_NOTICE, "%s: uid=%u gid=%u: call %s", c->n.name, (unsigned)getuid(), (unsigned)getgid(), what);
 	closelog();
 }
 
