@@ -355,15 +355,13 @@ void session_call_answer(struct helper *h, struct broker_answer *a)
 		close(a->fd);
 }
 
-/* "call rpc M:F/N": what the client says it calls, printable bytes only, for the log. */
+/* "call rpc M:F/N": what the client says it calls, for the log, which shows its bytes as
+ * escape.h does; a NUL ends it. */
 static void call_text(const struct proto_frame *f, char *out, size_t size)
 {
-	size_t n = 0;
+	size_t n = f->len - 4u < size - 1 ? f->len - 4u : size - 1;
 
-	for (size_t i = 4; i < f->len && n + 1 < size; i++) {
-		unsigned char ch = f->payload[i];
-		out[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-	}
+	memcpy(out, f->payload + 4, n);
 	out[n] = '\0';
 }
 
