@@ -183,6 +183,27 @@ static void list_begin(ei_x_buff *x, int n)
 		encode_or_die(ei_x_encode_list_header(x, n));
 }
 
+/* MODULE:FUNCTION(args), args an encoded list, printed as ~tp prints its result; a badrpc's
+ * message and 1 when it raised.  One round trip (remote_apply_text). */
+static noreturn void apply_and_print(struct call *c, const char *mod, const char *fun, const ei_x_buff *args)
+{
+	struct kz_err err = { 0 };
+	ei_x_buff reply;
+	struct term reason;
+	char *text = NULL;
+	size_t len;
+
+	encode_or_die(ei_x_new(&reply));
+	int rc = remote_apply_text(&c->r, mod, fun, args, print_output, NULL, &reply, &text, &len, &reason, &err);
+	if (rc < 0)
+		fail(c, &err);
+	if (rc == 1)
+		die_badrpc(c, &reason);
+	print_result(text, len);
+	free(text);
+	exit(KZ_EXIT_OK);
+}
+
 /* MODULE:FUNCTION(args), args an encoded list: the result, or a badrpc's message and 1. */
 static void apply_or_die(struct call *c, const char *mod, const char *fun, const ei_x_buff *args,
 			 ei_x_buff *reply, struct term *result)
@@ -199,12 +220,11 @@ static void apply_or_die(struct call *c, const char *mod, const char *fun, const
 static noreturn void do_rpc(struct call *c)
 {
 	const struct args *a = c->a;
-	ei_x_buff args, reply, parsed;
-	struct term t, result;
+	ei_x_buff args, parsed;
+	struct term t;
 	struct kz_err err = { 0 };
 
 	encode_or_die(ei_x_new(&args));
-	encode_or_die(ei_x_new(&reply));
 	list_begin(&args, a->ncall - 2);
 	for (int i = 2; i < a->ncall; i++) {
 		char what[32];
@@ -217,29 +237,25 @@ static noreturn void do_rpc(struct call *c)
 		ei_x_free(&parsed);
 	}
 	encode_or_die(ei_x_encode_empty_list(&args));
-	apply_or_die(c, a->call[0], a->call[1], &args, &reply, &result);
-	print_and_exit(c, &result);
+	apply_and_print(c, a->call[0], a->call[1], &args);
 }
 
 /* relx's rpcterms: the arguments as one text of '.'-ended terms. */
 static noreturn void do_rpcterms(struct call *c)
 {
 	const struct args *a = c->a;
-	ei_x_buff args, terms, reply;
-	struct term result;
+	ei_x_buff args, terms;
 	struct kz_err err = { 0 };
 	int count = 0;
 
 	encode_or_die(ei_x_new(&args));
 	encode_or_die(ei_x_new(&terms));
-	encode_or_die(ei_x_new(&reply));
 	if (a->ncall == 3 && remote_parse_terms(&c->r, "arguments", a->call[2], &terms, &count, &err) < 0)
 		fail(c, &err);
 	list_begin(&args, count);
 	encode_or_die(ei_x_append(&args, &terms));
 	encode_or_die(ei_x_encode_empty_list(&args));
-	apply_or_die(c, a->call[0], a->call[1], &args, &reply, &result);
-	print_and_exit(c, &result);
+	apply_and_print(c, a->call[0], a->call[1], &args);
 }
 
 /* erl_eval:exprs(Exprs, []) gives {value, Value, Bindings}. */

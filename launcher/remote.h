@@ -29,6 +29,15 @@ void remote_begin(struct remote *r, long timeout_ms);
 int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
 		 dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err);
 
+/* mod:fun(args...) and its result formatted as "~tp", in one call: the node evaluates
+ * unicode:characters_to_binary(io_lib:format("~tp", [erlang:apply(M, F, A)])) (erl_eval, a
+ * fixed form with M, F and A bound), so a call costs one round trip, as erl_call's does.  0
+ * with the text (allocated) and *len; 1 with *reason pointing into reply when the call
+ * raised ({badrpc, Reason}); -1 with err. */
+int remote_apply_text(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
+		      dist_output_fn *out, void *arg, ei_x_buff *reply, char **text, size_t *len,
+		      struct term *reason, struct kz_err *err);
+
 /* `text` as one Erlang term (a final '.' is optional): 0 with *term in reply; -1 with err
  * naming `what` and the node's own message for a syntax error. */
 int remote_parse_term(struct remote *r, const char *what, const char *text, ei_x_buff *reply,
