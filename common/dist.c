@@ -167,7 +167,7 @@ void dist_close(struct dist_conn *c)
 	c->fd = -1;
 }
 
-static long now_ms(void)
+long dist_now_ms(void)
 {
 	struct timespec ts;
 
@@ -208,7 +208,7 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 	      struct kz_err *err)
 {
 	char m[MAXATOMLEN_UTF8], f[MAXATOMLEN_UTF8];
-	long deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	long deadline = timeout_ms >= 0 ? dist_now_ms() + timeout_ms : -1;
 	erlang_msg msg;
 
 	if (strlen(mod) >= sizeof m || strlen(fun) >= sizeof f)
@@ -221,7 +221,7 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 	for (;;) {
 		long left = ERL_NO_TIMEOUT;
 
-		if (deadline >= 0 && (left = deadline - now_ms()) <= 0)
+		if (deadline >= 0 && (left = deadline - dist_now_ms()) <= 0)
 			return DIST_TIMEDOUT;
 		int rc = ei_rpc_from(&c->ec, c->fd, (int)(left > 0x7fffffff ? 0x7fffffff : left), &msg, reply);
 		if (rc == ERL_TIMEOUT)

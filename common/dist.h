@@ -34,6 +34,9 @@ struct dist_conn {
 	ei_cnode ec; /* our side: the name and creation the handshake announced */
 };
 
+/* CLOCK_MONOTONIC in milliseconds: the clock dist_call's timeouts and callers' deadlines use. */
+long dist_now_ms(void);
+
 /* Returned by dist_call when the deadline passed first. */
 #define DIST_TIMEDOUT 1
 

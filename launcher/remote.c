@@ -4,23 +4,14 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "die.h"
 #include "remote.h"
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void remote_begin(struct remote *r, long timeout_ms)
 {
 	r->timeout_ms = timeout_ms;
-	r->deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+	r->deadline = timeout_ms >= 0 ? dist_now_ms() + timeout_ms : -1;
 	r->timed_out = false;
 }
 
@@ -35,7 +26,7 @@ int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_
 	long left = -1;
 	int at, rc;
 
-	if (r->deadline >= 0 && (left = r->deadline - now_ms()) < 0)
+	if (r->deadline >= 0 && (left = r->deadline - dist_now_ms()) < 0)
 		left = 0;
 	rc = dist_call(&r->conn, mod, fun, args, left, out, arg, reply, &at, err);
 	if (rc == DIST_TIMEDOUT) {
