@@ -167,6 +167,21 @@ void dist_close(struct dist_conn *c)
 	c->fd = -1;
 }
 
+/* A tick is four bytes: what is readable arrives whole or the node is in trouble. */
+#define DIST_IDLE_READ_MS 1000
+
+int dist_keepalive(struct dist_conn *c)
+{
+	erlang_msg msg;
+	ei_x_buff x;
+
+	if (ei_x_new(&x) < 0)
+		return -1;
+	int rc = ei_xreceive_msg_tmo(c->fd, &msg, &x, DIST_IDLE_READ_MS);
+	ei_x_free(&x);
+	return rc == ERL_TICK ? 0 : -1;
+}
+
 long dist_now_ms(void)
 {
 	struct timespec ts;

@@ -1,8 +1,9 @@
 /* broker.h: the one part of the helper that holds the node's cookie.  A process of its own,
  * forked before the sandbox, as the node's user with no capability: asked for a connection
  * under one of the helper's names, it shakes hands with the node (dist.h), hands the socket
- * back and forgets it.  Calls are served one at a time, so a handshake that hangs (a node
- * stopped with SIGSTOP) holds up the calls behind it, never the console or the other clients.
+ * back and forgets it; once the node is up it keeps one connection shaken ahead, the standby.
+ * Calls are served one at a time, so a handshake that hangs (a node stopped with SIGSTOP)
+ * holds up the calls behind it, never the console or the other clients.
  * After the handshake a connection needs no cookie: the client that gets it never sees one. */
 #ifndef KZ_BROKER_H
 #define KZ_BROKER_H
@@ -38,8 +39,15 @@ int broker_start(const char *node, char *const cookies[], size_t ncookies, struc
 int broker_ask_boot(int fd);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
- * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
+ * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  The standby, when it is under that name
+ * and still open, is the answer at once.  0, or -1 when the broker is gone. */
 int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms);
+
+/* Asks for a standby under name, set aside by the caller for the next call: shaken now, kept
+ * open (its ticks answered) until a call asks for that name, so that the call need not
+ * wait for a handshake.  No answer (the request's id is 0, which no call has); one standby at
+ * a time, a new one replacing the last.  0, or -1 when the broker is gone. */
+int broker_ask_standby(int fd, unsigned name);
 
 /* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone. */
 int broker_read(int fd, struct broker_answer *a);

@@ -45,6 +45,7 @@ struct helper {
 	uint32_t name_owner[DIST_HELPER_NAMES]; /* the call id holding each name, 0 when free */
 	uint32_t last_call_id;
 	int last_name;               /* the name handed out last: the next call takes the one after */
+	int standby_name;              /* the name set aside for the broker's standby, -1 when none */
 
 	struct conlog *log;
 	struct ring replay;

@@ -158,7 +158,8 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1, .broker_fd = -1 };
+	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1,
+			    .broker_fd = -1, .standby_name = -1 };
 	char cookie_buf[2 * 1024];
 	char *cookies[2];
 	size_t ncookies;

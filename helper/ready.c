@@ -22,6 +22,7 @@
 #include "helper.h"
 #include "log.h"
 #include "ready.h"
+#include "session.h"
 #include "warden.h"
 
 /* The warden is systemd's main process: only its messages count (NotifyAccess=main). */
@@ -186,6 +187,7 @@ static void ready_announce(struct helper *h)
 	log_msg(LOG_INFO, "%s is up (pid %d)", h->node.name, (int)h->node.pid);
 	tell_launcher(h, up, (size_t)n);
 	notify(h, WARDEN_READY);
+	session_keep_standby(h);
 }
 
 void ready_stopping(struct helper *h)

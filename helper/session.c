@@ -82,11 +82,14 @@ static void drop(struct session *c, const char *why)
 
 /* A call's name is free once its client has closed: the client held the connection until
  * then.  One still waiting for the broker keeps its name until the answer comes and is
- * closed, so no other call can be connected under that name meanwhile. */
-static void release_name(struct helper *h, const struct session *c)
+ * closed, so no other call can be connected under that name meanwhile.  True when a name
+ * was freed. */
+static bool release_name(struct helper *h, const struct session *c)
 {
-	if (c->call_name >= 0 && c->state_before_drop == SESSION_CALLED)
-		h->name_owner[c->call_name] = 0;
+	if (c->call_name < 0 || c->state_before_drop != SESSION_CALLED)
+		return false;
+	h->name_owner[c->call_name] = 0;
+	return true;
 }
 
 static void session_free(struct session *c)
@@ -98,14 +101,19 @@ static void session_free(struct session *c)
 
 void session_sweep(struct helper *h)
 {
+	bool released = false;
+
 	for (size_t i = h->nsessions; i-- > 0;) {
 		struct session *c = h->sessions[i];
 		if (c->state == SESSION_DROPPED) {
-			release_name(h, c);
+			released |= release_name(h, c);
 			h->sessions[i] = h->sessions[--h->nsessions];
 			session_free(c);
 		}
 	}
+	/* Once a call is over, not while it runs: the standby's handshake would compete with it. */
+	if (released)
+		session_keep_standby(h);
 }
 
 /* SO_PEERGROUPS says how much room it needs (ERANGE) when the first guess is short. */
@@ -302,11 +310,34 @@ static int free_name(struct helper *h)
 	return -1;
 }
 
-/* CALL: a name of the helper's, and the broker asked to connect under it. */
+/* Calls' ids, as name_owner holds them: never 0 (a free name), STANDBY_HOLDER or the boot
+ * probe's id. */
+#define STANDBY_HOLDER (BROKER_BOOT_ID - 1)
+
+static uint32_t next_call_id(struct helper *h)
+{
+	if (++h->last_call_id >= STANDBY_HOLDER)
+		h->last_call_id = 1;
+	return h->last_call_id;
+}
+
+void session_keep_standby(struct helper *h)
+{
+	if (h->standby_name >= 0 || h->broker_fd < 0 || h->node.state != CHILD_UP)
+		return;
+	int name = free_name(h);
+	if (name < 0 || broker_ask_standby(h->broker_fd, (unsigned)name) < 0)
+		return;
+	h->name_owner[name] = STANDBY_HOLDER;
+	h->standby_name = name;
+}
+
+/* CALL: a name of the helper's, and the broker asked to connect under it: the standby's, when
+ * there is one. */
 static void start_call(struct helper *h, struct session *c, const struct proto_frame *f)
 {
-	int name = free_name(h);
-	uint32_t id = ++h->last_call_id ? h->last_call_id : ++h->last_call_id; /* never 0: free */
+	int name = h->standby_name >= 0 ? h->standby_name : free_name(h);
+	uint32_t id = next_call_id(h);
 
 	if (name < 0) {
 		fail_request(c, "busy: every name for calls is in use; try again");
@@ -316,6 +347,8 @@ static void start_call(struct helper *h, struct session *c, const struct proto_f
 		fail_request(c, "the helper's broker is gone: calls need a restart of the node");
 		return;
 	}
+	if (name == h->standby_name)
+		h->standby_name = -1;
 	h->name_owner[name] = id;
 	c->call_name = name;
 	c->call_id = id;

@@ -60,6 +60,11 @@ struct broker_answer;
 /* The broker's answer to a CALLING session: the connection goes to its client.  An answer
  * whose session has gone is closed, and the name it held is free again. */
 void session_call_answer(struct helper *h, struct broker_answer *a);
+
+/* Sets the next free name aside for the broker's standby (broker.h) and asks for it, unless
+ * there is one already or the node is not up: once it is up, and again after each call that
+ * took the standby. */
+void session_keep_standby(struct helper *h);
 /* Drops every peer that sent no request within SESSION_HELLO_MS. */
 void session_expire(struct helper *h, long now_ms);
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */

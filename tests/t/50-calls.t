@@ -127,9 +127,13 @@ like "$OUT" "usage: sup " "as sup: its help"
 beams_before=$(pgrep -c beam.smp)
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 3 >"$T/sleeper" 2>&1 &
 caller=$!
-# Connected once the node sees two hidden nodes: the sleeping call and the asking one.
-two_hidden() { [ "$(K eval 'length(nodes(hidden)).')" = 2 ]; }
-wait_until 5 two_hidden
+# Connected once the call sleeps on the node: its hidden node and the asking one are there
+# (and, through a helper, the broker's standby connection).
+sleeping() {
+	[ "$(K eval 'lists:member({current_function, {timer, sleep, 1}},
+		[process_info(P, current_function) || P <- processes()]).')" = true ]
+}
+wait_until 5 sleeping
 hidden=$(K eval 'nodes(hidden).')
 is "$(tr '\0' ' ' </proc/$caller/cmdline | grep -c "$COOKIE")" 0 "the caller's argv holds no cookie"
 is "$(tr '\0' '\n' </proc/$caller/environ | grep -c "$COOKIE")" 0 "the caller's environ holds no cookie"
@@ -144,6 +148,21 @@ atoms_after=$(K eval 'erlang:system_info(atom_count).')
 check "200 calls add at most a handful of atoms ($atoms_before -> $atoms_after)" -- \
 	[ $((atoms_after - atoms_before)) -le 10 ]
 
+# The helper's broker keeps one connection shaken ahead, its standby, which the next call
+# takes instead of waiting for a handshake, and answers the node's ticks on it meanwhile:
+# seen from another hidden node (erl_call), it stays connected for several of the node's
+# net_ticktime, lowered here to 2 s, and the next call is connected under its name.
+ERL_CALL=$(echo "$KZ_RELROOT"/erts-*/bin/erl_call)
+standbys() { "$ERL_CALL" -c "$COOKIE" -name "$NODE" -a 'erlang nodes [hidden]' | grep -o 'kzlaunch[0-9]*@[^],]*'; }
+one_standby() { standby=$(standbys) && [ "$(echo "$standby" | wc -l)" = 1 ]; }
+is "$(K eval 'net_kernel:set_net_ticktime(2, 0).')" change_initiated "the node's net_ticktime lowered to 2 s"
+wait_until 5 one_standby
+ok $? "once no call runs, one connection is kept for the next: $standby"
+sleep 7
+is "$(standbys)" "$standby" "it is still connected after 3 times the node's net_ticktime"
+like "$(K eval 'nodes(hidden).')" "^\\[$standby\\]$" "the next call is connected under its name, and alone"
+K eval 'net_kernel:set_net_ticktime(60, 0).' >/dev/null
+
 # A node no helper serves (foreground, under an init system): kzlaunch connects itself, with
 # the cookie config.ini gives, under a name of its own set.
 "$KZLAUNCH" kazoo_apps stop >/dev/null
@@ -153,7 +172,7 @@ run K ping
 is "$OUT:$RC" "pong:0" "ping without a helper"
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 2 >"$T/sleeper" 2>&1 &
 caller=$!
-wait_until 5 two_hidden
+wait_until 5 sleeping
 like "$(K eval 'nodes(hidden).')" "kzlaunch(8|9|1[0-5])@.*kzlaunch(8|9|1[0-5])@" \
 	"without a helper, two calls at once take two of kzlaunch's own names"
 wait "$caller"
