@@ -10,6 +10,7 @@
 #include <string.h>
 #include <stdint.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,19 +168,18 @@ void dist_close(struct dist_conn *c)
 	c->fd = -1;
 }
 
-/* A tick is four bytes: what is readable arrives whole or the node is in trouble. */
-#define DIST_IDLE_READ_MS 1000
-
-int dist_keepalive(struct dist_conn *c)
+int dist_keepalive(int fd)
 {
-	erlang_msg msg;
-	ei_x_buff x;
+	uint8_t len[4];
+	ssize_t n = recv(fd, len, sizeof len, MSG_PEEK | MSG_DONTWAIT);
 
-	if (ei_x_new(&x) < 0)
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n != (ssize_t)sizeof len || len[0] | len[1] | len[2] | len[3])
 		return -1;
-	int rc = ei_xreceive_msg_tmo(c->fd, &msg, &x, DIST_IDLE_READ_MS);
-	ei_x_free(&x);
-	return rc == ERL_TICK ? 0 : -1;
+	if (recv(fd, len, sizeof len, MSG_DONTWAIT) != (ssize_t)sizeof len)
+		return -1;
+	return send(fd, len, sizeof len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof len ? 0 : -1;
 }
 
 long dist_now_ms(void)

@@ -73,11 +73,12 @@ int dist_adopt(struct dist_conn *c, int fd, const char *self, unsigned creation,
 
 void dist_close(struct dist_conn *c);
 
-/* Reads what the node sent on a connection kept idle, once poll says there is something:
- * a tick, which is answered (a node closes a connection that stays silent for its
- * net_ticktime).  0 while the connection is fit for a call; -1 once it closed, failed or
- * brought anything else. */
-int dist_keepalive(struct dist_conn *c);
+/* Answers the node's tick on a connection kept idle, once poll says it is readable, without
+ * blocking and without libei (the sandboxed helper calls it): a node closes a connection
+ * that stays silent for its net_ticktime.  After the handshake a tick is an empty frame, four
+ * zero bytes, and so is the answer.  0 while the connection is fit for a call; -1 once it
+ * closed, failed, or brought anything else or a frame cut short. */
+int dist_keepalive(int fd);
 
 /* Called with each piece of output the remote function prints (its group leader's), as it
  * arrives. */

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +46,14 @@ static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char 
 }
 
 /* What the broker keeps between requests: the node as epmd placed it (a node keeps its port
- * for its life, and the helper serves one node's life), the cookie that worked last, the
- * boot probe's connection, and the standby: a connection shaken before any call asked, under
- * the name the helper set aside for the next call. */
+ * for its life, and the helper serves one node's life), the cookie that worked last, and the
+ * boot probe's connection. */
 struct broker {
 	const char *node;
 	char *const *cookies;
 	size_t ncookies, current;
 	struct dist_peer peer;
 	struct dist_conn probe;
-	struct dist_conn standby;
-	unsigned standby_name;
 };
 
 /* The cookie that last worked first; a refusal tries the next, since the node's cookie
@@ -77,32 +73,13 @@ static int shake(struct broker *b, struct dist_conn *conn, unsigned name, unsign
 	return -1;
 }
 
-/* The standby, when it is under name and the node has not closed it meanwhile (the ticks it
- * sent are answered first): taken out of b. */
-static bool take_standby(struct broker *b, unsigned name, struct dist_conn *conn)
-{
-	struct pollfd p = { .fd = b->standby.fd, .events = POLLIN };
-
-	if (b->standby.fd < 0 || b->standby_name != name)
-		return false;
-	while (poll(&p, 1, 0) == 1) {
-		if (dist_keepalive(&b->standby) < 0) {
-			dist_close(&b->standby);
-			return false;
-		}
-	}
-	*conn = b->standby;
-	b->standby.fd = -1;
-	return true;
-}
-
 static void serve_one(int fd, struct broker *b, const uint8_t *req)
 {
 	uint32_t id = proto_get32(req), ms = proto_get32(req + 6);
 	struct dist_conn conn = { .fd = -1 };
 	struct kz_err err = { 0 };
 
-	if (!take_standby(b, req[5], &conn) && shake(b, &conn, req[5], ms, &err) < 0) {
+	if (shake(b, &conn, req[5], ms, &err) < 0) {
 		answer(fd, id, -1, 0, err.msg ? err.msg : "no connection");
 		kz_err_clear(&err);
 		return;
@@ -145,47 +122,19 @@ static void serve_boot(int fd, struct broker *b)
 		dist_close(&b->probe);
 }
 
-/* A standby under the name the helper set aside; none when the handshake fails, and then the
- * call that comes for the name shakes hands itself and says why it could not. */
-static void serve_standby(struct broker *b, const uint8_t *req)
-{
-	struct kz_err err = { 0 };
-
-	dist_close(&b->standby);
-	b->standby_name = req[5];
-	if (shake(b, &b->standby, req[5], proto_get32(req + 6), &err) < 0)
-		dist_close(&b->standby);
-	kz_err_clear(&err);
-}
-
-/* Requests from the helper, and between them the standby's ticks: a node closes a connection
- * that says nothing for its net_ticktime. */
 static noreturn void serve(int fd, const char *node, char *const cookies[], size_t ncookies)
 {
-	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies,
-			    .probe = { .fd = -1 }, .standby = { .fd = -1 } };
+	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = b.standby.fd, .events = POLLIN } };
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			_exit(1);
-		}
-		if (p[1].revents && dist_keepalive(&b.standby) < 0)
-			dist_close(&b.standby);
-		if (!p[0].revents)
-			continue;
 		uint8_t req[REQUEST_LEN];
-		ssize_t n = recv(fd, req, sizeof req, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		ssize_t n = recv(fd, req, sizeof req, 0);
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			_exit(0); /* the helper closed its end: it is gone */
-		if (n == REQUEST_LEN && req[4] == KIND_CONNECT)
+		if (n == REQUEST_LEN && (req[4] == KIND_CONNECT || req[4] == KIND_STANDBY))
 			serve_one(fd, &b, req);
-		else if (n == REQUEST_LEN && req[4] == KIND_STANDBY)
-			serve_standby(&b, req);
 		else if (n == REQUEST_LEN && req[4] == KIND_BOOT)
 			serve_boot(fd, &b);
 	}
@@ -236,7 +185,7 @@ int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms)
 
 int broker_ask_standby(int fd, unsigned name)
 {
-	return ask(fd, 0, KIND_STANDBY, name, 0);
+	return ask(fd, BROKER_STANDBY_ID, KIND_STANDBY, name, 0);
 }
 
 int broker_ask_boot(int fd)

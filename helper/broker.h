@@ -1,9 +1,8 @@
 /* broker.h: the one part of the helper that holds the node's cookie.  A process of its own,
  * forked before the sandbox, as the node's user with no capability: asked for a connection
  * under one of the helper's names, it shakes hands with the node (dist.h), hands the socket
- * back and forgets it; once the node is up it keeps one connection shaken ahead, the standby.
- * Calls are served one at a time, so a handshake that hangs (a node stopped with SIGSTOP)
- * holds up the calls behind it, never the console or the other clients.
+ * back and forgets it.  Calls are served one at a time, so a handshake that hangs (a node
+ * stopped with SIGSTOP) holds up the calls behind it, never the console or the other clients.
  * After the handshake a connection needs no cookie: the client that gets it never sees one. */
 #ifndef KZ_BROKER_H
 #define KZ_BROKER_H
@@ -29,8 +28,10 @@ struct broker_answer {
  * -1 with err.  The caller wipes its copies once this returns. */
 int broker_start(const char *node, char *const cookies[], size_t ncookies, struct kz_err *err);
 
-/* The id of boot probes' answers (calls' ids count up from 1 and never reach it). */
+/* The ids of boot probes' and standbys' answers (calls' ids count up from 1 and never reach
+ * them). */
 #define BROKER_BOOT_ID 0xffffffffu
+#define BROKER_STANDBY_ID 0xfffffffeu
 
 /* Asks whether the node's boot has finished (init:get_status() is {started, started}), over a
  * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
@@ -39,14 +40,11 @@ int broker_start(const char *node, char *const cookies[], size_t ncookies, struc
 int broker_ask_boot(int fd);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
- * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  The standby, when it is under that name
- * and still open, is the answer at once.  0, or -1 when the broker is gone. */
+ * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
 int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms);
 
-/* Asks for a standby under name, set aside by the caller for the next call: shaken now, kept
- * open (its ticks answered) until a call asks for that name, so that the call need not
- * wait for a handshake.  No answer (the request's id is 0, which no call has); one standby at
- * a time, a new one replacing the last.  0, or -1 when the broker is gone. */
+/* The same for a connection no call has asked for yet, the helper's standby (session.h):
+ * the answer carries BROKER_STANDBY_ID. */
 int broker_ask_standby(int fd, unsigned name);
 
 /* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "broker.h"
 #include "child.h"
 #include "conlog.h"
 #include "dist.h"
@@ -45,7 +46,8 @@ struct helper {
 	uint32_t name_owner[DIST_HELPER_NAMES]; /* the call id holding each name, 0 when free */
 	uint32_t last_call_id;
 	int last_name;               /* the name handed out last: the next call takes the one after */
-	int standby_name;              /* the name set aside for the broker's standby, -1 when none */
+	int standby_name;            /* the name set aside for the standby (session.h), -1 when none */
+	struct broker_answer standby; /* the standby held: fd -1 when none (yet) */
 
 	struct conlog *log;
 	struct ring replay;

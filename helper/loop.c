@@ -101,6 +101,8 @@ static void on_broker(struct helper *h)
 	while ((rc = broker_read(h->broker_fd, &a)) == 1) {
 		if (a.id == BROKER_BOOT_ID)
 			ready_boot_answer(h, &a);
+		else if (a.id == BROKER_STANDBY_ID)
+			session_standby_answer(h, &a);
 		else
 			session_call_answer(h, &a);
 	}
@@ -112,7 +114,7 @@ static void on_broker(struct helper *h)
 }
 
 enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_STOP_TIMER, SLOT_PROBE_TIMER, SLOT_PROBE, SLOT_WARDEN,
-       SLOT_BROKER, SLOT_SESSIONS };
+       SLOT_BROKER, SLOT_STANDBY, SLOT_SESSIONS };
 
 static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session **owner)
 {
@@ -126,6 +128,7 @@ static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session 
 	fds[SLOT_PROBE] = (struct pollfd){ .fd = h->probe_fd, .events = h->probe_connecting ? POLLOUT : POLLIN };
 	fds[SLOT_WARDEN] = (struct pollfd){ .fd = h->warden_fd, .events = POLLIN };
 	fds[SLOT_BROKER] = (struct pollfd){ .fd = h->broker_fd, .events = POLLIN };
+	fds[SLOT_STANDBY] = (struct pollfd){ .fd = h->standby.fd, .events = POLLIN };
 	for (size_t i = 0; i < h->nsessions; i++, n++) {
 		struct session *s = h->sessions[i];
 		owner[n] = s;
@@ -215,6 +218,8 @@ int loop_run(struct helper *h)
 			on_warden(h);
 		if (fds[SLOT_BROKER].revents && h->broker_fd >= 0)
 			on_broker(h);
+		if (fds[SLOT_STANDBY].revents && h->standby.fd >= 0)
+			session_standby_readable(h);
 		if (fds[SLOT_LISTEN].revents)
 			session_accept(h, now_ms());
 		serve_sessions(h, fds, owner, n);

@@ -159,7 +159,7 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1,
-			    .broker_fd = -1, .standby_name = -1 };
+			    .broker_fd = -1, .standby_name = -1, .standby = { .fd = -1 } };
 	char cookie_buf[2 * 1024];
 	char *cookies[2];
 	size_t ncookies;

@@ -310,15 +310,23 @@ static int free_name(struct helper *h)
 	return -1;
 }
 
-/* Calls' ids, as name_owner holds them: never 0 (a free name), STANDBY_HOLDER or the boot
- * probe's id. */
-#define STANDBY_HOLDER (BROKER_BOOT_ID - 1)
-
+/* Calls' ids, as name_owner holds them: never 0 (a free name) nor the broker's own ids. */
 static uint32_t next_call_id(struct helper *h)
 {
-	if (++h->last_call_id >= STANDBY_HOLDER)
+	if (++h->last_call_id >= BROKER_STANDBY_ID)
 		h->last_call_id = 1;
 	return h->last_call_id;
+}
+
+/* The standby's name is free again, and nothing is held under it. */
+static void drop_standby(struct helper *h)
+{
+	if (h->standby.fd >= 0)
+		close(h->standby.fd);
+	h->standby.fd = -1;
+	if (h->standby_name >= 0)
+		h->name_owner[h->standby_name] = 0;
+	h->standby_name = -1;
 }
 
 void session_keep_standby(struct helper *h)
@@ -328,17 +336,72 @@ void session_keep_standby(struct helper *h)
 	int name = free_name(h);
 	if (name < 0 || broker_ask_standby(h->broker_fd, (unsigned)name) < 0)
 		return;
-	h->name_owner[name] = STANDBY_HOLDER;
+	h->name_owner[name] = BROKER_STANDBY_ID;
 	h->standby_name = name;
 }
 
-/* CALL: a name of the helper's, and the broker asked to connect under it: the standby's, when
- * there is one. */
+void session_standby_answer(struct helper *h, const struct broker_answer *a)
+{
+	if (a->fd < 0 || h->node.state != CHILD_UP || h->standby_name < 0) {
+		if (a->fd >= 0)
+			close(a->fd);
+		else
+			log_msg(LOG_DEBUG, "%s: no connection kept ahead: %s", h->node.name, a->text);
+		drop_standby(h);
+		return;
+	}
+	h->standby = *a;
+}
+
+void session_standby_readable(struct helper *h)
+{
+	if (dist_keepalive(h->standby.fd) < 0)
+		drop_standby(h);
+}
+
+/* The held standby, when the node has not closed it meanwhile (its ticks answered first). */
+static bool standby_fit(struct helper *h)
+{
+	struct pollfd p = { .fd = h->standby.fd, .events = POLLIN };
+
+	while (h->standby.fd >= 0 && poll(&p, 1, 0) == 1)
+		session_standby_readable(h);
+	return h->standby.fd >= 0;
+}
+
+/* CALL_READY with the connection a, made under the call's name: the first frame on the
+ * client's connection, whose socket buffer is therefore empty. */
+static void hand_over(struct session *c, const struct broker_answer *a, const char *node)
+{
+	uint8_t ready[5 + BROKER_TEXT_MAX + 256];
+	size_t len = strlen(a->text), nlen = strnlen(node, 256);
+
+	proto_put32(ready, a->creation);
+	ready[4] = (uint8_t)(len < 255 ? len : 255);
+	memcpy(ready + 5, a->text, ready[4]);
+	memcpy(ready + 5 + ready[4], node, nlen);
+	c->state = SESSION_CALLED;
+	if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(5 + ready[4] + nlen), a->fd) < 0)
+		drop(c, "could not hand the connection over");
+}
+
+/* CALL: the standby, when one is held and fit, handed over at once; else a name of the
+ * helper's, and the broker asked to connect under it. */
 static void start_call(struct helper *h, struct session *c, const struct proto_frame *f)
 {
-	int name = h->standby_name >= 0 ? h->standby_name : free_name(h);
 	uint32_t id = next_call_id(h);
 
+	if (standby_fit(h)) {
+		c->call_name = h->standby_name;
+		c->call_id = id;
+		h->name_owner[c->call_name] = id;
+		h->standby_name = -1;
+		hand_over(c, &h->standby, h->node.name);
+		close(h->standby.fd);
+		h->standby.fd = -1;
+		return;
+	}
+	int name = free_name(h);
 	if (name < 0) {
 		fail_request(c, "busy: every name for calls is in use; try again");
 		return;
@@ -347,8 +410,6 @@ static void start_call(struct helper *h, struct session *c, const struct proto_f
 		fail_request(c, "the helper's broker is gone: calls need a restart of the node");
 		return;
 	}
-	if (name == h->standby_name)
-		h->standby_name = -1;
 	h->name_owner[name] = id;
 	c->call_name = name;
 	c->call_id = id;
@@ -358,7 +419,6 @@ static void start_call(struct helper *h, struct session *c, const struct proto_f
 void session_call_answer(struct helper *h, struct broker_answer *a)
 {
 	struct session *c = NULL;
-	uint8_t ready[5 + BROKER_TEXT_MAX + 256];
 
 	for (size_t i = 0; i < h->nsessions && !c; i++)
 		if (h->sessions[i]->call_id == a->id && h->sessions[i]->state == SESSION_CALLING)
@@ -374,15 +434,7 @@ void session_call_answer(struct helper *h, struct broker_answer *a)
 		c->call_name = -1;
 		fail_request(c, a->text);
 	} else {
-		size_t len = strlen(a->text), nlen = strnlen(h->node.name, 256);
-		proto_put32(ready, a->creation);
-		ready[4] = (uint8_t)(len < 255 ? len : 255);
-		memcpy(ready + 5, a->text, ready[4]);
-		memcpy(ready + 5 + ready[4], h->node.name, nlen);
-		/* The first frame on this connection: its socket buffer is empty. */
-		c->state = SESSION_CALLED;
-		if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(5 + ready[4] + nlen), a->fd) < 0)
-			drop(c, "could not hand the connection over");
+		hand_over(c, a, h->node.name);
 	}
 	if (a->fd >= 0)
 		close(a->fd);

@@ -61,10 +61,16 @@ struct broker_answer;
  * whose session has gone is closed, and the name it held is free again. */
 void session_call_answer(struct helper *h, struct broker_answer *a);
 
-/* Sets the next free name aside for the broker's standby (broker.h) and asks for it, unless
- * there is one already or the node is not up: once it is up, and again after each call that
- * took the standby. */
+/* The standby: a connection the broker made before any call asked for it, held here under a
+ * name set aside for it, its ticks answered, and handed to the next call at once instead of
+ * that call waiting for a handshake.  session_keep_standby asks for one unless one is asked
+ * for or held or the node is not up: once it is up, and after each call has ended (not while
+ * it runs: the handshake would compete with it).  session_standby_answer takes the broker's
+ * answer; session_standby_readable answers a tick on it, or lets it go. */
 void session_keep_standby(struct helper *h);
+void session_standby_answer(struct helper *h, const struct broker_answer *a);
+void session_standby_readable(struct helper *h);
+
 /* Drops every peer that sent no request within SESSION_HELLO_MS. */
 void session_expire(struct helper *h, long now_ms);
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */

@@ -66,7 +66,7 @@ static void setup(void)
 	broker_peer = pair[1];
 	fcntl(broker_peer, F_SETFL, O_NONBLOCK);
 	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = -1;
+	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = h.standby_name = h.standby.fd = -1;
 	h.rel = "kazoo_apps";
 	h.owner_uid = 1000;
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
@@ -104,13 +104,15 @@ static void broker_answers(bool ok)
 		if (ok)
 			a.fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		snprintf(a.text, sizeof a.text, ok ? "kzlaunch0@fuzz" : "no connection");
-		/* Boot probes are not the sessions' business; a standby's request (id 0) has none. */
-		if (a.id == BROKER_BOOT_ID || a.id == 0) {
+		if (a.id == BROKER_BOOT_ID) { /* not the sessions' business */
 			if (a.fd >= 0)
 				close(a.fd);
 			continue;
 		}
-		session_call_answer(&h, &a);
+		if (a.id == BROKER_STANDBY_ID)
+			session_standby_answer(&h, &a);
+		else
+			session_call_answer(&h, &a);
 	}
 }
 
