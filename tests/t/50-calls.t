@@ -128,7 +128,7 @@ beams_before=$(pgrep -c beam.smp)
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 3 >"$T/sleeper" 2>&1 &
 caller=$!
 # Connected once the call sleeps on the node: its hidden node and the asking one are there
-# (and, through a helper, the broker's standby connection).
+# (and, through a helper, its standby connection).
 sleeping() {
 	[ "$(K eval 'lists:member({current_function, {timer, sleep, 1}},
 		[process_info(P, current_function) || P <- processes()]).')" = true ]
@@ -148,10 +148,10 @@ atoms_after=$(K eval 'erlang:system_info(atom_count).')
 check "200 calls add at most a handful of atoms ($atoms_before -> $atoms_after)" -- \
 	[ $((atoms_after - atoms_before)) -le 10 ]
 
-# The helper's broker keeps one connection shaken ahead, its standby, which the next call
-# takes instead of waiting for a handshake, and answers the node's ticks on it meanwhile:
-# seen from another hidden node (erl_call), it stays connected for several of the node's
-# net_ticktime, lowered here to 2 s, and the next call is connected under its name.
+# The helper holds one connection its broker made ahead of the next call, its standby, which
+# that call is handed instead of waiting for a handshake, and answers the node's ticks on it
+# meanwhile: seen from another hidden node (erl_call), it stays connected for several of the
+# node's net_ticktime, lowered here to 2 s, and the next call is connected under its name.
 ERL_CALL=$(echo "$KZ_RELROOT"/erts-*/bin/erl_call)
 standbys() { "$ERL_CALL" -c "$COOKIE" -name "$NODE" -a 'erlang nodes [hidden]' | grep -o 'kzlaunch[0-9]*@[^],]*'; }
 one_standby() { standby=$(standbys) && [ "$(echo "$standby" | wc -l)" = 1 ]; }
