@@ -1,5 +1,5 @@
-/* array.h: the length of an array, and arrays that grow by one element at a time (the policy's lists of ids, the
- * sections of a config.ini).  Never prints, never exits. */
+/* array.h: the length of an array, and arrays that grow by one element at a time (the
+ * policy's lists of ids, the sections of a config.ini).  Never prints, never exits. */
 #ifndef KZ_ARRAY_H
 #define KZ_ARRAY_H
 

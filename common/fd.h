@@ -4,7 +4,6 @@
 #define KZ_FD_H
 
 #include <stddef.h>
-#include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 

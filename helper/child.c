@@ -61,8 +61,7 @@ void child_input(struct child *n, const void *buf, size_t len)
 {
 	/* The pty is non-blocking: a full input queue (EAGAIN) drops the typing that is left,
 	 * and output is never held up. */
-	if (fd_write_all(n->pty, buf, len) < 0)
-		return;
+	(void)fd_write_all(n->pty, buf, len);
 }
 
 void child_resize(struct child *n, uint16_t rows, uint16_t cols)

@@ -43,8 +43,9 @@ static noreturn void child_fail(int errpipe, int status, const char *msg)
 	char buf[1024];
 	int n = snprintf(buf, sizeof buf, "%d %s", status, msg);
 
-	if (n > 0 && fd_write_all(errpipe, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) < 0)
-		_exit(status); /* nowhere left to say it */
+	/* A report that cannot be written has nowhere left to go: the status still says it. */
+	if (n > 0)
+		(void)fd_write_all(errpipe, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 	_exit(status);
 }
 
