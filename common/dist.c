@@ -1,12 +1,16 @@
-/* dist.c: the handshake and remote calls of a hidden C node, through libei.  libei does the
- * protocol (challenge, digest, framing, ticks); what is ours is the choice of name, the
- * version check epmd allows before any byte reaches the node, and the reading of replies. */
+/* dist.c: the handshake and remote calls of a hidden C node.  libei does the handshake
+ * (challenge, digest) and writes the calls; what is ours is the choice of name, the version
+ * check epmd allows before any byte reaches the node, and every byte read after the
+ * handshake: frames, ticks and replies, each length checked against what came (distmsg.h). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <sys/random.h>
@@ -17,7 +21,9 @@
 
 #include "die.h"
 #include "dist.h"
+#include "distmsg.h"
 #include "epmd.h"
+#include "fd.h"
 
 /* A new creation for every connection (32 bits from OTP 23 on), so that each is a new
  * incarnation of its name: a reply still due to an earlier call under the same name (one that
@@ -190,32 +196,112 @@ long dist_now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool same_pid(const erlang_pid *a, const erlang_pid *b)
+/* Waits until fd is readable or the deadline (-1: none) has passed: 1, 0, or -1 with errno. */
+static int wait_readable(int fd, long deadline)
 {
-	return a->num == b->num && a->serial == b->serial && a->creation == b->creation && !strcmp(a->node, b->node);
+	for (;;) {
+		long left = deadline < 0 ? -1 : deadline - dist_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (deadline >= 0 && left <= 0)
+			return 0;
+		int n = poll(&p, 1, left < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
-/* {rex, Result}: 1 with *result; {rex_stdout, Output}: 0, output passed on; anything else
- * (a message nobody asked for, or one for another incarnation) is ignored: 0. */
-static int read_message(const erlang_msg *msg, const erlang_pid *self, const ei_x_buff *x, dist_output_fn *out,
-			void *arg, int *result)
+/* Exactly len bytes into buf by the deadline: 0, DIST_TIMEDOUT, or -1 (errno 0: closed). */
+static int read_by(int fd, char *buf, size_t len, long deadline)
 {
-	char tag[MAXATOMLEN_UTF8];
-	int i = 0, version, arity, type, size;
-
-	if (msg->msgtype != ERL_SEND || !same_pid(&msg->to, self))
-		return 0;
-	if (ei_decode_version(x->buff, &i, &version) < 0 || ei_decode_tuple_header(x->buff, &i, &arity) < 0 ||
-	    arity != 2 || ei_decode_atom(x->buff, &i, tag) < 0)
-		return 0;
-	if (!strcmp(tag, "rex")) {
-		*result = i;
-		return 1;
+	while (len > 0) {
+		int w = wait_readable(fd, deadline);
+		if (w <= 0)
+			return w == 0 ? DIST_TIMEDOUT : -1;
+		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
 	}
-	if (!strcmp(tag, "rex_stdout") && out && ei_get_type(x->buff, &i, &type, &size) == 0 &&
-	    type == ERL_BINARY_EXT)
-		out(arg, x->buff + i + 5, (size_t)size); /* tag, 4-byte length, bytes */
 	return 0;
+}
+
+/* The next frame's payload into f (len 0: a tick).  The buffer grows with the bytes that
+ * came, never with the length alone, so a length that lies costs no more memory than what
+ * was really sent. */
+static int read_frame(int fd, struct dist_frame *f, long deadline, struct kz_err *err)
+{
+	uint8_t word[4];
+	int rc = read_by(fd, (char *)word, sizeof word, deadline);
+	size_t want, got = 0;
+
+	if (rc != 0)
+		goto failed;
+	want = (size_t)word[0] << 24 | (size_t)word[1] << 16 | (size_t)word[2] << 8 | word[3];
+	if (want > DISTMSG_FRAME_MAX)
+		return kz_err_set(err, KZ_EXIT_FAIL, "the node sent a frame of %zu bytes, more than kzlaunch reads", want);
+	while (got < want) {
+		size_t step = want - got < 65536 ? want - got : 65536;
+		if (got + step > f->cap) {
+			size_t cap = f->cap ? f->cap : 65536;
+			while (cap < got + step)
+				cap *= 2;
+			char *p = realloc(f->buf, cap);
+			if (!p)
+				return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
+			f->buf = p;
+			f->cap = cap;
+		}
+		if ((rc = read_by(fd, f->buf + got, step, deadline)) != 0)
+			goto failed;
+		got += step;
+	}
+	f->len = want;
+	return 0;
+failed:
+	if (rc == DIST_TIMEDOUT)
+		return DIST_TIMEDOUT;
+	if (errno == 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "the node closed the connection");
+	return kz_err_errno(err, KZ_EXIT_FAIL, "reading from the node");
+}
+
+int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_output_fn *out, void *arg,
+		 ei_x_buff *reply, int *result, struct kz_err *err)
+{
+	for (;;) {
+		struct distmsg m;
+		int rc = read_frame(c->fd, f, deadline, err);
+
+		if (rc != 0)
+			return rc;
+		if (f->len == 0) {
+			/* A tick: the node closes a connection that stays silent, so answer it. */
+			static const uint8_t tock[4];
+			if (fd_send_all(c->fd, tock, sizeof tock) < 0)
+				return kz_err_errno(err, KZ_EXIT_FAIL, "answering the node's tick");
+			continue;
+		}
+		if (distmsg_read(f->buf, f->len, ei_self(&c->ec), &m) < 0)
+			return kz_err_set(err, KZ_EXIT_FAIL, "the node sent a frame of %zu bytes that is not a whole message", f->len);
+		if (m.kind == DISTMSG_OUTPUT && out)
+			out(arg, m.bytes, m.len);
+		if (m.kind != DISTMSG_REX)
+			continue;
+		reply->index = 0;
+		if (ei_x_append_buf(reply, m.message.buf + m.message.start, m.message.end - m.message.start) < 0)
+			return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
+		*result = m.result.start - m.message.start;
+		return 0;
+	}
 }
 
 int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args,
@@ -224,7 +310,7 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 {
 	char m[MAXATOMLEN_UTF8], f[MAXATOMLEN_UTF8];
 	long deadline = timeout_ms >= 0 ? dist_now_ms() + timeout_ms : -1;
-	erlang_msg msg;
+	struct dist_frame frame = { 0 };
 
 	if (strlen(mod) >= sizeof m || strlen(fun) >= sizeof f)
 		return kz_err_set(err, EX_USAGE, "%s:%s: name too long for an atom", mod, fun);
@@ -233,19 +319,14 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 	if (ei_xrpc_to(&c->ec, c->fd, m, f, args->buff, args->index, EI_RPC_FETCH_STDOUT) < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s:%s: sending the call: %s", mod, fun,
 				  strerror(erl_errno ? erl_errno : EIO));
-	for (;;) {
-		long left = ERL_NO_TIMEOUT;
-
-		if (deadline >= 0 && (left = deadline - dist_now_ms()) <= 0)
-			return DIST_TIMEDOUT;
-		int rc = ei_rpc_from(&c->ec, c->fd, (int)(left > 0x7fffffff ? 0x7fffffff : left), &msg, reply);
-		if (rc == ERL_TIMEOUT)
-			return DIST_TIMEDOUT;
-		if (rc == ERL_TICK)
-			continue;
-		if (rc == ERL_ERROR)
-			return kz_err_set(err, KZ_EXIT_FAIL, "%s:%s: the node closed the connection", mod, fun);
-		if (read_message(&msg, ei_self(&c->ec), reply, out, arg, result))
-			return 0;
+	int rc = dist_receive(c, &frame, deadline, out, arg, reply, result, err);
+	free(frame.buf);
+	if (rc < 0 && err->msg) {
+		/* Say which call it was. */
+		char *msg = err->msg;
+		err->msg = NULL;
+		kz_err_set(err, err->status, "%s:%s: %s", mod, fun, msg);
+		free(msg);
 	}
+	return rc;
 }

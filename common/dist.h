@@ -84,6 +84,20 @@ int dist_keepalive(int fd);
  * arrives. */
 typedef void dist_output_fn(void *arg, const char *bytes, size_t len);
 
+/* A buffer for the frames dist_receive reads, kept from one to the next; free(buf) when done. */
+struct dist_frame {
+	char *buf;
+	size_t cap, len;
+};
+
+/* Reads frames until the reply to this connection's call, answering ticks, passing
+ * {rex_stdout, Bytes} to out (NULL: dropped), ignoring whatever else is whole and well formed
+ * (distmsg.h).  deadline: dist_now_ms()'s clock, -1 for none.  0 with reply holding {rex,
+ * Result} and *result Result's index; DIST_TIMEDOUT; -1 with err when the connection closed
+ * or failed, or the node sent what the protocol does not allow. */
+int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_output_fn *out, void *arg,
+		 ei_x_buff *reply, int *result, struct kz_err *err);
+
 /* Calls mod:fun(ARGS...) on the node, args being the encoded list of arguments (no version
  * byte).  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
  * ticks; output goes to out (NULL: dropped).  Returns 0 with reply holding the message

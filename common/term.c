@@ -330,3 +330,25 @@ out:
 	ei_x_free(&s.part);
 	return rc;
 }
+
+int term_pid(const struct term *t, struct term_pid *pid)
+{
+	const unsigned char *b = (const unsigned char *)t->buf;
+	uint64_t len = (uint64_t)t->end, at = (uint64_t)t->start, a;
+
+	if (at >= len || (b[at] != PID && b[at] != NEW_PID))
+		return -1;
+	bool wide = b[at] == NEW_PID;
+	if (!(a = atom_size(b, len, at + 1)))
+		return -1;
+	unsigned head = (b[at + 1] == SMALL_ATOM || b[at + 1] == SMALL_ATOM_UTF8) ? 2 : 3;
+	pid->node = (const char *)b + at + 1 + head;
+	pid->node_len = (size_t)(a - head);
+	at += 1 + a;
+	if (at + (wide ? 12 : 9) > len)
+		return -1;
+	pid->num = get32(b + at);
+	pid->serial = get32(b + at + 4);
+	pid->creation = wide ? get32(b + at + 8) : b[at + 8];
+	return 0;
+}

@@ -35,6 +35,17 @@ int term_list_head(const struct term *t, struct term *head);
 /* When t is a binary: 0 with *bytes pointing into t->buf and *len; else -1. */
 int term_binary(const struct term *t, const char **bytes, size_t *len);
 
+/* A pid: its node's name (not NUL-terminated) and its numbers, read from the old or the new
+ * encoding alike. */
+struct term_pid {
+	const char *node;
+	size_t node_len;
+	unsigned num, serial, creation;
+};
+
+/* When t is a pid: 0 with *pid, its name pointing into t->buf; else -1. */
+int term_pid(const struct term *t, struct term_pid *pid);
+
 /* Appends t's bytes to x as they are. */
 int term_append(ei_x_buff *x, const struct term *t);
 
