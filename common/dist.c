@@ -88,7 +88,7 @@ static int check_versions(const char *node, const struct epmd_entry *e, struct k
 			  node, e->lowest, e->highest, DIST_VERSION);
 }
 
-int dist_locate(struct dist_peer *p, const char *node, struct kz_err *err)
+int dist_locate(struct dist_peer *p, const char *node, const struct sockowner_want *who, struct kz_err *err)
 {
 	const char *at = strchr(node, '@');
 	struct epmd_entry e;
@@ -102,6 +102,9 @@ int dist_locate(struct dist_peer *p, const char *node, struct kz_err *err)
 	if (!up)
 		return kz_err_set(err, EX_UNAVAILABLE, "%s: not running", node);
 	if (check_versions(node, &e, err) < 0 || host_address(at + 1, &p->addr, err) < 0)
+		return -1;
+	p->local = sockowner_is_local(p->addr);
+	if (p->local && sockowner_check(node, e.port, who, err) < 0)
 		return -1;
 	p->node = node;
 	p->port = e.port;
@@ -138,17 +141,6 @@ int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cooki
 		return -1;
 	}
 	return 0;
-}
-
-int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
-		 struct kz_err *err)
-{
-	struct dist_peer p;
-
-	c->fd = -1;
-	if (dist_locate(&p, node, err) < 0)
-		return -1;
-	return dist_shake(c, &p, cookie, name, ms, err);
 }
 
 int dist_adopt(struct dist_conn *c, int fd, const char *self, unsigned creation, struct kz_err *err)

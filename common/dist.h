@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "sockowner.h"
 
 /* The fixed set of names a caller takes, kzlaunchN@the node's host: a node makes an atom of
  * every name that connects to it and never frees one, so a name per call would grow its atom
@@ -46,25 +47,24 @@ struct dist_peer {
 	struct in_addr addr;
 	uint16_t port;
 	bool known;
+	bool local;       /* on this host, so its port was proven the node's; elsewhere the
+			   * handshake is all there is, and it proves nothing of the host */
 };
 
 /* Asks HOST's epmd for the node's port and versions and resolves HOST: 0 with p filled, or
- * -1 with err as dist_connect says. */
-int dist_locate(struct dist_peer *p, const char *node, struct kz_err *err);
+ * -1 with err: EX_UNAVAILABLE when epmd does not know the node; KZ_EXIT_FAIL for a node that
+ * offers only older handshakes (naming the versions), a host that does not resolve, or, on
+ * this host, a port that is not the node's (`who` says which uid and, where known, which pid
+ * it must be: sockowner.h), refused before any byte reaches it. */
+int dist_locate(struct dist_peer *p, const char *node, const struct sockowner_want *who, struct kz_err *err);
 
-/* The handshake with a located node, as dist_connect says.  A node keeps its port for its
- * life, so one dist_locate serves every handshake with it. */
+/* The handshake with a located node as the hidden node kzlaunch<name>@HOST with `cookie`,
+ * within ms (at most DIST_HANDSHAKE_MS): 0 with c filled and c->fd close-on-exec; -1 with
+ * err: EX_NOPERM when the node refuses it (another cookie), KZ_EXIT_FAIL when it does not
+ * answer.  A node keeps its port for its life, so one dist_locate serves every handshake
+ * with it. */
 int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cookie, unsigned name, unsigned ms,
 	       struct kz_err *err);
-
-/* Connects to `node` (NAME@HOST) as the hidden node kzlaunch<name>@HOST with `cookie`: asks
- * HOST's epmd for the node's port and versions, then shakes hands within ms (at most
- * DIST_HANDSHAKE_MS).  0 with c filled and c->fd close-on-exec; -1 with err: EX_UNAVAILABLE
- * when epmd does not know the node, EX_NOPERM when the node refuses the handshake (another
- * cookie), KZ_EXIT_FAIL for a node that offers only older handshakes (naming the versions) or
- * does not answer. */
-int dist_connect(struct dist_conn *c, const char *node, const char *cookie, unsigned name, unsigned ms,
-		 struct kz_err *err);
 
 /* Takes over a connection another process shook hands on and handed over (the helper does,
  * over its socket): `self` is the name it announced and `creation` its creation.  No cookie

@@ -50,6 +50,7 @@ static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char 
  * boot probe's connection. */
 struct broker {
 	const char *node;
+	struct sockowner_want who; /* the node: only its own listener is given a cookie's proof */
 	char *const *cookies;
 	size_t ncookies, current;
 	struct dist_peer peer;
@@ -60,7 +61,7 @@ struct broker {
  * changes once while it boots when the release holds kazoo_apps_init. */
 static int shake(struct broker *b, struct dist_conn *conn, unsigned name, unsigned ms, struct kz_err *err)
 {
-	if (!b->peer.known && dist_locate(&b->peer, b->node, err) < 0)
+	if (!b->peer.known && dist_locate(&b->peer, b->node, &b->who, err) < 0)
 		return -1;
 	for (size_t tries = 0; tries < b->ncookies; tries++) {
 		kz_err_clear(err);
@@ -122,9 +123,13 @@ static void serve_boot(int fd, struct broker *b)
 		dist_close(&b->probe);
 }
 
-static noreturn void serve(int fd, const char *node, char *const cookies[], size_t ncookies)
+static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const cookies[], size_t ncookies)
 {
 	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
+
+	/* The broker runs as the node's user, so the node's descriptors are its to see. */
+	b.who.uid = getuid();
+	b.who.pid = node_pid;
 
 	for (;;) {
 		uint8_t req[REQUEST_LEN];
@@ -140,7 +145,7 @@ static noreturn void serve(int fd, const char *node, char *const cookies[], size
 	}
 }
 
-int broker_start(const char *node, char *const cookies[], size_t ncookies, struct kz_err *err)
+int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t ncookies, struct kz_err *err)
 {
 	int pair[2];
 	pid_t pid;
@@ -161,7 +166,7 @@ int broker_start(const char *node, char *const cookies[], size_t ncookies, struc
 			_exit(1);
 		if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
 			_exit(1);
-		serve(3, node, cookies, ncookies);
+		serve(3, node, node_pid, cookies, ncookies);
 	}
 	close(pair[1]);
 	return pair[0];

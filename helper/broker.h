@@ -23,10 +23,11 @@ struct broker_answer {
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
-/* Forks the broker for `node` with the cookies it may need (the one the node boots with, then
- * the one Kazoo's kazoo_apps_init sets later, if any): the helper's end of their channel, or
- * -1 with err.  The caller wipes its copies once this returns. */
-int broker_start(const char *node, char *const cookies[], size_t ncookies, struct kz_err *err);
+/* Forks the broker for `node`, the process node_pid, with the cookies it may need (the one
+ * the node boots with, then the one Kazoo's kazoo_apps_init sets later, if any): the helper's
+ * end of their channel, or -1 with err.  The broker proves a cookie only to a port the node's
+ * process listens on (sockowner.h).  The caller wipes its copies once this returns. */
+int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t ncookies, struct kz_err *err);
 
 /* The ids of boot probes' and standbys' answers (calls' ids count up from 1 and never reach
  * them). */

@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 	/* After the drop and before the sandbox: the broker needs the network and the cookie, the
 	 * sandboxed helper neither. */
 	if (ncookies > 0) {
-		h.broker_fd = broker_start(h.node.name, cookies, ncookies, &err);
+		h.broker_fd = broker_start(h.node.name, h.node.pid, cookies, ncookies, &err);
 		if (h.broker_fd < 0) {
 			log_msg(LOG_ERR, "%s: calls will fail", err.msg ? err.msg : "broker");
 			kz_err_clear(&err);

@@ -2,6 +2,7 @@
  * the node as a hidden C node, the arguments parsed there and the result formatted there
  * (remote.h), printed here.  No VM is started and no cookie reaches a command line. */
 #define _GNU_SOURCE
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,12 @@
 #include "call.h"
 #include "control.h"
 #include "die.h"
-#include "epmd.h"
 #include "escape.h"
 #include "fmt.h"
 #include "lease.h"
+#include "priv.h"
 #include "remote.h"
+#include "rundir.h"
 
 #define CALL_DEFAULT_TIMEOUT_SEC 60
 
@@ -75,15 +77,61 @@ static void log_call(const struct call *c)
 	closelog();
 }
 
+/* Who may have answered: the node's user (the policy's, else the caller, who runs the node
+ * then), and where the node is another host's, what that means. */
+static struct sockowner_want node_user(const struct call *c)
+{
+	return (struct sockowner_want){ .uid = c->n.has_policy ? c->n.policy.uid : geteuid() };
+}
+
+static void locate(struct call *c, struct dist_peer *peer)
+{
+	struct kz_err err = { 0 };
+	struct sockowner_want who = node_user(c);
+
+	if (dist_locate(peer, c->n.name, &who, &err) < 0)
+		fail(c, &err);
+	if (!peer->local && c->a->verbose)
+		warn_msg("%s: on another host: the handshake proves the node holds the cookie, not that it is that host's node",
+			 c->n.name);
+}
+
+/* Before the first byte from the node: root becomes the node's user (nobody's without a
+ * policy, or through the helper), and every caller sheds its capabilities, takes
+ * no_new_privs and stops being dumpable, so what a node sends is read by a process that can
+ * do nothing more than the node itself, and from which the cookie cannot be read. */
+static void shed_privileges(const struct call *c, bool direct)
+{
+	struct kz_err err = { 0 };
+	struct policy nobody = { .file = "kzlaunch", .user = "nobody", .uid = 65534, .gid = 65534 };
+	const struct passwd *pw;
+
+	if (geteuid() != 0) {
+		die_on_error(priv_drop_all(NULL, &err), &err);
+		return;
+	}
+	if (direct && c->n.has_policy) {
+		die_on_error(priv_drop_all(&c->n.policy, &err), &err);
+		return;
+	}
+	if ((pw = getpwnam("nobody"))) {
+		nobody.uid = pw->pw_uid;
+		nobody.gid = pw->pw_gid;
+	}
+	die_on_error(priv_drop_all(&nobody, &err), &err);
+}
+
 /* A node of a release with Kazoo's kazoo_apps_init boots with one cookie and switches to
  * another once up: the later one is tried first, as remote_console takes it, then the first.
- * Kazoo's sup command line may give one of its own. */
+ * Kazoo's sup command line may give one of its own.  Everything a call needs of root (the
+ * cookie, the node's port proven its own, the name's lease) is had before the handshake. */
 static void connect_direct(struct call *c)
 {
 	struct kz_err err = { 0 };
 	const char *cookies[2] = { c->a->cookie, NULL };
 	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms
 										 : DIST_HANDSHAKE_MS;
+	struct dist_peer peer;
 
 	if (cookies[0]) {
 		warn_msg("-c: the cookie is on this command line, where ps shows it to every local user");
@@ -94,20 +142,20 @@ static void connect_direct(struct call *c)
 		cookies[0] = c->n.later_cookie ? c->n.later_cookie : c->n.cookie.value;
 		cookies[1] = c->n.later_cookie ? c->n.cookie.value : NULL;
 	}
+	node_resolve_policy(&c->n);
 	/* Before the lease: a node that never ran has no private home to lease a name in. */
-	int up = epmd_node_registered(c->n.name, &err);
-	if (up < 0)
+	locate(c, &peer);
+	int home = rundir_open_home(c->a->rundir, c->a->rel, node_user(c).uid, &err);
+	if (home < 0)
 		fail(c, &err);
-	if (!up) {
-		kz_err_set(&err, EX_UNAVAILABLE, "%s: not running", c->n.name);
-		fail(c, &err);
-	}
-	int name = lease_take(c->n.home, &err);
+	int name = lease_take(home, c->n.home, &err);
 	if (name < 0)
 		fail(c, &err);
+	close(home);
+	shed_privileges(c, true);
 	for (size_t i = 0; i < 2 && cookies[i]; i++) {
 		kz_err_clear(&err);
-		if (dist_connect(&c->r.conn, c->n.name, cookies[i], (unsigned)name, ms, &err) == 0)
+		if (dist_shake(&c->r.conn, &peer, cookies[i], (unsigned)name, ms, &err) == 0)
 			return;
 		if (err.status != EX_NOPERM)
 			break;
@@ -395,6 +443,7 @@ static bool connect_via_helper(struct call *c)
 	/* The helper's socket stays open, holding the name, until this process ends. */
 	if (dist_adopt(&c->r.conn, got.conn_fd, got.self, got.creation, &err) < 0)
 		fail(c, &err);
+	shed_privileges(c, false);
 	free(got.self);
 	c->n.name = got.node;
 	c->r.node = c->n.name;

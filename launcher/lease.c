@@ -12,38 +12,27 @@
 
 #include "die.h"
 #include "dist.h"
-#include "fmt.h"
 #include "lease.h"
 
-int lease_take(const char *home, struct kz_err *err)
+int lease_take(int home_fd, const char *home, struct kz_err *err)
 {
-	char *path = fmt_new("%s/call.lock", home);
-	int fd;
-
-	if (!path)
-		return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
 	/* Made by whoever calls first; a link put in its place is not followed. */
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		kz_err_errno(err, errno == EACCES || errno == EPERM ? EX_NOPERM : KZ_EXIT_FAIL, "%s", path);
-		free(path);
-		return -1;
-	}
+	int fd = openat(home_fd, "call.lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return kz_err_errno(err, errno == EACCES || errno == EPERM ? EX_NOPERM : KZ_EXIT_FAIL, "%s/call.lock", home);
 	for (int name = DIST_DIRECT_FIRST; name < DIST_NAMES; name++) {
 		struct flock lk = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = name, .l_len = 1 };
 
-		if (fcntl(fd, F_OFD_SETLK, &lk) == 0) {
-			free(path); /* fd stays open: the lease lasts as long as this process */
-			return name;
-		}
+		if (fcntl(fd, F_OFD_SETLK, &lk) == 0)
+			return name; /* fd stays open: the lease lasts as long as this process */
 		if (errno != EAGAIN && errno != EACCES) {
-			kz_err_errno(err, KZ_EXIT_FAIL, "%s: lock", path);
-			break;
+			kz_err_errno(err, KZ_EXIT_FAIL, "%s/call.lock: lock", home);
+			close(fd);
+			return -1;
 		}
 	}
-	if (!err->msg)
-		kz_err_set(err, KZ_EXIT_FAIL, "%s: all %d names for calls are in use", path, DIST_NAMES - DIST_DIRECT_FIRST);
 	close(fd);
-	free(path);
-	return -1;
+	return kz_err_set(err, KZ_EXIT_FAIL, "%s/call.lock: all %d names for calls are in use", home,
+			  DIST_NAMES - DIST_DIRECT_FIRST);
 }

@@ -129,9 +129,7 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	cookie_source_free(&file);
 }
 
-/* An explicit policy must exist; at the default path, nothing at all there (not even a
- * dangling symlink) means no policy: then the caller runs it, never root. */
-static void load_policy(struct node *n)
+void node_resolve_policy(struct node *n)
 {
 	const struct args *a = n->args;
 	struct kz_err err = { 0 };
@@ -157,7 +155,7 @@ void node_resolve_identity(struct node *n)
 {
 	uid_t euid = geteuid();
 
-	load_policy(n);
+	node_resolve_policy(n);
 	if (!n->has_policy) {
 		if (euid == 0)
 			die(EX_CONFIG, "%s: no such policy; refusing to run %s as root", n->policy_path, n->name);

@@ -45,6 +45,10 @@ void node_resolve_release(struct node *n);
  * again at boot, warns when that cookie is not the one resolved (naming lines, never the
  * cookie) and keeps it as later_cookie; a remote shell (remsh) takes it as its cookie. */
 void node_resolve_boot_cookie(struct node *n, bool remsh);
+/* An explicit policy (-p) must exist; at the default path, nothing at all there (not even a
+ * dangling symlink) means no policy (has_policy false): then the caller runs the node, never
+ * root. */
+void node_resolve_policy(struct node *n);
 void node_resolve_identity(struct node *n);
 /* After identity: the vm.args, sys.config, code loading mode and crash dump of a node. */
 void node_resolve_vm(struct node *n);

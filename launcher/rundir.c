@@ -113,7 +113,15 @@ static int check_own_dir(int fd, const char *dir, uid_t node_uid, struct kz_err 
 	return 0;
 }
 
-int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid, struct kz_err *err)
+/* The folder a launch makes when it is missing: its mode and owner. */
+struct make {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* rundir_open, making the folder (as root) only when mk says how. */
+static int open_trusted(const char *dir, const struct make *mk, uid_t node_uid, struct kz_err *err)
 {
 	char *copy = strdup(dir);
 	const char *name = NULL;
@@ -125,8 +133,10 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 	if (parent < 0)
 		goto out;
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && geteuid() == 0)
-		fd = make_dir(parent, name, dir, mode, uid, gid, err);
+	if (fd < 0 && errno == ENOENT && mk && geteuid() == 0)
+		fd = make_dir(parent, name, dir, mk->mode, mk->uid, mk->gid, err);
+	else if (fd < 0 && errno == ENOENT)
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s", dir);
 	else if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", dir);
 	else if (fd < 0)
@@ -139,6 +149,13 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 out:
 	free(copy);
 	return fd;
+}
+
+int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_uid, struct kz_err *err)
+{
+	struct make mk = { .mode = mode, .uid = uid, .gid = gid };
+
+	return open_trusted(dir, &mk, node_uid, err);
 }
 
 /* The home is the node user's own folder: it must be exactly that, or kzlaunch refuses. */
@@ -217,6 +234,42 @@ static int write_home_file(int home_fd, const char *home, uid_t uid, gid_t gid,
 out:
 	free(tmp);
 	return rc;
+}
+
+int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct kz_err *err)
+{
+	char *home = rundir_home_path(rundir, rel), *name = fmt_new("%s.home", rel);
+	struct stat st;
+	int dir = -1, fd = -1;
+
+	if (!home || !name) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rundir);
+		goto out;
+	}
+	/* A call makes nothing: no RUNDIR, no home. */
+	if ((dir = open_trusted(rundir, NULL, node_uid, err)) < 0)
+		goto out;
+	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", home);
+		goto out;
+	}
+	if (fd < 0) {
+		kz_err_errno(err, errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", home);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || st.st_uid != node_uid || (st.st_mode & 077)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a folder of uid %u that only it can enter; refusing it", home,
+			   (unsigned)node_uid);
+		close(fd);
+		fd = -1;
+	}
+out:
+	if (dir >= 0)
+		close(dir);
+	free(name);
+	free(home);
+	return fd;
 }
 
 char *rundir_home_path(const char *rundir, const char *rel)

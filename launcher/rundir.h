@@ -17,6 +17,13 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 /* RUNDIR/REL.home, the node's private HOME; NULL when out of memory. */
 char *rundir_home_path(const char *rundir, const char *rel);
 
+/* Opens RUNDIR/REL.home for a call, once, as rundir_open checks RUNDIR (but makes nothing):
+ * never through a symlink, and only when it is a folder of node_uid that no one else can
+ * enter.  What a call makes there is made relative to the descriptor, so the node's user,
+ * who may own RUNDIR, cannot point root's files elsewhere.  -1 with err: EX_CONFIG for a
+ * home that is not that, EX_NOPERM when denied, KZ_EXIT_FAIL when there is none. */
+int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct kz_err *err);
+
 /* A file of the node's private home: its name there and its contents. */
 struct rundir_file {
 	const char *name; /* ".erlang.cookie", "vm.args", "sys.config" */

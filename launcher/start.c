@@ -25,6 +25,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "proto.h"
+#include "sockowner.h"
 #include "start.h"
 
 #define READY_FD_ARG_MAX 16
@@ -48,16 +49,21 @@ static char *helper_path(void)
 }
 
 /* A node of the same name started some other way (foreground, relx) holds the name: the
- * new one could not register it, and its readiness would be mistaken for ours. */
+ * new one could not register it, and its readiness would be mistaken for ours.  Any local
+ * user may register any name, so the message says who holds it. */
 static void check_not_registered(const struct node *n)
 {
 	struct kz_err err = { 0 };
-	int up = epmd_node_registered(n->name, &err);
+	struct epmd_entry e;
+	int up = epmd_lookup(n->name, &e, &err);
 
 	if (up < 0)
 		die_err(&err);
-	if (up)
-		die(KZ_EXIT_FAIL, "%s: already running (registered with epmd, not under kzlaunch)", n->name);
+	if (up) {
+		char *who = sockowner_describe(e.port);
+		die(KZ_EXIT_FAIL, "%s: already running (registered with epmd, not under kzlaunch): port %u is held by %s",
+		    n->name, (unsigned)e.port, who ? who : "someone");
+	}
 }
 
 /* A live helper answers on the socket; a socket nobody answers on is a dead helper's,
