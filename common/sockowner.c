@@ -1,5 +1,5 @@
-/* sockowner.c: the listening sockets of a port, their uid and inode from /proc/net/tcp and
- * /proc/net/tcp6 (readable by every user), and the process holding one from /proc/PID/fd
+/* sockowner.c: the listening sockets of a port, their uid and inode from /proc/self/net/tcp
+ * and tcp6 (readable by every user), and the process holding one from /proc/PID/fd
  * (readable for one's own processes, and by root for all).  Reads the kernel's tables only:
  * nothing here talks to the port. */
 #define _GNU_SOURCE
@@ -72,7 +72,9 @@ static int scan(uint16_t port, struct listeners *l, struct kz_err *err)
 {
 	l->v = NULL;
 	l->n = 0;
-	if (scan_table("/proc/net/tcp", port, l, err) < 0 || scan_table("/proc/net/tcp6", port, l, err) < 0) {
+	/* /proc/self/net, not /proc/net: a /proc mounted subset=pid (systemd's ProcSubset=pid)
+	 * keeps only the processes' folders, and this one shows this process's network. */
+	if (scan_table("/proc/self/net/tcp", port, l, err) < 0 || scan_table("/proc/self/net/tcp6", port, l, err) < 0) {
 		free(l->v);
 		return -1;
 	}

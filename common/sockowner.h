@@ -1,5 +1,5 @@
 /* sockowner.h: who holds the TCP socket listening on a port of this host, as the kernel
- * tells (/proc/net/tcp and tcp6 give the socket's uid and inode, /proc/PID/fd who holds
+ * tells (/proc/self/net/tcp and tcp6 give the socket's uid and inode, /proc/PID/fd who holds
  * it).  A name in epmd proves nothing: any local user may register any name there and
  * listen.  So before kzlaunch proves a node's cookie to a port, it checks here that the
  * port is the node's (doc/distribution.md, "Who is at the port").  Never exits or prints. */

@@ -90,6 +90,37 @@ is "$(field Uid)" "$NODE_UID" "direct, root's call reads the node as the node's 
 is "$(field CapEff):$(field CapPrm)" "0000000000000000:0000000000000000" "with no capability"
 is "$(field NoNewPrivs)" 1 "and no_new_privs"
 
+# A node that lies about lengths: tests/tools/liar, run as the node's user under a name of
+# its own, relays the handshake to the real node (so the caller proves the cookie to it, as
+# the node's user could arrange) and falsifies one length in what comes back.
+LIAR=$KZ_BUILD/tests/tools/liar
+REAL_PORT=$(epmd -names | awk -v n="$KAZOO_NODE" '$2 == n { print $5 }')
+lie() { # lie MODE CALL...: OUT, ERR, RC of `kzlaunch -n LIAR CALL...`
+	local mode=$1 name=kazoo_apps_liar$$_$1; shift
+	setpriv --reuid=kztest --regid=kztest --clear-groups "$LIAR" "$name" "$REAL_PORT" "$mode" >"$T/liar.port" 2>"$T/liar.err" &
+	local pid=$!
+	_pids+=("$pid")
+	wait_until 10 test -s "$T/liar.port"
+	run "$KZLAUNCH" -n "$name" "$@"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	: >"$T/liar.port"
+}
+lie output sup kazoo_apps_maintenance hello liar
+is "$RC:$OUT" "1:" "output whose binary claims more than it holds: 1, and nothing on stdout"
+like "$ERR" "^kzlaunch: .*the node sent a frame of [0-9]+ bytes that is not a whole message$" "one line naming it"
+lie reply rpc erlang node
+is "$RC:$OUT" "1:" "a reply whose binary claims more than it holds: 1, nothing on stdout"
+like "$ERR" "not a whole message$" "the same line"
+lie control ping
+is "$RC:$OUT" "1:" "a control message claiming more elements than it has: 1"
+like "$ERR" "not a whole message$" "the same line"
+lie frame -t 2 ping
+is "$RC:$OUT" "1:" "a frame longer than what comes: 1 at the deadline"
+like "$ERR" "no answer within 2 s" "saying so"
+run "$KZLAUNCH" ping
+is "$OUT:$RC" "pong:0" "the real node is unharmed"
+
 # RUNDIR is the node's user's (README allows it): it may replace the home by a symlink.
 HOME_DIR=$KZLAUNCH_RUNDIR/kazoo_apps.home
 mkdir -m 0700 "$T/elsewhere" && chown kztest "$T/elsewhere"
