@@ -9,6 +9,7 @@
 #include "array.h"
 #include "args.h"
 #include "die.h"
+#include "epmd.h"
 #include "rundir.h"
 
 static const struct {
@@ -277,12 +278,14 @@ static void check_call_words(const struct args *a)
 }
 
 /* The values the environment and the options give, checked once here for every action, by
- * the functions that use them later: so no path takes one another path refuses (only a
- * launch opens RUNDIR). */
+ * the functions that use them later: so no path takes one another path refuses (status over
+ * a helper's socket never reads ERL_EPMD_PORT, only a launch opens RUNDIR). */
 static void check_values(const struct args *a)
 {
 	struct kz_err err = { 0 };
+	uint16_t port;
 
+	die_on_error(epmd_port(&port, &err), &err);
 	die_on_error(rundir_check_path(a->rundir, &err), &err);
 }
 
