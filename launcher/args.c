@@ -10,6 +10,7 @@
 #include "args.h"
 #include "die.h"
 #include "epmd.h"
+#include "host.h"
 #include "rundir.h"
 
 static const struct {
@@ -279,13 +280,16 @@ static void check_call_words(const struct args *a)
 
 /* The values the environment and the options give, checked once here for every action, by
  * the functions that use them later: so no path takes one another path refuses (status over
- * a helper's socket never reads ERL_EPMD_PORT, only a launch opens RUNDIR). */
+ * a helper's socket never reads ERL_EPMD_PORT, a call through a helper never builds a node
+ * name, only a launch opens RUNDIR). */
 static void check_values(const struct args *a)
 {
 	struct kz_err err = { 0 };
 	uint16_t port;
 
 	die_on_error(epmd_port(&port, &err), &err);
+	if (a->node)
+		die_on_error(host_node_check(a->node, &err), &err);
 	die_on_error(rundir_check_path(a->rundir, &err), &err);
 }
 
