@@ -84,6 +84,14 @@ int dist_keepalive(int fd);
  * arrives. */
 typedef void dist_output_fn(void *arg, const char *bytes, size_t len);
 
+/* An atom holds at most 255 characters (of UTF-8, as libei encodes the names it sends). */
+#define DIST_ATOM_MAX 255
+
+/* A name the calls send as an atom (a module's, a function's): at most DIST_ATOM_MAX
+ * characters of UTF-8.  0, or -1 with err (EX_USAGE) naming `what` and the name, so a
+ * caller refuses it before connecting rather than fail to encode it later. */
+int dist_atom_check(const char *what, const char *name, struct kz_err *err);
+
 /* Calls mod:fun(ARGS...) on the node, args being the encoded list of arguments (no version
  * byte).  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
  * ticks; output goes to out (NULL: dropped).  Returns 0 with reply holding the message

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "args.h"
 #include "die.h"
+#include "dist.h"
 #include "epmd.h"
 #include "host.h"
 #include "rundir.h"
@@ -281,7 +282,7 @@ static void check_call_words(const struct args *a)
 /* The values the environment and the options give, checked once here for every action, by
  * the functions that use them later: so no path takes one another path refuses (status over
  * a helper's socket never reads ERL_EPMD_PORT, a call through a helper never builds a node
- * name, only a launch opens RUNDIR). */
+ * name, only a launch opens RUNDIR, and a module name fails only once encoded). */
 static void check_values(const struct args *a)
 {
 	struct kz_err err = { 0 };
@@ -291,6 +292,10 @@ static void check_values(const struct args *a)
 	if (a->node)
 		die_on_error(host_node_check(a->node, &err), &err);
 	die_on_error(rundir_check_path(a->rundir, &err), &err);
+	if (a->action == ACT_RPC || a->action == ACT_RPCTERMS || a->action == ACT_SUP) {
+		die_on_error(dist_atom_check("module", a->call[0], &err), &err);
+		die_on_error(dist_atom_check("function", a->call[1], &err), &err);
+	}
 }
 
 void args_parse(int argc, char **argv, struct args *a)

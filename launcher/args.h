@@ -49,8 +49,8 @@ struct args {
 };
 
 /* Fills `a` from argv and the environment; exits 64 with one line on a bad command line or
- * a bad value of ERL_EPMD_PORT or -n, 78 on a RUNDIR with "..", whatever the action (but
- * help and version). */
+ * a bad value of ERL_EPMD_PORT, -n, or a call's module or function, 78 on a RUNDIR with "..",
+ * whatever the action (but help and version). */
 void args_parse(int argc, char **argv, struct args *a);
 void args_usage(void);
 /* The same for Kazoo's sup command line, when kzlaunch runs as `sup`: its own refusals are
