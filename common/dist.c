@@ -180,6 +180,26 @@ int dist_keepalive(int fd)
 	return send(fd, len, sizeof len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof len ? 0 : -1;
 }
 
+int dist_atom_check(const char *what, const char *name, struct kz_err *err)
+{
+	size_t chars = 0, shown = 0;
+	int len = 0;
+
+	/* Characters, not bytes: a UTF-8 sequence has one byte that is not 10xxxxxx.  The
+	 * message shows the first 40 whole. */
+	for (size_t i = 0; name[i]; i++) {
+		if (((unsigned char)name[i] & 0xc0) != 0x80 && ++chars == 41)
+			shown = i;
+	}
+	if (chars > DIST_ATOM_MAX)
+		return kz_err_set(err, EX_USAGE, "%s '%.*s...': %zu characters, more than the %d of an Erlang atom", what,
+				  (int)shown, name, chars, DIST_ATOM_MAX);
+	/* libei's own verdict, without a buffer: it refuses what is not UTF-8. */
+	if (ei_encode_atom_as(NULL, &len, name, ERLANG_UTF8, ERLANG_UTF8) < 0)
+		return kz_err_set(err, EX_USAGE, "%s '%s': not UTF-8 text, so not an Erlang atom", what, name);
+	return 0;
+}
+
 long dist_now_ms(void)
 {
 	struct timespec ts;

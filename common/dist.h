@@ -84,6 +84,14 @@ int dist_keepalive(int fd);
  * arrives. */
 typedef void dist_output_fn(void *arg, const char *bytes, size_t len);
 
+/* An atom holds at most 255 characters (of UTF-8, as libei encodes the names it sends). */
+#define DIST_ATOM_MAX 255
+
+/* A name the calls send as an atom (a module's, a function's): at most DIST_ATOM_MAX
+ * characters of UTF-8.  0, or -1 with err (EX_USAGE) naming `what` and the name, so a
+ * caller refuses it before connecting rather than fail to encode it later. */
+int dist_atom_check(const char *what, const char *name, struct kz_err *err);
+
 /* A buffer for the frames dist_receive reads, kept from one to the next; free(buf) when done. */
 struct dist_frame {
 	char *buf;

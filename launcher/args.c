@@ -9,6 +9,10 @@
 #include "array.h"
 #include "args.h"
 #include "die.h"
+#include "dist.h"
+#include "epmd.h"
+#include "host.h"
+#include "rundir.h"
 
 static const struct {
 	const char *name;
@@ -275,6 +279,25 @@ static void check_call_words(const struct args *a)
 	}
 }
 
+/* The values the environment and the options give, checked once here for every action, by
+ * the functions that use them later: so no path takes one another path refuses (status over
+ * a helper's socket never reads ERL_EPMD_PORT, a call through a helper never builds a node
+ * name, only a launch opens RUNDIR, and a module name fails only once encoded). */
+static void check_values(const struct args *a)
+{
+	struct kz_err err = { 0 };
+	uint16_t port;
+
+	die_on_error(epmd_port(&port, &err), &err);
+	if (a->node)
+		die_on_error(host_node_check(a->node, &err), &err);
+	die_on_error(rundir_check_path(a->rundir, &err), &err);
+	if (a->action == ACT_RPC || a->action == ACT_RPCTERMS || a->action == ACT_SUP) {
+		die_on_error(dist_atom_check("module", a->call[0], &err), &err);
+		die_on_error(dist_atom_check("function", a->call[1], &err), &err);
+	}
+}
+
 void args_parse(int argc, char **argv, struct args *a)
 {
 	memset(a, 0, sizeof *a);
@@ -314,6 +337,8 @@ void args_parse(int argc, char **argv, struct args *a)
 	if (a->timeout >= 0 && !args_is_call(a->action))
 		die(EX_USAGE, "-t applies to ping, rpc, rpcterms, eval and sup only");
 	check_call_words(a);
+	if (a->action != ACT_HELP && a->action != ACT_VERSION)
+		check_values(a);
 }
 
 void args_usage_sup(void)
@@ -384,4 +409,5 @@ void args_parse_sup(int argc, char **argv, struct args *a)
 	a->ncall = argc - optind;
 	if (a->ncall < 2) /* as Kazoo's sup says it */
 		die(1, "Invalid command or wrong number of arguments, please try again");
+	check_values(a);
 }

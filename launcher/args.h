@@ -48,10 +48,13 @@ struct args {
 	const char *cookie;     /* sup -c COOKIE: a cookie the caller put on its command line */
 };
 
-/* Fills `a` from argv and the environment; exits 64 with one line on a bad command line. */
+/* Fills `a` from argv and the environment; exits 64 with one line on a bad command line or
+ * a bad value of ERL_EPMD_PORT, -n, or a call's module or function, 78 on a RUNDIR with "..",
+ * whatever the action (but help and version). */
 void args_parse(int argc, char **argv, struct args *a);
 void args_usage(void);
-/* The same for Kazoo's sup command line, when kzlaunch runs as `sup`; prints sup's help. */
+/* The same for Kazoo's sup command line, when kzlaunch runs as `sup`: its own refusals are
+ * 1, as Kazoo's sup's are; the values above are refused as above. */
 void args_parse_sup(int argc, char **argv, struct args *a);
 void args_usage_sup(void);
 bool args_is_call(enum action act);

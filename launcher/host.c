@@ -55,14 +55,21 @@ int host_canonical(char **out, struct kz_err *err)
 	return 0;
 }
 
-/* What the distribution accepts and what is safe to print: one @, nothing empty. */
-static bool node_name_is_valid(const char *name)
+int host_node_check(const char *node, struct kz_err *err)
 {
 	static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@";
-	const char *at = strchr(name, '@');
+	const char *at = strchr(node, '@');
+	size_t len = strlen(node);
+	/* Without an '@' the host comes later and adds at least "@h". */
+	size_t whole = at ? len : len + 2;
 
-	return at && at != name && at[1] && !strchr(at + 1, '@') &&
-	       strspn(name, allowed) == strlen(name) && strlen(name) <= 255;
+	if (whole > HOST_NODE_MAX)
+		return kz_err_set(err, EX_USAGE, "node name '%.40s...': %zu bytes, more than the %d a node name may have%s",
+				  node, len, HOST_NODE_MAX, at ? "" : " with its @HOST");
+	if (len == 0 || at == node || (at && (!at[1] || strchr(at + 1, '@'))) || strspn(node, allowed) != len)
+		return kz_err_set(err, EX_USAGE, "node name '%s': must be NAME@HOST of letters, digits, '_', '-' and '.'",
+				  node);
+	return 0;
 }
 
 int host_node_name(const char *rel, const char *node, const char *host, bool sname,
@@ -76,8 +83,7 @@ int host_node_name(const char *rel, const char *node, const char *host, bool sna
 		*out = fmt_new("%s@%s", node ? node : rel, host);
 	if (!*out)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "node name");
-	if (!node_name_is_valid(*out)) {
-		kz_err_set(err, EX_USAGE, "node name '%.300s': must be NAME@HOST of letters, digits, '_', '-' and '.'", *out);
+	if (host_node_check(*out, err) < 0) {
 		free(*out);
 		*out = NULL;
 		return -1;

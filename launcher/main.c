@@ -105,11 +105,6 @@ static noreturn void run_launch(const struct args *a)
 				  : a->action == ACT_REMOTE_CONSOLE ? EXECLINE_REMSH
 								    : EXECLINE_CONSOLE;
 
-	/* Read here for every launch, as epmd.c and the helper read it: a bad value is 64. */
-	struct kz_err port_err = { 0 };
-	uint16_t epmd_port_num;
-	die_on_error(epmd_port(&epmd_port_num, &port_err), &port_err);
-
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);
 	node_resolve_release(&n);
@@ -156,11 +151,6 @@ static noreturn void run_control(const struct args *a)
 static noreturn void run_read_cookie(const struct args *a)
 {
 	struct node n;
-
-	/* Read here for every launch, as epmd.c and the helper read it: a bad value is 64. */
-	struct kz_err port_err = { 0 };
-	uint16_t epmd_port_num;
-	die_on_error(epmd_port(&epmd_port_num, &port_err), &port_err);
 
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n);

@@ -39,7 +39,8 @@ static int check_parent(int fd, const char *dir, const char *upto, struct kz_err
 }
 
 /* Walks `dir` from its start, one component at a time without following symlinks, checking
- * every folder on the way.  Returns a descriptor of the last folder's parent and its name. */
+ * every folder on the way (open_trusted has refused a path with "..").  Returns a descriptor
+ * of the last folder's parent and its name. */
 static int open_parent(const char *dir, char *copy, const char **last, struct kz_err *err)
 {
 	char *save = NULL, *comp, *next;
@@ -55,10 +56,6 @@ static int open_parent(const char *dir, char *copy, const char **last, struct kz
 		goto fail;
 	}
 	while ((next = strtok_r(NULL, "/", &save))) {
-		if (!strcmp(comp, "..")) {
-			kz_err_set(err, EX_CONFIG, "%s: a path with '..' is refused", dir);
-			goto fail;
-		}
 		int nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (nfd < 0) {
 			kz_err_errno(err, EX_CONFIG, "%s: %s", dir, comp);
@@ -69,10 +66,6 @@ static int open_parent(const char *dir, char *copy, const char **last, struct kz
 		if (check_parent(fd, dir, comp, err) < 0)
 			goto fail;
 		comp = next;
-	}
-	if (!strcmp(comp, "..")) {
-		kz_err_set(err, EX_CONFIG, "%s: a path with '..' is refused", dir);
-		goto fail;
 	}
 	*last = comp;
 	return fd;
@@ -113,6 +106,19 @@ static int check_own_dir(int fd, const char *dir, uid_t node_uid, struct kz_err 
 	return 0;
 }
 
+int rundir_check_path(const char *dir, struct kz_err *err)
+{
+	for (const char *comp = dir;;) {
+		size_t n = strcspn(comp, "/");
+
+		if (n == 2 && comp[0] == '.' && comp[1] == '.')
+			return kz_err_set(err, EX_CONFIG, "%s: a path with '..' is refused", dir);
+		if (!comp[n])
+			return 0;
+		comp += n + 1;
+	}
+}
+
 /* The folder a launch makes when it is missing: its mode and owner. */
 struct make {
 	mode_t mode;
@@ -123,11 +129,13 @@ struct make {
 /* rundir_open, making the folder (as root) only when mk says how. */
 static int open_trusted(const char *dir, const struct make *mk, uid_t node_uid, struct kz_err *err)
 {
-	char *copy = strdup(dir);
+	char *copy = NULL;
 	const char *name = NULL;
 	int parent, fd = -1;
 
-	if (!copy)
+	if (rundir_check_path(dir, err) < 0)
+		return -1;
+	if (!(copy = strdup(dir)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s", dir);
 	parent = open_parent(dir, copy, &name, err);
 	if (parent < 0)
@@ -135,8 +143,8 @@ static int open_trusted(const char *dir, const struct make *mk, uid_t node_uid, 
 	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && mk && geteuid() == 0)
 		fd = make_dir(parent, name, dir, mk->mode, mk->uid, mk->gid, err);
-	else if (fd < 0 && errno == ENOENT)
-		kz_err_errno(err, KZ_EXIT_FAIL, "%s", dir);
+	else if (fd < 0 && errno == ENOENT && !mk)
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s", dir); /* a call's: nothing there, nothing made */
 	else if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
 		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", dir);
 	else if (fd < 0)

@@ -8,6 +8,12 @@
 
 #include "err.h"
 
+/* A path kzlaunch may own: none of its components is ".." (README, "Files"): the folders on
+ * the way are checked going down, and ".." would climb back out of one.  0, or -1 with err
+ * (EX_CONFIG, naming the path).  rundir_open applies it; kzlaunch's arguments apply
+ * it to RUNDIR first, so actions that never open RUNDIR refuse it too. */
+int rundir_check_path(const char *dir, struct kz_err *err);
+
 /* Opens `dir` as a folder kzlaunch may trust: no component is a symlink, every folder above
  * it belongs to root or the caller and only they can change it (or it is sticky), and `dir`
  * belongs to root or `node_uid` and is writable by no one else.  As root, a missing `dir`

@@ -197,4 +197,81 @@ mkdir -p "$T/app"; cp "$T/config.ini" "$T/app/config.ini"; echo '[].' >"$T/app/a
 run "$KZLAUNCH" -c "$T/app/config.ini" kazoo_apps --dry-run console
 like "$OUT" "sys.config: $T/app/app.config \\(config folder\\)" "app.config beside config.ini replaces sys.config"
 
+# Refused whatever the action, before anything connects, a node or not: a bad ERL_EPMD_PORT,
+# -n or RUNDIR, and a call's module or function that no atom can be.  A helper would answer
+# status, stop, attach and the calls without them ever being read (issue #18).
+ln -s "$KZLAUNCH" "$T/sup"
+LONG_N=$(printf 'n%.0s' $(seq 300))
+LONG_ATOM=$(printf 'm%.0s' $(seq 300))
+ACTIONS=(status pid stop attach ping "rpc erlang node" "rpcterms erlang node" "eval 1." "sup erlang node"
+	read-release-cookie "--dry-run console" "status --all")
+# refusals WHERE [-n NODE]: each refusal on every action, WHERE naming the case in the output.
+refusals() {
+	local where=$1 act; shift
+	for act in "${ACTIONS[@]}"; do
+		# shellcheck disable=SC2086 # an action is its words
+		expect_fail 64 "ERL_EPMD_PORT '065536': expected a port number from 1 to 65535" \
+			"$where: ERL_EPMD_PORT=065536, $act" env ERL_EPMD_PORT=065536 "$KZLAUNCH" "$@" kazoo_apps $act </dev/null
+		expect_fail 64 "ERL_EPMD_PORT '99999999999999999999999': expected a port number" \
+			"$where: ERL_EPMD_PORT of 23 digits, $act" env ERL_EPMD_PORT=99999999999999999999999 "$KZLAUNCH" "$@" kazoo_apps $act </dev/null
+		expect_fail 64 "^kzlaunch: node name 'n{40}\.\.\.': 300 bytes, more than the 255 a node name may have with its @HOST$" \
+			"$where: -n of 300 bytes, $act" "$KZLAUNCH" -n "$LONG_N" kazoo_apps $act </dev/null
+		expect_fail 64 "^kzlaunch: node name 'REL@h@h': must be NAME@HOST" \
+			"$where: -n REL@h@h, $act" "$KZLAUNCH" -n REL@h@h kazoo_apps $act </dev/null
+		expect_fail 78 "^kzlaunch: $KZLAUNCH_RUNDIR/../${KZLAUNCH_RUNDIR##*/}: a path with '..' is refused$" \
+			"$where: -d with .., $act" "$KZLAUNCH" "$@" -d "$KZLAUNCH_RUNDIR/../${KZLAUNCH_RUNDIR##*/}" kazoo_apps $act </dev/null
+	done
+	expect_fail 78 "^kzlaunch: $KZLAUNCH_RUNDIR/..: a path with '..' is refused$" \
+		"$where: KZLAUNCH_RUNDIR with .." env KZLAUNCH_RUNDIR="$KZLAUNCH_RUNDIR/.." "$KZLAUNCH" "$@" kazoo_apps status
+	expect_fail 64 "^kzlaunch: node name 'REL@h@h': must be NAME@HOST" \
+		"$where: KAZOO_NODE=REL@h@h" env KAZOO_NODE=REL@h@h "$KZLAUNCH" kazoo_apps ping
+	for act in "rpc $LONG_ATOM node" "rpcterms $LONG_ATOM node" "sup $LONG_ATOM node"; do
+		# shellcheck disable=SC2086
+		expect_fail 64 "^kzlaunch: module 'm{40}\.\.\.': 300 characters, more than the 255 of an Erlang atom$" \
+			"$where: a module of 300 characters, ${act%% *}" "$KZLAUNCH" "$@" kazoo_apps $act
+	done
+	expect_fail 64 "^kzlaunch: function 'm{40}\.\.\.': 300 characters, more than the 255 of an Erlang atom$" \
+		"$where: a function of 300 characters, rpc" "$KZLAUNCH" "$@" kazoo_apps rpc erlang "$LONG_ATOM"
+	# Kazoo's sup command line: the same values, the same refusals (its own are 1).  Its -n
+	# is the node type, so without one it asks kazoo_apps's helper when there is one.
+	expect_fail 64 "^sup: ERL_EPMD_PORT '065536'" "$where: sup, ERL_EPMD_PORT=065536" \
+		env ERL_EPMD_PORT=065536 "$T/sup" erlang node
+	expect_fail 64 "^sup: node name 'kazoo_apps@n{29}\.\.\.': 311 bytes" "$where: sup -n NODE@HOST of 311 bytes" \
+		"$T/sup" -n "kazoo_apps@$LONG_N" erlang node
+	expect_fail 78 "^sup: $KZLAUNCH_RUNDIR/..: a path with '..' is refused$" "$where: sup, KZLAUNCH_RUNDIR with .." \
+		env KZLAUNCH_RUNDIR="$KZLAUNCH_RUNDIR/.." "$T/sup" erlang node
+	expect_fail 64 "^sup: function 'm{40}\.\.\.': 300 characters" "$where: sup, a function of 300 characters" \
+		"$T/sup" erlang "$LONG_ATOM"
+}
+refusals "no node"
+run "$KZLAUNCH" -n "$(printf 'n%.0s' $(seq $((255 - 1 - ${#HOST}))))" kazoo_apps status
+is "$RC" 3 "-n that makes a node name of 255 bytes with @HOST is a name (not running)"
+run "$KZLAUNCH" kazoo_apps rpc "$(printf 'm%.0s' $(seq 255))" node
+is "$RC:$ERR" "69:kzlaunch: kazoo_apps@$HOST: not running" "a module of 255 characters is an atom (not running)"
+
+# The same through a helper, which answers status, stop, attach and the calls over its
+# socket: under a name of its own, so as not to meet another test's node.
+MINOR=kzminor_$$
+if is_root; then
+	printf '[node]\nuser = %s\n[log]\ndir = %s\n' "$PUSER" "$T/log" >"$T/minor.policy"
+	export KZLAUNCH_POLICY=$T/minor.policy
+elif [ -e /etc/kzlaunch/kazoo_apps.policy ]; then
+	skip "through a helper: /etc/kzlaunch/kazoo_apps.policy exists and would apply"
+	done_testing
+else
+	unset KZLAUNCH_POLICY
+fi
+mkdir -p -m 0755 "$KZLAUNCH_RUNDIR"
+at_exit "\"$KZLAUNCH\" -n $MINOR kazoo_apps stop >/dev/null 2>&1"
+run "$KZLAUNCH" -n "$MINOR" kazoo_apps start
+is "$RC" 0 "a node under its helper: started"
+[ "$RC" -eq 0 ] || diag "$OUT" "$ERR"
+refusals "through a helper" -n "$MINOR"
+run "$KZLAUNCH" -n "$MINOR" kazoo_apps status
+like "$RC:$OUT" "^0:$MINOR@$HOST is running" "through a helper: the node still runs after every refusal"
+run "$KZLAUNCH" -n "$MINOR" kazoo_apps rpc erlang node
+is "$RC:$OUT" "0:$MINOR@$HOST" "through a helper: a call with good values answers"
+run "$KZLAUNCH" -n "$MINOR" kazoo_apps stop
+like "$RC:$OUT" "^0:$MINOR@$HOST stopped" "through a helper: stopped"
+
 done_testing

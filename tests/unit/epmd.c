@@ -19,6 +19,8 @@ static const struct port_case port_cases[] = {
 	{ NULL, 4369 },   { "", 4369 },      { "4393", 4393 }, { "1", 1 },       { "65535", 65535 },
 	{ "0", 0 },       { "65536", 0 },    { "abc", 0 },     { "+4369", 0 },   { " 4369", 0 },
 	{ "4369 ", 0 },   { "-1", 0 },       { "4369x", 0 },   { "0x10", 0 },    { "99999999999999999999", 0 },
+	/* A leading zero counts: 065536 is 65536, not a port; and no length wraps around. */
+	{ "04369", 4369 }, { "065536", 0 },  { "99999999999999999999999", 0 },
 };
 
 static void run_port_case(const struct port_case *c)
