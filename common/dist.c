@@ -1,7 +1,8 @@
-/* dist.c: the handshake and remote calls of a hidden C node.  libei does the handshake
- * (challenge, digest) and writes the calls; what is ours is the choice of name, the version
- * check epmd allows before any byte reaches the node, and every byte read after the
- * handshake: frames, ticks and replies, each length checked against what came (distmsg.h). */
+/* dist.c: the connections and remote calls of a hidden C node.  Ours: the choice of name,
+ * the handshake version epmd says the node speaks, the proof that the port is the node's,
+ * the handshake itself (handshake.h) and every byte read after it: frames, ticks and
+ * replies, each length checked against what came (distmsg.h).  libei encodes the terms and
+ * writes the calls. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <netdb.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 #include "distmsg.h"
 #include "epmd.h"
 #include "fd.h"
+#include "handshake.h"
 
 /* A new creation for every connection (32 bits from OTP 23 on), so that each is a new
  * incarnation of its name: a reply still due to an earlier call under the same name (one that
@@ -78,14 +81,18 @@ static int init_self(ei_cnode *ec, const char *alive, const char *host, const ch
 	return 0;
 }
 
-static int check_versions(const char *node, const struct epmd_entry *e, struct kz_err *err)
+/* Version 6 where the node offers it (OTP 23 and later), else 5 (OTP 19-22). */
+static int choose_version(const char *node, const struct epmd_entry *e, unsigned *version, struct kz_err *err)
 {
-	if (e->lowest <= DIST_VERSION && DIST_VERSION <= e->highest)
-		return 0;
-	return kz_err_set(err, KZ_EXIT_FAIL,
-			  "%s offers distribution handshake versions %u to %u; kzlaunch (libei) speaks only %d, "
-			  "which nodes of OTP 23 and later offer: use remote_console",
-			  node, e->lowest, e->highest, DIST_VERSION);
+	if (e->lowest <= 6 && 6 <= e->highest)
+		*version = 6;
+	else if (e->lowest <= 5 && 5 <= e->highest)
+		*version = 5;
+	else
+		return kz_err_set(err, KZ_EXIT_FAIL,
+				  "%s offers distribution handshake versions %u to %u; kzlaunch speaks 5 and 6 (OTP 19 and later)",
+				  node, e->lowest, e->highest);
+	return 0;
 }
 
 int dist_locate(struct dist_peer *p, const char *node, const struct sockowner_want *who, struct kz_err *err)
@@ -101,7 +108,7 @@ int dist_locate(struct dist_peer *p, const char *node, const struct sockowner_wa
 		return -1;
 	if (!up)
 		return kz_err_set(err, EX_UNAVAILABLE, "%s: not running", node);
-	if (check_versions(node, &e, err) < 0 || host_address(at + 1, &p->addr, err) < 0)
+	if (choose_version(node, &e, &p->version, err) < 0 || host_address(at + 1, &p->addr, err) < 0)
 		return -1;
 	p->local = sockowner_is_local(p->addr);
 	if (p->local && sockowner_check(node, e.port, who, err) < 0)
@@ -112,31 +119,75 @@ int dist_locate(struct dist_peer *p, const char *node, const struct sockowner_wa
 	return 0;
 }
 
+/* A TCP connection to the node by the deadline: the descriptor (blocking, close-on-exec,
+ * no Nagle delay: a call is a few small frames each way), or -1 with err. */
+static int connect_by(const struct dist_peer *p, long deadline, struct kz_err *err)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->port), .sin_addr = p->addr };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1, soerr = 0;
+	socklen_t len = sizeof soerr;
+
+	if (fd < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "socket");
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: connecting to port %u", p->node, (unsigned)p->port);
+		goto fail;
+	}
+	for (;;) {
+		struct pollfd w = { .fd = fd, .events = POLLOUT };
+		long left = deadline - dist_now_ms();
+		int n = left > 0 ? poll(&w, 1, (int)(left > INT_MAX ? INT_MAX : left)) : 0;
+		if (n > 0)
+			break;
+		if (n == 0) {
+			kz_err_set(err, KZ_EXIT_FAIL, "%s: port %u does not answer", p->node, (unsigned)p->port);
+			goto fail;
+		}
+		if (errno != EINTR) {
+			kz_err_errno(err, KZ_EXIT_FAIL, "%s: poll", p->node);
+			goto fail;
+		}
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr != 0) {
+		errno = soerr ? soerr : errno;
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: connecting to port %u", p->node, (unsigned)p->port);
+		goto fail;
+	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: socket options", p->node);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
 int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cookie, unsigned name, unsigned ms,
 	       struct kz_err *err)
 {
 	const char *node = p->node, *host = strchr(node, '@') + 1;
 	char alive[sizeof DIST_ALIVE + 4];
-	struct in_addr addr = p->addr;
 	unsigned creation = 0;
+	uint32_t challenge;
 
 	c->fd = -1;
 	if (ms == 0 || ms > DIST_HANDSHAKE_MS)
 		ms = DIST_HANDSHAKE_MS;
+	long deadline = dist_now_ms() + ms;
 	snprintf(alive, sizeof alive, DIST_ALIVE "%u", name % DIST_NAMES);
 	if (ei_ready(err) < 0 || new_creation(&creation, err) < 0 ||
 	    init_self(&c->ec, alive, host, cookie, creation, err) < 0)
 		return -1;
-	c->fd = ei_xconnect_host_port_tmo(&c->ec, &addr, p->port, ms);
-	if (c->fd < 0 && erl_errno == ETIMEDOUT)
-		return kz_err_set(err, KZ_EXIT_FAIL, "%s: no answer to the handshake within %u ms", node, ms);
-	if (c->fd < 0 && erl_errno == EIO)
-		return kz_err_set(err, EX_NOPERM, "%s refused the handshake: the cookie is not the node's", node);
-	if (c->fd < 0)
-		return kz_err_set(err, KZ_EXIT_FAIL, "%s: connecting to port %u: %s", node, p->port, strerror(erl_errno));
-	/* libei makes its socket without SOCK_CLOEXEC. */
-	if (fcntl(c->fd, F_SETFD, FD_CLOEXEC) < 0) {
-		kz_err_errno(err, KZ_EXIT_FAIL, "%s: fcntl", node);
+	if (getrandom(&challenge, sizeof challenge, 0) != sizeof challenge)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "getrandom");
+	struct handshake h = { .self = ei_thisnodename(&c->ec), .node = node, .cookie = cookie,
+			       .creation = creation, .version = p->version, .challenge = challenge };
+	if ((c->fd = connect_by(p, deadline, err)) < 0)
+		return -1;
+	if (handshake_run(c->fd, &h, deadline, err) < 0) {
 		dist_close(c);
 		return -1;
 	}
@@ -202,48 +253,7 @@ int dist_atom_check(const char *what, const char *name, struct kz_err *err)
 
 long dist_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Waits until fd is readable or the deadline (-1: none) has passed: 1, 0, or -1 with errno. */
-static int wait_readable(int fd, long deadline)
-{
-	for (;;) {
-		long left = deadline < 0 ? -1 : deadline - dist_now_ms();
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		if (deadline >= 0 && left <= 0)
-			return 0;
-		int n = poll(&p, 1, left < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left);
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* Exactly len bytes into buf by the deadline: 0, DIST_TIMEDOUT, or -1 (errno 0: closed). */
-static int read_by(int fd, char *buf, size_t len, long deadline)
-{
-	while (len > 0) {
-		int w = wait_readable(fd, deadline);
-		if (w <= 0)
-			return w == 0 ? DIST_TIMEDOUT : -1;
-		ssize_t n = recv(fd, buf, len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = 0;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fd_now_ms();
 }
 
 /* The next frame's payload into f (len 0: a tick).  The buffer grows with the bytes that
@@ -252,7 +262,7 @@ static int read_by(int fd, char *buf, size_t len, long deadline)
 static int read_frame(int fd, struct dist_frame *f, long deadline, struct kz_err *err)
 {
 	uint8_t word[4];
-	int rc = read_by(fd, (char *)word, sizeof word, deadline);
+	int rc = fd_read_by(fd, word, sizeof word, deadline);
 	size_t want, got = 0;
 
 	if (rc != 0)
@@ -272,14 +282,14 @@ static int read_frame(int fd, struct dist_frame *f, long deadline, struct kz_err
 			f->buf = p;
 			f->cap = cap;
 		}
-		if ((rc = read_by(fd, f->buf + got, step, deadline)) != 0)
+		if ((rc = fd_read_by(fd, f->buf + got, step, deadline)) != 0)
 			goto failed;
 		got += step;
 	}
 	f->len = want;
 	return 0;
 failed:
-	if (rc == DIST_TIMEDOUT)
+	if (rc == 1)
 		return DIST_TIMEDOUT;
 	if (errno == 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "the node closed the connection");

@@ -1,7 +1,7 @@
-/* dist.h: kzlaunch as a hidden C node of the Erlang distribution, through libei
- * (erl_interface, in Debian's erlang-dev): the handshake with one node, and remote calls over
- * a connection that is already authenticated (doc/distribution.md).  Never exits, never
- * prints: every failure is a kz_err. */
+/* dist.h: kzlaunch as a hidden C node of the Erlang distribution: the handshake with one
+ * node (handshake.h), and remote calls over a connection that is already authenticated, their
+ * terms encoded by libei (erl_interface, in Debian's erlang-dev) (doc/distribution.md).
+ * Never exits, never prints: every failure is a kz_err. */
 #ifndef KZ_DIST_H
 #define KZ_DIST_H
 
@@ -25,8 +25,6 @@
 #define DIST_PROBE_NAME 8
 #define DIST_DIRECT_FIRST 9
 #define DIST_ALIVE "kzlaunch"
-/* The only handshake libei speaks (OTP 23 and later). */
-#define DIST_VERSION 6
 /* A handshake with a local node takes a millisecond; one that takes this long never will. */
 #define DIST_HANDSHAKE_MS 10000
 
@@ -46,6 +44,7 @@ struct dist_peer {
 	const char *node; /* NAME@HOST, the caller's */
 	struct in_addr addr;
 	uint16_t port;
+	unsigned version;  /* the handshake's: 6 where the node offers it, else 5 */
 	bool known;
 	bool local;       /* on this host, so its port was proven the node's; elsewhere the
 			   * handshake is all there is, and it proves nothing of the host */

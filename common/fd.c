@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -94,6 +97,53 @@ ssize_t fd_read_all(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+long fd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until fd is readable or the deadline (-1: none) has passed: 1, 0, or -1 with errno. */
+static int wait_readable(int fd, long deadline)
+{
+	for (;;) {
+		long left = deadline < 0 ? -1 : deadline - fd_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (deadline >= 0 && left <= 0)
+			return 0;
+		int n = poll(&p, 1, left < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left);
+		if (n > 0)
+			return 1;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+int fd_read_by(int fd, void *buf, size_t len, long deadline)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		int w = wait_readable(fd, deadline);
+		if (w <= 0)
+			return w == 0 ? 1 : -1;
+		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 pid_t fd_fork_report(int *fd)

@@ -33,6 +33,12 @@ ssize_t fd_read(int fd, void *buf, size_t len);
  * is recv without flags).  Returns the bytes read, or -1 with errno (what was read before the
  * error is lost with it). */
 ssize_t fd_read_all(int fd, void *buf, size_t len);
+/* CLOCK_MONOTONIC in milliseconds: the clock of every deadline below and of dist.h's. */
+long fd_now_ms(void);
+/* Exactly len bytes from the socket fd by the deadline (fd_now_ms()'s clock; -1: none),
+ * waiting in poll: 0; 1 when the deadline passed first; -1 with errno, 0 for the end of the
+ * stream. */
+int fd_read_by(int fd, void *buf, size_t len, long deadline);
 /* fork() with a close-on-exec pipe for the child's report (an exec-error pipe): the parent
  * reads what the child writes before it execs or _exits, and end of file once it has.  In
  * the child returns 0 and *fd is the write end; in the parent the child's pid, and *fd the
