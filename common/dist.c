@@ -306,10 +306,17 @@ int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_
 		if (rc != 0)
 			return rc;
 		if (f->len == 0) {
-			/* A tick: the node closes a connection that stays silent, so answer it. */
+			/* A tick: the node closes a connection that stays silent, so answer it, but
+			 * never wait to: a node that sends ticks and reads nothing would hold the
+			 * call past its deadline.  With no room for the answer, the node has not
+			 * read the last ones, and needs none; a part of one would cut the stream. */
 			static const uint8_t tock[4];
-			if (fd_send_all(c->fd, tock, sizeof tock) < 0)
-				return kz_err_errno(err, KZ_EXIT_FAIL, "answering the node's tick");
+			ssize_t n = send(c->fd, tock, sizeof tock, MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n != (ssize_t)sizeof tock)
+				return n < 0 ? kz_err_errno(err, KZ_EXIT_FAIL, "answering the node's tick")
+					     : kz_err_set(err, KZ_EXIT_FAIL, "the node reads nothing of what it is sent");
 			continue;
 		}
 		if (distmsg_read(f->buf, f->len, ei_self(&c->ec), &m) < 0)
