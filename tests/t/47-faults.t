@@ -9,7 +9,7 @@ ensure_users
 COOKIE=faults_cookie_$$_$RANDOM
 write_config "$COOKIE"
 write_policy kazoo_apps "[control]" "stop_timeout = 3"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 _helpers+=(kazoo_apps)
 mounts=()
 trap 'for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done; cleanup' EXIT

@@ -13,7 +13,7 @@ COOKIE=ops_cookie_$$_$RANDOM
 write_config "$COOKIE"
 chmod 0600 "$T/config.ini" # root's alone, as on a Kazoo host
 write_policy kazoo_apps "[control]" "attach = @kzattach" "watch = @kzwatchers"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 _helpers+=(kazoo_apps)
 run() { OUT=$("$@" 2>"$T/err"); RC=$?; ERR=$(cat "$T/err"); }
 

@@ -96,6 +96,14 @@ if [ -n "${KZ_EPMD_PORT:-}" ]; then
 else
 	own_epmd
 fi
+# test_node REL: the name of this test's node of type REL: REL_kztestNN_PID (NN the test's
+# number, PID its shell's), no installation's and no other test's.  It begins with REL as a
+# Kazoo node's does: the demo's applications tell their node type by that (contrib/demo).
+# KAZOO_NODE names the kazoo_apps node a test starts without -n; another type's is named
+# with -n "$(test_node REL)", as a user would.
+_kzt_num=$(basename "$0" | sed 's/[^0-9].*//')
+test_node() { echo "${1}_kztest${_kzt_num:-0}_$$"; }
+export KAZOO_NODE=$(test_node kazoo_apps)
 
 write_config() { # write_config [COOKIE_KAZOO_APPS] [COOKIE_ECALLMGR]
 	cat >"$T/config.ini" <<INI
