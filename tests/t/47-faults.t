@@ -59,13 +59,13 @@ out=$("$KZLAUNCH" kazoo_apps start 2>&1)
 is "$?" 0 "start again"
 P=$("$KZLAUNCH" kazoo_apps pid)
 kill -KILL "$E"
-wait "$E" 2>/dev/null
+wait_until 10 not epmd_is "$E" "$EPMD_PORT"
 out=$(timeout 10 "$KZLAUNCH" kazoo_apps status)
 is "$?" 0 "epmd gone: status still answers from the helper"
 out=$(timeout 30 "$KZLAUNCH" kazoo_apps start 2>&1)
 is "$?" 1 "epmd gone: start of the running node still refuses"
 like "$out" "already running" "and says so"
-epmd_spawn "$EPMD" "$EPMD_PORT" && _epmds+=("$EPMD_PID")
+epmd_spawn "$EPMD" "$EPMD_PORT" && _epmds+=("$EPMD_PID $EPMD_PORT")
 check "epmd back on port $EPMD_PORT" -- [ "$EPMD_PORT" = "$ERL_EPMD_PORT" ]
 out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
 is "$?" 0 "epmd back (without the node's name): stop still works"

@@ -4,27 +4,27 @@
 # be killed.
 
 # epmd_spawn BIN [PORT]: BIN (an epmd) listening on PORT, or on a free port of 12000-19999
-# (below Linux's ephemeral ports, above Kazoo's distribution range 11500-11999), in the
-# background; sets EPMD_PID and EPMD_PORT.  Fails, with a line on stderr, when it cannot.
+# (below Linux's ephemeral ports, above Kazoo's distribution range 11500-11999); sets
+# EPMD_PID and EPMD_PORT.  Fails, with a line on stderr, when it cannot.  It is started
+# from a subshell, so it is not this shell's child: a test's bare `wait` (for all of its
+# children) must not wait for it.
 epmd_spawn() {
 	local bin=$1 want=${2:-} port try i
 	EPMD_PID= EPMD_PORT=
 	for try in 1 2 3 4 5 6 7 8 9 10; do
 		port=${want:-$((12000 + (RANDOM * 32768 + RANDOM) % 8000))}
 		if [ -z "$want" ] && [ -n "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]; then continue; fi
-		"$bin" -port "$port" </dev/null >/dev/null 2>&1 &
-		EPMD_PID=$!
+		EPMD_PID=$("$bin" -port "$port" </dev/null >/dev/null 2>&1 & echo $!)
 		# It listens at once, or ends at once (another took the port meanwhile).
 		for ((i = 0; i < 50; i++)); do
 			if ss -Hltnp "sport = :$port" 2>/dev/null | grep -q "pid=$EPMD_PID,"; then
 				EPMD_PORT=$port
 				return 0
 			fi
-			kill -0 "$EPMD_PID" 2>/dev/null || break
+			kill -0 "$EPMD_PID" 2>/dev/null || break # (it may not have exec'd epmd yet)
 			sleep 0.1
 		done
-		kill -KILL "$EPMD_PID" 2>/dev/null
-		wait "$EPMD_PID" 2>/dev/null
+		epmd_end "$EPMD_PID" "$port"
 		EPMD_PID=
 		[ -n "$want" ] && break
 	done
@@ -32,13 +32,22 @@ epmd_spawn() {
 	return 1
 }
 
-# epmd_end PID: ends an epmd epmd_spawn started, and reaps it (it is this shell's child).
+# epmd_is PID PORT: PID is still the epmd epmd_spawn started on PORT (not a zombie, nor a
+# process that took the pid since).
+epmd_is() {
+	local cmd
+	[ -n "$1" ] || return 1
+	grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null && return 1
+	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+	[[ $cmd == *"epmd -port $2 " ]]
+}
+
+# epmd_end PID PORT: ends the epmd epmd_spawn started on PORT, if it is still that one.
 epmd_end() {
 	local i
-	[ -n "${1:-}" ] || return 0
+	epmd_is "$1" "$2" || return 0
 	kill -TERM "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	for ((i = 0; i < 50; i++)); do epmd_is "$1" "$2" || return 0; sleep 0.1; done
 	kill -KILL "$1" 2>/dev/null
 	return 0
 }

@@ -59,7 +59,7 @@ done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail));
 T=$(mktemp -d /tmp/kzt.XXXXXX)
 chmod 0755 "$T"
 _pids=()
-_epmds=() # the epmds this test started (epmd.sh), ended after its nodes
+_epmds=() # "PID PORT" of each epmd this test started (epmd.sh), ended after its nodes
 _helpers=() # node types started with `start`, stopped at the end whatever happened
 _at_exit=() # a test's own teardown (at_exit), run first, the last added first
 at_exit() { _at_exit=("$1" "${_at_exit[@]}"); }
@@ -69,7 +69,7 @@ cleanup() {
 	for p in "${_helpers[@]}"; do "$KZLAUNCH" "$p" stop >/dev/null 2>&1; done
 	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
-	for p in "${_epmds[@]}"; do epmd_end "$p"; done
+	for p in "${_epmds[@]}"; do epmd_end $p; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -88,7 +88,7 @@ EPMD=$(epmd_bin "$RELROOT")
 # own_epmd: an epmd of this test's own for what follows (ERL_EPMD_PORT), in EPMD_PID.
 own_epmd() {
 	epmd_spawn "$EPMD" "$@" || { printf '1..1\nnot ok 1 - an epmd of its own (%s)\n' "$EPMD"; exit 1; }
-	_epmds+=("$EPMD_PID")
+	_epmds+=("$EPMD_PID $EPMD_PORT")
 	export ERL_EPMD_PORT=$EPMD_PORT
 }
 if [ -n "${KZ_EPMD_PORT:-}" ]; then
