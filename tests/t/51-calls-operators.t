@@ -35,7 +35,8 @@ is "$OUT:$RC" "6:0" "an @attach member runs rpc"
 run as kzops "$KZLAUNCH" kazoo_apps eval 'node().'
 is "$OUT:$RC" "$NODE:0" "an @attach member runs eval"
 ln -s "$KZLAUNCH" "$T/sup"
-run as kzops "$T/sup" kazoo_apps_maintenance fail
+# Kazoo's sup takes KAZOO_NODE as a node type: without it, kazoo_apps's helper is asked.
+run as kzops env -u KAZOO_NODE "$T/sup" kazoo_apps_maintenance fail
 is "$OUT:$RC" "{error,not_ok}:2" "an @attach member runs Kazoo's sup command line"
 
 run as kzwatch "$KZLAUNCH" kazoo_apps ping
