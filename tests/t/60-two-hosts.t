@@ -195,9 +195,11 @@ rc=$?; ok $rc "hostb: ecallmgr start"; ((rc == 0)) || diag "$out"
 
 # fg_on HOST REL [VAR=VALUE...]: `foreground` on HOST in the background; FG_PID is the VM.
 fg_on() {
-	local h=$1 rel=$2 i; shift 2
+	local h=$1 rel=$2 i name; shift 2
 	on_argv "$h"
-	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" -n "$(test_node "$rel")" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
+	name=$(test_node "$rel")
+	: >"$T/$h/$rel.out" # before the node, so an earlier node's "is up" is not taken for its
+	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" -n "$name" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
 	FG_PID=$!
 	_fg+=("$FG_PID")
 	wait_until 30 up_or_gone "$rel" "$T/$h/$rel.out" "$FG_PID"
