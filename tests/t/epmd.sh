@@ -38,7 +38,7 @@ epmd_is() {
 	local cmd
 	[ -n "$1" ] || return 1
 	grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null && return 1
-	cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+	cmd=$( { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null) || return 1
 	[[ $cmd == *"epmd -port $2 " ]]
 }
 
