@@ -10,6 +10,8 @@ cat >"$T/p.policy" <<P
 user = $PUSER
 P
 export KZLAUNCH_POLICY=$T/p.policy
+# No node starts here (dry runs and refusals): the node's default name is what is checked.
+unset KAZOO_NODE
 
 # run ARGS...: sets OUT, ERR, RC
 run() {

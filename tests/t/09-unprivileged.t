@@ -16,7 +16,7 @@ getent passwd kzcaller >/dev/null ||
 # release outside such a clone).
 install -d -o kzcaller -g kzcaller -m 0700 "$T/home"
 mkdir -p "$T/tests/t"
-cp "$TOP"/tests/t/lib.sh "${TESTS[@]/#/$TOP/tests/t/}" "$T/tests/t/"
+cp "$TOP"/tests/t/lib.sh "$TOP"/tests/t/epmd.sh "${TESTS[@]/#/$TOP/tests/t/}" "$T/tests/t/"
 chmod -R a+rX "$T/tests"
 as_caller() { setpriv --reuid=kzcaller --regid=kzcaller --init-groups "$@"; }
 # A test that failed half-way may leave its node behind: kzcaller is this test's own user,
@@ -27,9 +27,10 @@ for f in "$KZLAUNCH" "$RELROOT/releases/start_erl.data"; do
 	as_caller test -r "$f" || skip_all "kzcaller cannot read $f: the build must be where any user can read it"
 done
 
+# Each runs with this test's epmd (lib.sh), never one of the machine's.
 for t in "${TESTS[@]}"; do
 	as_caller env -i PATH="$PATH" HOME="$T/home" ${LANG:+LANG=$LANG} KZ_BUILD="$KZ_BUILD" KZ_RELROOT="$KZ_RELROOT" \
-		${ERL_EPMD_PORT:+ERL_EPMD_PORT=$ERL_EPMD_PORT} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+		KZ_EPMD_PORT="$ERL_EPMD_PORT" ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
 		${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
 		timeout 600 bash "$T/tests/t/$t" >"$T/$t.tap" 2>"$T/$t.err"
 	rc=$?

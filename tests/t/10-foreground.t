@@ -6,7 +6,7 @@
 
 COOKIE=fg_cookie_$$_$RANDOM
 write_config "$COOKIE"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 
 # ---- as an ordinary user, no policy: the node runs as its caller ----
 caller_part() {

@@ -35,7 +35,7 @@ for rel in kazoo_apps ecallmgr; do
 		for i in $(seq 1 10); do skip "root here may not raise RLIMIT_NOFILE to 65536 (hard limit $hard)"; done
 		continue
 	fi
-	start_fg "$rel" -p "$policy"
+	start_fg "$rel" -p "$policy" -n "$(test_node "$rel")"
 	ok $? "$rel runs under the shipped policy"
 	P=$NODE_PID
 	is "$(status_field "$P" Uid)" "$uid $uid $uid $uid" "$rel: Uid is kazoo's"

@@ -26,7 +26,7 @@ is "$(status_field "$NODE_PID" CapBnd)" "$(status_field $$ CapBnd | sed 's/.*/&/
 is "$(status_field "$NODE_PID" CapAmb)" 0000000000000000 "no ambient capabilities"
 is "$(status_field "$NODE_PID" NoNewPrivs)" 1 "NoNewPrivs"
 is "$(status_field "$NODE_PID" Umask)" 0077 "umask"
-is "$(erl_call_node "kazoo_apps@$HOST" erlang node)" "kazoo_apps@$HOST" "erl_call reaches it"
+is "$(erl_call_node "$KAZOO_NODE@$HOST" erlang node)" "$KAZOO_NODE@$HOST" "erl_call reaches it"
 stop_fg
 is "$NODE_STATUS" 0 "SIGTERM: 0"
 
@@ -51,7 +51,7 @@ if [ -e /etc/kzlaunch/kazoo_apps.policy ]; then
 else
 	out=$("$KZLAUNCH" kazoo_apps foreground 2>&1)
 	is "$?" 78 "root without a policy is refused: 78"
-	like "$out" "refusing to run kazoo_apps@$HOST as root" "and says so"
+	like "$out" "refusing to run $KAZOO_NODE@$HOST as root" "and says so"
 	out=$("${as_kztest[@]}" "$KZLAUNCH" kazoo_apps --dry-run foreground 2>&1)
 	like "$out" "user: kztest \($uid\)" "without a policy an ordinary user runs it as itself"
 fi

@@ -50,7 +50,8 @@ export COOKIE=change_me CODE_LOADING_MODE=interactive KZT_HOST_VALUE=from_the_en
 touch "$T/marker"
 
 # ---- kazoo_apps, as kazoo-applications starts it: VMARGS_PATH names the file ----
-NODE=kazoo_apps@$HOST
+# Its name is this test's (KAZOO_NODE, lib.sh); vm.args's -name ${NODE_NAME} names its type.
+NODE=$KAZOO_NODE@$HOST
 run_dry=$(VMARGS_PATH=$CORE/vm.args NODE_NAME=kazoo_apps "$KZLAUNCH" kazoo_apps --dry-run foreground 2>"$T/dry.err")
 is "$?" 0 "dry run on the Kazoo host"
 like "$run_dry" "vm.args: $CORE/vm.args \\(VMARGS_PATH\\)" "--dry-run names the vm.args and why"
@@ -105,10 +106,11 @@ is "$NODE_STATUS" 0 "and stops with status 0"
 
 # ---- ecallmgr, without VMARGS_PATH: CONFDIR/ecallmgr.vm.args first ----
 unset VMARGS_PATH
+export KAZOO_NODE=$(test_node ecallmgr)
 dry=$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>"$T/dry.err")
 like "$dry" "vm.args: $CORE/ecallmgr.vm.args \\(config folder\\)" "ecallmgr reads its own vm.args"
 like "$(cat "$T/dry.err")" "ecallmgr.vm.args:1: -setcookie left out" "a quoted -setcookie is left out too"
-NODE=ecallmgr@$HOST
+NODE=$KAZOO_NODE@$HOST
 NODE_NAME=ecallmgr start_fg ecallmgr
 ok $? "ecallmgr boots"
 is "$(call 'erlang system_info [thread_pool_size]')" 7 "its own +A 7"
@@ -132,7 +134,7 @@ unlike "$dry" "kazoo_apps_init" "a release without kazoo_apps_init: no warning"
 erlc -o "$OPT/lib/kazoo_apps-4.3.0/ebin" "$TOP/tests/fixtures/kazoo_apps_init.erl"
 printf '%s\n' '-s kazoo_apps_init' >>"$CORE/ecallmgr.vm.args"
 dry=$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr --dry-run foreground 2>&1 >/dev/null)
-like "$dry" "ecallmgr@$HOST: the release's kazoo_apps_init will set the node's cookie to $CORE/config.ini:2 \\(\\[kazoo_apps\\] on line 1\\) once it boots, not \\[ecallmgr\\]'s on line 5" \
+like "$dry" "$NODE: the release's kazoo_apps_init will set the node's cookie to $CORE/config.ini:2 \\(\\[kazoo_apps\\] on line 1\\) once it boots, not \\[ecallmgr\\]'s on line 5" \
 	"the cookie the node will end with is named, by its lines"
 unlike "$dry" "$CLUSTER|$OTHER" "and no cookie is printed"
 NODE_NAME=ecallmgr start_fg ecallmgr
@@ -161,6 +163,7 @@ is "$(NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr rpc erlang get_cookie 2>&1)" "$CLU
 NODE_NAME=ecallmgr "$KZLAUNCH" ecallmgr stop >/dev/null
 
 # ---- refusals: the status, and the file and line they name ----
+export KAZOO_NODE=$(test_node kazoo_apps)
 expect_78() { # expect_78 REGEX DESCRIPTION ENV...
 	local re=$1 what=$2; shift 2
 	out=$(env "$@" "$KZLAUNCH" kazoo_apps --dry-run foreground 2>&1 >/dev/null)

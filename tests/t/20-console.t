@@ -17,7 +17,7 @@ else
 	caller_setup kazoo_apps
 	NODE_USER=$(id -un)
 fi
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 
 # console: the node's shell on this terminal; q(). ends it with status 0.
 expect -f - "$KZLAUNCH" "$NODE" >"$T/console.log" 2>&1 <<'EXP'

@@ -24,7 +24,7 @@ else
 	as() { shift; "$@"; } # the operator, the watcher: all of them the caller
 	AS_WATCH=()
 fi
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 LOG=$LOGDIR/kazoo_apps.log
 SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
 _helpers+=(kazoo_apps)

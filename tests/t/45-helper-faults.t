@@ -11,8 +11,8 @@ ensure_users
 
 COOKIE=faults_cookie_$$_$RANDOM
 write_config "$COOKIE"
-# A node name of its own: epmd is shared by the whole machine, and a kazoo_apps@HOST that
-# another test (or a demo node) runs would make `start` refuse, or fool the READY=1 check.
+# A node name of its own, as every test's (lib.sh): a node of the same name registered with
+# the same epmd would make `start` refuse, or fool the READY=1 check.
 export KAZOO_NODE=kzfaults_$$
 NODE=$KAZOO_NODE@$HOST
 LOG=$T/log/kazoo_apps.log

@@ -52,7 +52,7 @@ EOF
 out=$(unshare -m --propagation private bash "$T/inside.sh" 2>&1)
 is "$?" 0 "the node's life under the restricted /proc"
 like "$out" "start: 0" "start: 0"
-like "$out" "status: kazoo_apps@$HOST is running \(pid [0-9]+" "status answers"
+like "$out" "status: $KAZOO_NODE@$HOST is running \(pid [0-9]+" "status answers"
 like "$out" "ping: pong" "ping: pong"
 like "$out" "sup: hello $marker" "sup: the function's output reaches the caller"
 like "$out" "flavor: jit" "the node runs its JIT with no mapping both writable and executable"
@@ -60,7 +60,7 @@ like "$out" "node filtered: 2" "the node runs under the filter"
 is "$("$UNITFILTER" --check)" $'mmap: Operation not permitted\nsetpriority: Operation not permitted' \
 	"the filter refuses a writable executable mapping and a call of @resources"
 like "$out" "attach: 1" "attach: what is typed runs, and its output comes back"
-like "$out" "stop: kazoo_apps@$HOST stopped \(exit status 0\)" "stop: the node ends with status 0"
+like "$out" "stop: $KAZOO_NODE@$HOST stopped \(exit status 0\)" "stop: the node ends with status 0"
 like "$out" "log mode: 640" "the console log is 0640 under umask 0077"
 [ "$(echo "$out" | grep -c 'start: 0')" = 1 ] || diag "$out"
 

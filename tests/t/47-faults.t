@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Faults from outside, on real nodes: a read-only or full RUNDIR, a stopped node, epmd killed
-# and restarted, the node's user's processes killed by an administrator, and stops, an attach
+# Faults from outside, on real nodes: a read-only or full RUNDIR, a stopped node, its epmd
+# killed and restarted, the node's user's processes killed by an administrator, and stops, an attach
 # and a start that race.  Each ends in a documented status and a message, never a hang.
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -9,12 +9,15 @@ ensure_users
 COOKIE=faults_cookie_$$_$RANDOM
 write_config "$COOKIE"
 write_policy kazoo_apps "[control]" "stop_timeout = 3"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 _helpers+=(kazoo_apps)
 mounts=()
 trap 'for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done; cleanup' EXIT
+# This test kills its epmd and starts it again: an epmd of its own, neither the machine's nor
+# the one the tests after it use.
+own_epmd
+E=$EPMD_PID EPMD_PORT=$ERL_EPMD_PORT
 
-epmd_up() { [ -n "$(epmd_pid)" ]; }
 no_socket() { [ ! -e "$KZLAUNCH_RUNDIR/kazoo_apps.sock" ]; }
 
 # ---- RUNDIR on a read-only file system, and RUNDIR full ----
@@ -51,32 +54,24 @@ like "$out" "stopped \\(exit status 137\\)" "it was killed after stop_timeout: s
 check "the node is gone" -- reaped "$P"
 
 # ---- epmd killed while the node runs, and restarted ----
-# Only the epmd of this run's port: another node set on the machine keeps its own (4369).
-EPMD_PORT=${ERL_EPMD_PORT:-4369}
-epmd_pid() { ss -Hltnp "sport = :$EPMD_PORT" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+# This test's own epmd (above), by its pid, and again on its port.
 out=$("$KZLAUNCH" kazoo_apps start 2>&1)
 is "$?" 0 "start again"
 P=$("$KZLAUNCH" kazoo_apps pid)
-E=$(epmd_pid)
-if [ -n "$E" ]; then
-	kill -KILL "$E"
-	wait_until 30 reaped "$E"
-	out=$(timeout 10 "$KZLAUNCH" kazoo_apps status)
-	is "$?" 0 "epmd gone: status still answers from the helper"
-	out=$(timeout 30 "$KZLAUNCH" kazoo_apps start 2>&1)
-	is "$?" 1 "epmd gone: start of the running node still refuses"
-	like "$out" "already running" "and says so"
-	erl_epmd=$(ls "$RELROOT"/erts-*/bin/epmd | head -n 1)
-	"$erl_epmd" -port "$EPMD_PORT" -daemon
-	wait_until 30 epmd_up
-	out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
-	is "$?" 0 "epmd back (without the node's name): stop still works"
-	check "and the node is gone" -- reaped "$P"
-	out=$(timeout 60 "$KZLAUNCH" kazoo_apps start 2>&1)
-	is "$?" 0 "start after epmd's restart"
-else
-	for i in 1 2 3 4 5 6 7; do skip "no epmd found on port $EPMD_PORT"; done
-fi
+kill -KILL "$E"
+wait_until 10 not epmd_is "$E" "$EPMD_PORT"
+out=$(timeout 10 "$KZLAUNCH" kazoo_apps status)
+is "$?" 0 "epmd gone: status still answers from the helper"
+out=$(timeout 30 "$KZLAUNCH" kazoo_apps start 2>&1)
+is "$?" 1 "epmd gone: start of the running node still refuses"
+like "$out" "already running" "and says so"
+epmd_spawn "$EPMD" "$EPMD_PORT" && _epmds+=("$EPMD_PID $EPMD_PORT")
+check "epmd back on port $EPMD_PORT" -- [ "$EPMD_PORT" = "$ERL_EPMD_PORT" ]
+out=$(timeout 30 "$KZLAUNCH" kazoo_apps stop 2>&1)
+is "$?" 0 "epmd back (without the node's name): stop still works"
+check "and the node is gone" -- reaped "$P"
+out=$(timeout 60 "$KZLAUNCH" kazoo_apps start 2>&1)
+is "$?" 0 "start after epmd's restart"
 
 # ---- the node's user's processes killed by an administrator ----
 P=$("$KZLAUNCH" kazoo_apps pid)

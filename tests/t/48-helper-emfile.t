@@ -9,7 +9,7 @@ ensure_users
 
 write_config
 write_policy kazoo_apps
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
 _helpers+=(kazoo_apps)
 

@@ -9,7 +9,7 @@ ensure_users
 COOKIE=calls_cookie_$$_$RANDOM
 write_config "$COOKIE"
 write_policy kazoo_apps "[control]" "stop_timeout = 5"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 LOG=$T/log/kazoo_apps.log
 _helpers+=(kazoo_apps)
 K() { "$KZLAUNCH" kazoo_apps "$@"; }
@@ -103,16 +103,20 @@ is "$ERR:$RC" "kzlaunch: Invalid command or wrong number of arguments, please tr
 run K -t 1 sup kazoo_apps_maintenance sleep 5
 is "$ERR:$RC" "kzlaunch: Command failed: timeout:4" "sup: a timeout is 4"
 
-# Run as `sup`, kzlaunch takes Kazoo's sup command line.
+# Run as `sup`, kzlaunch takes Kazoo's sup command line.  There -n and KAZOO_NODE name the
+# node type (the node itself with an @): the type's helper knows this test's node's name.
 ln -s "$KZLAUNCH" "$T/sup"
 run "$T/sup" -n kazoo_apps erlang byte_size abc
 is "$OUT:$RC" "3:0" "as sup: -n NODE MODULE FUNCTION ARGS"
-run "$T/sup" -v kazoo_apps_maintenance hello you
+run env -u KAZOO_NODE "$T/sup" -v kazoo_apps_maintenance hello you
 is "$OUT" "Running kazoo_apps_maintenance:hello(you)
 hello you
 second line
 Result: ok" "as sup: -v says what runs and labels the result"
-run "$T/sup" -c "$COOKIE" erlang node
+# With an @, -n's type is the name's first part, whose RUNDIR home (where a direct call leases
+# its own name) only a node named after its type has: this caller's RUNDIR provides one.
+install -d -m 0700 "$T/caller/$KAZOO_NODE.home"
+run env KZLAUNCH_RUNDIR="$T/caller" "$T/sup" -n "$NODE" -c "$COOKIE" erlang node
 is "$OUT:$RC" "$NODE:0" "as sup: -c COOKIE is used"
 like "$ERR" "where ps shows it" "as sup: -c warns that ps shows the cookie"
 run "$T/sup" -n ecallmgr erlang node

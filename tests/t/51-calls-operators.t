@@ -13,7 +13,7 @@ COOKIE=ops_cookie_$$_$RANDOM
 write_config "$COOKIE"
 chmod 0600 "$T/config.ini" # root's alone, as on a Kazoo host
 write_policy kazoo_apps "[control]" "attach = @kzattach" "watch = @kzwatchers"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 _helpers+=(kazoo_apps)
 run() { OUT=$("$@" 2>"$T/err"); RC=$?; ERR=$(cat "$T/err"); }
 
@@ -35,7 +35,8 @@ is "$OUT:$RC" "6:0" "an @attach member runs rpc"
 run as kzops "$KZLAUNCH" kazoo_apps eval 'node().'
 is "$OUT:$RC" "$NODE:0" "an @attach member runs eval"
 ln -s "$KZLAUNCH" "$T/sup"
-run as kzops "$T/sup" kazoo_apps_maintenance fail
+# Kazoo's sup takes KAZOO_NODE as a node type: without it, kazoo_apps's helper is asked.
+run as kzops env -u KAZOO_NODE "$T/sup" kazoo_apps_maintenance fail
 is "$OUT:$RC" "{error,not_ok}:2" "an @attach member runs Kazoo's sup command line"
 
 run as kzwatch "$KZLAUNCH" kazoo_apps ping

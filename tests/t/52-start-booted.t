@@ -10,7 +10,7 @@ write_config boot_cookie_$$_$RANDOM
 write_policy kazoo_apps "start_timeout = 2" "[control]" "stop_timeout = 5"
 LOG=$T/log/kazoo_apps.log
 _helpers+=(kazoo_apps)
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 
 # The demo's application sleeps boot_ms before it says it is up: 4 s here.
 "$KZLAUNCH" kazoo_apps start -- -kazoo_apps boot_ms 4000 >"$T/start.out" 2>&1

@@ -9,6 +9,7 @@
 #   hostc  kazoo_apps (foreground); no host section          hostb 10.213.2.2 --- 10.213.2.3 hostc
 #
 # The namespaces have no route but their own links, so nothing reaches a real network.
+# Each host's epmd is its own, started by its first node on the tests' port (lib.sh).
 # Host names are dotted (hosta.kzt.test, from each host's /etc/hosts, as `hostname -f` gives
 # it): OTP refuses to connect a long-named node to a dotless host ("Hostname hostb is illegal").
 . "$(dirname "$0")/lib.sh"
@@ -29,8 +30,9 @@ _fg=()      # the VMs started with `foreground`, not yet waited for
 # of a command started with it in the background is the command's).
 on_argv() { ONARGV=(nsenter -t "${HOLDER[$1]}" -n -u -m --); }
 on() { local h=$1; shift; on_argv "$h"; timeout 60 "${ONARGV[@]}" "$@"; }
-# kz HOST REL ACTION [ARGS...]: kzlaunch on HOST, with HOST's policy and RUNDIR.
-kz() { local h=$1 rel=$2; shift 2; on "$h" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" "$rel" "$@"; }
+# kz HOST REL ACTION [ARGS...]: kzlaunch on HOST, with HOST's policy and RUNDIR, the node
+# named as this test names REL's (lib.sh): REL_kztest60_PID@HOST.
+kz() { local h=$1 rel=$2; shift 2; on "$h" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" -n "$(test_node "$rel")" "$rel" "$@"; }
 # ec HOST COOKIE NODE MOD FUN [ARGS]: erl_call from HOST into NODE.
 ec() { on "$1" "$ERL_CALL" -timeout 20 -c "$2" -name "$3" -a "$4 $5 ${6:-[]}" 2>>"$T/erl_call.err"; }
 nodes_of() { ec "$@" erlang nodes | tr -d "[]' " | tr , '\n' | sort | xargs; } # nodes_of HOST COOKIE NODE
@@ -182,7 +184,8 @@ is "$(kz hostb ecallmgr read-release-cookie)" "$ECB" "hostb, ecallmgr: its own h
 is "$(kz hosta ecallmgr read-release-cookie)" "$ECGEN" "hosta, ecallmgr: the generic section"
 
 # The nodes.
-NA=kazoo_apps@hosta.$DOM NB=kazoo_apps@hostb.$DOM NC=kazoo_apps@hostc.$DOM EB=ecallmgr@hostb.$DOM
+KA=$(test_node kazoo_apps) EC=$(test_node ecallmgr)
+NA=$KA@hosta.$DOM NB=$KA@hostb.$DOM NC=$KA@hostc.$DOM EB=$EC@hostb.$DOM
 _started+=("hosta kazoo_apps")
 out=$(kz hosta kazoo_apps start 2>&1)
 rc=$?; ok $rc "hosta: kazoo_apps start"; ((rc == 0)) || diag "$out"
@@ -192,9 +195,11 @@ rc=$?; ok $rc "hostb: ecallmgr start"; ((rc == 0)) || diag "$out"
 
 # fg_on HOST REL [VAR=VALUE...]: `foreground` on HOST in the background; FG_PID is the VM.
 fg_on() {
-	local h=$1 rel=$2 i; shift 2
+	local h=$1 rel=$2 i name; shift 2
 	on_argv "$h"
-	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
+	name=$(test_node "$rel")
+	: >"$T/$h/$rel.out" # before the node, so an earlier node's "is up" is not taken for its
+	env "$@" "${ONARGV[@]}" "$KZLAUNCH" -p "$T/$h/$rel.policy" -d "$T/$h/run" -n "$name" "$rel" foreground >"$T/$h/$rel.out" 2>&1 &
 	FG_PID=$!
 	_fg+=("$FG_PID")
 	wait_until 30 up_or_gone "$rel" "$T/$h/$rel.out" "$FG_PID"
@@ -236,8 +241,8 @@ is "$(ec hosta "$GENERIC" "$NA" erlang node)" "" "$NA: another section's cookie 
 
 # The cluster: the nodes hosta's and hostb's sections give one cookie see each other; the
 # others do not, though their epmd answers (so it is the cookie, not the network).
-like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostc.$DOM\"]")" '"kazoo_apps"' "hosta reaches hostc's epmd"
-like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostb.$DOM\"]")" '"ecallmgr"' "hosta reaches hostb's epmd, ecallmgr in it"
+like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostc.$DOM\"]")" "\"$KA\"" "hosta reaches hostc's epmd"
+like "$(ec hosta "$CLUSTER" "$NA" erl_epmd names "[\"hostb.$DOM\"]")" "\"$EC\"" "hosta reaches hostb's epmd, ecallmgr in it"
 is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NB']")" pong "$NA pings $NB: pong"
 is "$(nodes_of hostb "$CLUSTER" "$NB")" "$NA" "$NB sees $NA among its nodes"
 is "$(ec hosta "$CLUSTER" "$NA" net_adm ping "['$NC']")" pang "$NA pings $NC (a zone's cookie): pang"

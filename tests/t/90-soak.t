@@ -16,7 +16,7 @@ write_config "$COOKIE"
 # 64 MiB generations, enough of them to keep the whole GiB (and the boot) on disk.
 gens=$((KZ_SOAK_MIB / 64 + 4))
 write_policy kazoo_apps "[control]" "stop_timeout = 10" "[log]" "max_size = 64M" "generations = $gens"
-NODE=kazoo_apps@$HOST
+NODE=$KAZOO_NODE@$HOST
 SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
 LOG=$T/log/kazoo_apps.log
 _helpers+=(kazoo_apps)

@@ -59,6 +59,7 @@ done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail));
 T=$(mktemp -d /tmp/kzt.XXXXXX)
 chmod 0755 "$T"
 _pids=()
+_epmds=() # "PID PORT" of each epmd this test started (epmd.sh), ended after its nodes
 _helpers=() # node types started with `start`, stopped at the end whatever happened
 _at_exit=() # a test's own teardown (at_exit), run first, the last added first
 at_exit() { _at_exit=("$1" "${_at_exit[@]}"); }
@@ -68,12 +69,41 @@ cleanup() {
 	for p in "${_helpers[@]}"; do "$KZLAUNCH" "$p" stop >/dev/null 2>&1; done
 	for p in "${_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	for p in "${_pids[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${_epmds[@]}"; do epmd_end $p; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
 export KZLAUNCH_RUNDIR=$T/run KAZOO_ROOT=$RELROOT KAZOO_CONFIG=$T/config.ini
 unset KAZOO_COOKIE KAZOO_NODE KAZOO_ZONE NODE_NAME_TYPE REL ACT
+
+# Nothing here may meet a node it did not start: Kazoo's nodes may run on this machine, named
+# kazoo_apps@HOST and ecallmgr@HOST, registered with its epmd (4369).  So every node, call
+# and erl_call of a test uses an epmd of the tests' own: make check's (tests/isolate starts
+# it and says its port in KZ_EPMD_PORT), or, for a .t run by hand, one of this file's own,
+# ended at exit.  kzlaunch passes ERL_EPMD_PORT to the node (and its helper); erl_call and
+# the VM's own epmd client read it too.
+. "$(dirname "${BASH_SOURCE[0]}")/epmd.sh"
+EPMD=$(epmd_bin "$RELROOT")
+# own_epmd: an epmd of this test's own for what follows (ERL_EPMD_PORT), in EPMD_PID.
+own_epmd() {
+	epmd_spawn "$EPMD" "$@" || { printf '1..1\nnot ok 1 - an epmd of its own (%s)\n' "$EPMD"; exit 1; }
+	_epmds+=("$EPMD_PID $EPMD_PORT")
+	export ERL_EPMD_PORT=$EPMD_PORT
+}
+if [ -n "${KZ_EPMD_PORT:-}" ]; then
+	export ERL_EPMD_PORT=$KZ_EPMD_PORT
+else
+	own_epmd
+fi
+# test_node REL: the name of this test's node of type REL: REL_kztestNN_PID (NN the test's
+# number, PID its shell's), no installation's and no other test's.  It begins with REL as a
+# Kazoo node's does: the demo's applications tell their node type by that (contrib/demo).
+# KAZOO_NODE names the kazoo_apps node a test starts without -n; another type's is named
+# with -n "$(test_node REL)", as a user would.
+_kzt_num=$(basename "$0" | sed 's/[^0-9].*//')
+test_node() { echo "${1}_kztest${_kzt_num:-0}_$$"; }
+export KAZOO_NODE=$(test_node kazoo_apps)
 
 write_config() { # write_config [COOKIE_KAZOO_APPS] [COOKIE_ECALLMGR]
 	cat >"$T/config.ini" <<INI
