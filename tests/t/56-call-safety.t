@@ -11,8 +11,7 @@ SQUATTER=$KZ_BUILD/tests/tools/squatter
 COOKIE=safety_cookie_$$_$RANDOM
 write_config "$COOKIE"
 write_policy kazoo_apps "start_timeout = 3" "[control]" "stop_timeout = 5"
-export KAZOO_NODE=kazoo_apps_kzsafe$$ # the demo says "kazoo_apps is up" for names with that prefix
-NODE=$KAZOO_NODE@$HOST
+NODE=$KAZOO_NODE@$HOST # lib.sh's name for this test's node
 _helpers+=(kazoo_apps)
 run() { OUT=$("$@" 2>"$T/err"); RC=$?; ERR=$(cat "$T/err"); }
 OTHER_UID=$(id -u kzother)
