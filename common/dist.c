@@ -345,7 +345,10 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 		return kz_err_set(err, EX_USAGE, "%s:%s: name too long for an atom", mod, fun);
 	strcpy(m, mod);
 	strcpy(f, fun);
-	if (ei_xrpc_to(&c->ec, c->fd, m, f, args->buff, args->index, EI_RPC_FETCH_STDOUT) < 0)
+	/* No EI_RPC_FETCH_STDOUT: OTP 25 added what it asks of rex (an OTP 23 node answers it
+	 * with an error report in its log, every time).  What a call prints reaches us where
+	 * the call is made under remote.c's group leader (launcher/capture.erl). */
+	if (ei_xrpc_to(&c->ec, c->fd, m, f, args->buff, args->index, 0) < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s:%s: sending the call: %s", mod, fun,
 				  strerror(erl_errno ? erl_errno : EIO));
 	int rc = dist_receive(c, &frame, deadline, out, arg, reply, result, err);

@@ -105,9 +105,11 @@ struct dist_frame {
 int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_output_fn *out, void *arg,
 		 ei_x_buff *reply, int *result, struct kz_err *err);
 
-/* Calls mod:fun(ARGS...) on the node, args being the encoded list of arguments (no version
- * byte).  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
- * ticks; output goes to out (NULL: dropped).  Returns 0 with reply holding the message
+/* Calls mod:fun(ARGS...) on the node through rex, args being the encoded list of arguments
+ * (no version byte), with the node's `user` as the group leader, as every OTP from 19 on
+ * allows.  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
+ * ticks; {rex_stdout, Bytes} messages (what launcher/capture.erl sends) go to out (NULL:
+ * dropped).  Returns 0 with reply holding the message
  * {rex, Result} and *result the index of Result in reply->buff; DIST_TIMEDOUT; -1 with err
  * when the connection failed or closed. */
 int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args,

@@ -419,10 +419,13 @@ static void do_ping(struct call *c)
 	ei_x_buff args, reply;
 	struct term result;
 
+	struct kz_err err = { 0 };
+
 	encode_or_die(ei_x_new(&args));
 	encode_or_die(ei_x_new(&reply));
 	encode_or_die(ei_x_encode_empty_list(&args));
-	apply_or_die(c, "erlang", "node", &args, &reply, &result);
+	if (remote_apply(&c->r, "erlang", "node", &args, NULL, NULL, &reply, &result, &err) < 0)
+		fail(c, &err);
 	ei_x_free(&args);
 	ei_x_free(&reply);
 }

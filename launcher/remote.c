@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "die.h"
 #include "remote.h"
 
@@ -20,8 +21,9 @@ static int oom(struct kz_err *err)
 	return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
 }
 
-int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
-		 dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err)
+/* mod:fun(args) as rex runs it, with the node's own `user` as its group leader. */
+static int call_plain(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
+		      dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err)
 {
 	long left = -1;
 	int at, rc;
@@ -38,6 +40,58 @@ int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_
 	if (term_at(reply->buff, reply->index, at, result) < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: %s:%s: a reply that is not a whole term", r->node, mod, fun);
 	return 0;
+}
+
+/* erl_eval:expr(capture.erl's form, Bindings), the bindings in order, as an orddict must be:
+ * [{'A', Args}, {'Caller', our pid}, {'F', Fun}, {'M', Mod}, {'Show', show}]. */
+static int encode_capture(ei_x_buff *x, const erlang_pid *self, const char *mod, const char *fun,
+			  const ei_x_buff *args, const char *show)
+{
+	int rc = ei_x_encode_list_header(x, 2);
+
+	/* The form without its version byte: it is an element of the argument list. */
+	rc |= ei_x_append_buf(x, (const char *)capture_form + 1, (int)sizeof capture_form - 1);
+	rc |= ei_x_encode_list_header(x, 5);
+	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "A") | ei_x_append_buf(x, args->buff, args->index);
+	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "Caller") | ei_x_encode_pid(x, self);
+	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "F") | ei_x_encode_atom_as(x, fun, ERLANG_UTF8, ERLANG_UTF8);
+	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "M") | ei_x_encode_atom_as(x, mod, ERLANG_UTF8, ERLANG_UTF8);
+	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "Show") | ei_x_encode_atom(x, show);
+	rc |= ei_x_encode_empty_list(x); /* the bindings */
+	return rc | ei_x_encode_empty_list(x); /* expr's arguments */
+}
+
+/* mod:fun(args) under capture.erl's group leader: *result is the value (the term, or its text
+ * as a binary when show is "text"), or what rex gives for one that raised: {badrpc, Reason},
+ * or the value thrown. */
+static int call_captured(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
+			 const char *show, dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result,
+			 struct kz_err *err)
+{
+	ei_x_buff call;
+	struct term res, e[3];
+	int rc = -1;
+
+	if (ei_x_new(&call) < 0)
+		return oom(err);
+	if (encode_capture(&call, ei_self(&r->conn.ec), mod, fun, args, show) < 0)
+		oom(err);
+	else if (call_plain(r, "erl_eval", "expr", &call, out, arg, reply, &res, err) < 0)
+		;
+	else if (term_tagged(&res, "value", 3, e) == 0)
+		*result = e[1], rc = 0;
+	else
+		*result = res, rc = 0; /* {badrpc, _}, or a throw's value: rex's catch gives it as is */
+	ei_x_free(&call);
+	return rc;
+}
+
+int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
+		 dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err)
+{
+	if (out)
+		return call_captured(r, mod, fun, args, "term", out, arg, reply, result, err);
+	return call_plain(r, mod, fun, args, NULL, NULL, reply, result, err);
 }
 
 /* Calls mod:fun(a) for one encoded argument a (a term, or an ei_x_buff's bytes). */
@@ -312,74 +366,24 @@ char *remote_format(struct remote *r, const struct term *t, bool one_line, size_
 	return text;
 }
 
-/* {atom, 1, Name}, {var, 1, Name}: erl_parse's forms, line 1. */
-static int form_named(ei_x_buff *x, const char *kind, const char *name)
-{
-	return ei_x_encode_tuple_header(x, 3) | ei_x_encode_atom(x, kind) | ei_x_encode_long(x, 1) |
-	       ei_x_encode_atom_as(x, name, ERLANG_UTF8, ERLANG_UTF8);
-}
-
-/* {call, 1, {remote, 1, {atom, 1, Mod}, {atom, 1, Fun}}, [ ...: the caller writes nargs
- * forms and the list's end. */
-static int form_call(ei_x_buff *x, const char *mod, const char *fun, int nargs)
-{
-	return ei_x_encode_tuple_header(x, 4) | ei_x_encode_atom(x, "call") | ei_x_encode_long(x, 1) |
-	       ei_x_encode_tuple_header(x, 4) | ei_x_encode_atom(x, "remote") | ei_x_encode_long(x, 1) |
-	       form_named(x, "atom", mod) | form_named(x, "atom", fun) | ei_x_encode_list_header(x, nargs);
-}
-
-/* erl_eval:expr(Form, [{'A', Args}, {'F', Fun}, {'M', Mod}]): the bindings in order, as an
- * orddict must be. */
-static int encode_apply_text(ei_x_buff *x, const char *mod, const char *fun, const ei_x_buff *args)
-{
-	int rc = ei_x_encode_list_header(x, 2);
-
-	rc |= form_call(x, "unicode", "characters_to_binary", 1);
-	rc |= form_call(x, "io_lib", "format", 2);
-	rc |= ei_x_encode_tuple_header(x, 3) | ei_x_encode_atom(x, "string") | ei_x_encode_long(x, 1) |
-	      ei_x_encode_string(x, "~tp");
-	rc |= ei_x_encode_tuple_header(x, 4) | ei_x_encode_atom(x, "cons") | ei_x_encode_long(x, 1);
-	rc |= form_call(x, "erlang", "apply", 3);
-	rc |= form_named(x, "var", "M") | form_named(x, "var", "F") | form_named(x, "var", "A");
-	rc |= ei_x_encode_empty_list(x); /* apply's arguments */
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "nil") | ei_x_encode_long(x, 1);
-	rc |= ei_x_encode_empty_list(x); /* format's arguments */
-	rc |= ei_x_encode_empty_list(x); /* characters_to_binary's */
-	rc |= ei_x_encode_list_header(x, 3);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "A") | ei_x_append_buf(x, args->buff, args->index);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "F") | ei_x_encode_atom_as(x, fun, ERLANG_UTF8, ERLANG_UTF8);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "M") | ei_x_encode_atom_as(x, mod, ERLANG_UTF8, ERLANG_UTF8);
-	rc |= ei_x_encode_empty_list(x); /* the bindings */
-	return rc | ei_x_encode_empty_list(x); /* expr's arguments */
-}
-
 int remote_apply_text(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
 		      dist_output_fn *out, void *arg, ei_x_buff *reply, char **text, size_t *len,
 		      struct term *reason, struct kz_err *err)
 {
-	ei_x_buff call;
-	struct term result, e[3];
+	struct term result, e[2];
 	const char *bytes;
-	int rc = -1;
 
-	if (ei_x_new(&call) < 0)
-		return oom(err);
-	if (encode_apply_text(&call, mod, fun, args) < 0) {
-		oom(err);
-	} else if (remote_apply(r, "erl_eval", "expr", &call, out, arg, reply, &result, err) == 0) {
-		if (term_tagged(&result, "badrpc", 2, e) == 0) {
-			*reason = e[1];
-			rc = 1;
-		} else if (term_tagged(&result, "value", 3, e) < 0 || term_binary(&e[1], &bytes, len) < 0) {
-			kz_err_set(err, KZ_EXIT_FAIL, "%s: erl_eval:expr/2 gave an unexpected answer", r->node);
-		} else if (!(*text = malloc(*len + 1))) {
-			oom(err);
-		} else {
-			memcpy(*text, bytes, *len);
-			(*text)[*len] = '\0';
-			rc = 0;
-		}
+	if (call_captured(r, mod, fun, args, "text", out, arg, reply, &result, err) < 0)
+		return -1;
+	if (term_tagged(&result, "badrpc", 2, e) == 0) {
+		*reason = e[1];
+		return 1;
 	}
-	ei_x_free(&call);
-	return rc;
+	if (term_binary(&result, &bytes, len) < 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: erl_eval:expr/2 gave an unexpected answer", r->node);
+	if (!(*text = malloc(*len + 1)))
+		return oom(err);
+	memcpy(*text, bytes, *len);
+	(*text)[*len] = '\0';
+	return 0;
 }

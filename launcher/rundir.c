@@ -266,9 +266,9 @@ int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct
 		kz_err_errno(err, errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", home);
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || st.st_uid != node_uid || (st.st_mode & 077)) {
-		kz_err_set(err, EX_CONFIG, "%s: not a folder of uid %u that only it can enter; refusing it", home,
-			   (unsigned)node_uid);
+	if (fstat(fd, &st) < 0 || (st.st_uid != node_uid && st.st_uid != 0) || (st.st_mode & 077)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a folder of uid %u (or root) that only its owner can enter; refusing it",
+			   home, (unsigned)node_uid);
 		close(fd);
 		fd = -1;
 	}

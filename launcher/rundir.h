@@ -24,8 +24,8 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 char *rundir_home_path(const char *rundir, const char *rel);
 
 /* Opens RUNDIR/REL.home for a call, once, as rundir_open checks RUNDIR (but makes nothing):
- * never through a symlink, and only when it is a folder of node_uid that no one else can
- * enter.  What a call makes there is made relative to the descriptor, so the node's user,
+ * never through a symlink, and only when it is a folder of node_uid (or root) that no one
+ * else can enter.  What a call makes there is made relative to the descriptor, so the node's user,
  * who may own RUNDIR, cannot point root's files elsewhere.  -1 with err: EX_CONFIG for a
  * home that is not that, EX_NOPERM when denied, KZ_EXIT_FAIL when there is none. */
 int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct kz_err *err);

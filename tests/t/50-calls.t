@@ -183,8 +183,8 @@ wait "$caller"
 is "$?:$(cat "$T/sleeper")" "0:ok" "and each gets its own answer"
 stop_fg
 
-# A node of OTP 22 or older: its epmd entry offers handshake versions below libei's 6.  An
-# epmd of our own says so for any name; the call stops there with one line.
+# A node whose epmd entry offers only handshakes older than OTP 19's (5) or kzlaunch's 6.
+# An epmd of our own says so for any name; the call stops there with one line.
 FAKE_PORT=$((20000 + $$ % 20000))
 perl -MIO::Socket::INET -e '
 	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => $ARGV[0], Listen => 5, ReuseAddr => 1)
@@ -194,15 +194,15 @@ perl -MIO::Socket::INET -e '
 		read($c, my $len, 2) == 2 or next;
 		read($c, my $req, unpack("n", $len));
 		my $name = substr($req, 1);
-		# PORT2_RESP ok, port 1, normal node, tcp, highest 5, lowest 5, the name, no extra
-		print $c pack("CCnCCnnn", 119, 0, 1, 77, 0, 5, 5, length $name) . $name . pack("n", 0);
+		# PORT2_RESP ok, port 1, normal node, tcp, highest 4, lowest 4, the name, no extra
+		print $c pack("CCnCCnnn", 119, 0, 1, 77, 0, 4, 4, length $name) . $name . pack("n", 0);
 		close $c;
 	}
 ' "$FAKE_PORT" >"$T/fake_epmd" 2>&1 &
 _pids+=("$!")
 wait_for '^listening$' "$T/fake_epmd" 50
 run env ERL_EPMD_PORT=$FAKE_PORT "$KZLAUNCH" kazoo_apps ping
-is "$ERR:$RC" "kzlaunch: $NODE offers distribution handshake versions 5 to 5; kzlaunch (libei) speaks only 6, which nodes of OTP 23 and later offer: use remote_console:1" \
-	"a node that offers only older handshakes: one line naming the versions, 1"
+is "$ERR:$RC" "kzlaunch: $NODE offers distribution handshake versions 4 to 4; kzlaunch speaks 5 and 6 (OTP 19 and later):1" \
+	"a node that offers only handshakes older than OTP 19's: one line naming the versions, 1"
 
 done_testing
