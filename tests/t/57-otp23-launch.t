@@ -20,6 +20,7 @@ fi
 O23=$(realpath "$KZ_OTP23_RELROOT")
 ERTS_BIN=$(ls -d "$O23"/erts-11.*/bin | head -n 1)
 export KAZOO_ROOT=$O23
+# shellcheck disable=SC2034 # lib.sh's erl_call_node runs it
 ERL_CALL=$ERTS_BIN/erl_call # OTP 23's own: nothing here needs the system's
 
 # todo STATUS DESCRIPTION WHY: a TAP TODO, for what must hold once WHY is fixed elsewhere.
