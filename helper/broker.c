@@ -106,7 +106,8 @@ static void serve_boot(int fd, struct broker *b)
 	int at = 0;
 
 	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BOOT_PROBE_MS, &err) < 0) {
-		answer(fd, BROKER_BOOT_ID, -1, 0, err.msg ? err.msg : "no connection");
+		answer(fd, BROKER_BOOT_ID, -1, err.status == EX_NOPERM ? BROKER_BOOT_REFUSED : BROKER_BOOT_STARTING,
+		       err.msg ? err.msg : "no connection");
 		kz_err_clear(&err);
 		return;
 	}
@@ -114,7 +115,8 @@ static void serve_boot(int fd, struct broker *b)
 		_exit(1);
 	int rc = dist_call(&b->probe, "init", "get_status", &args, BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
 	bool done = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && started(&result);
-	answer(fd, BROKER_BOOT_ID, -1, done, done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
+	answer(fd, BROKER_BOOT_ID, -1, done ? BROKER_BOOT_STARTED : BROKER_BOOT_STARTING,
+	       done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
 	kz_err_clear(&err);
 	ei_x_free(&args);
 	ei_x_free(&reply);

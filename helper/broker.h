@@ -34,10 +34,16 @@ int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t
 #define BROKER_BOOT_ID 0xffffffffu
 #define BROKER_STANDBY_ID 0xfffffffeu
 
+/* What a boot probe's answer carries in its creation field. */
+#define BROKER_BOOT_STARTING 0 /* not yet, or no answer: text says which */
+#define BROKER_BOOT_STARTED 1
+#define BROKER_BOOT_REFUSED 2  /* the node refused every cookie: asking again would only put
+				* a rejected connection in its log each time */
+
 /* Asks whether the node's boot has finished (init:get_status() is {started, started}), over a
  * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
- * id BROKER_BOOT_ID, fd -1, and creation 1 when the boot has finished, else 0 (text says
- * what the node answered or why it could not).  0, or -1 when the broker is gone. */
+ * id BROKER_BOOT_ID, fd -1, and a BROKER_BOOT_ verdict as its creation (text says what the
+ * node answered or why it could not).  0, or -1 when the broker is gone. */
 int broker_ask_boot(int fd);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by

@@ -170,10 +170,16 @@ void ready_boot_answer(struct helper *h, const struct broker_answer *a)
 	h->boot_pending = false;
 	if (h->node.state != CHILD_BOOTING)
 		return;
-	if (a->creation == 1)
+	if (a->creation == BROKER_BOOT_STARTED) {
 		ready_announce(h);
-	else if (strcmp(a->text, "starting"))
+	} else if (a->creation == BROKER_BOOT_REFUSED) {
+		/* Said once; epmd's word is the best there is now. */
+		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", h->node.name,
+			a->text);
+		ready_announce(h);
+	} else if (strcmp(a->text, "starting")) {
 		log_msg(LOG_DEBUG, "%s: boot probe: %s", h->node.name, a->text);
+	}
 }
 
 /* "up DEV INO": the socket's inode as bound, so that `kzlaunch start`, which is not the

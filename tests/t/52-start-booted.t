@@ -35,4 +35,19 @@ like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running" "status: running as 
 is "$("$KZLAUNCH" kazoo_apps eval 'init:get_status().')" "{started,started}" \
 	"init:get_status() is {started,started} as soon as start returned"
 
+"$KZLAUNCH" kazoo_apps stop >/dev/null
+
+# A node whose cookie is none the broker holds refuses every probe, and logs each refusal: the
+# helper stops asking at the first and goes by epmd's word, so the node's log gets a few (each
+# cookie the broker tries, for the probe and for the connection kept ahead), not 100 a second.
+: >"$LOG"
+"$KZLAUNCH" kazoo_apps start -- -setcookie not_the_file_s_$$ >"$T/start.out" 2>&1
+is "$?" 0 "a node that refuses the broker's cookie: start returns 0 (epmd's word)"
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running" "status: running"
+sleep 1 # a hundred probe periods
+refused=$(grep -c 'rejected' "$LOG")
+sleep 1
+is "$(grep -c 'rejected' "$LOG")" "$refused" "the node's log gets no refusal once the helper knows"
+check "a refusal per cookie and handshake, not one per probe ($refused)" -- [ "$refused" -le 4 ]
+
 done_testing
