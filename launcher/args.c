@@ -61,6 +61,8 @@ void args_usage(void)
 	      "  --all        status: every node type with a policy or a socket here (also\n"
 	      "               status with no REL given and none in $REL)\n"
 	      "  -t SECONDS   calls: give up after this long (0: never; default 60, sup never)\n"
+	      "  -v           calls: say what the call cannot prove or check (a node of another\n"
+	      "               host; a release root that is not here); sup: as Kazoo's sup -v\n"
 	      "  --dry-run    print what a launch would do, one fact a line, and exit\n"
 	      "  -h, --help   this text\n"
 	      "  -V, --version\n"
@@ -187,7 +189,7 @@ static void parse_options(int argc, char **argv, struct args *a)
 	opterr = 0;
 	/* Options may come anywhere before "--": argc stops there, so EXTRA_ERL_ARGS are never
 	 * taken for ours, and GNU getopt moves REL and ACTION after the options. */
-	while ((c = getopt_long(argc, argv, ":c:r:p:d:n:e:t:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:r:p:d:n:e:t:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': a->config = optarg; break;
 		case 'r': a->root = optarg; break;
@@ -196,6 +198,7 @@ static void parse_options(int argc, char **argv, struct args *a)
 		case 'n': a->node = optarg; break;
 		case 'e': a->escape = parse_escape(optarg); break;
 		case 't': a->timeout = parse_timeout(optarg); break;
+		case 'v': a->verbose = true; break;
 		case 'h': a->action = ACT_HELP; a->action_name = "help"; break;
 		case 'V': a->action = ACT_VERSION; a->action_name = "version"; break;
 		case OPT_DRY_RUN: a->dry_run = true; break;
@@ -336,6 +339,8 @@ void args_parse(int argc, char **argv, struct args *a)
 		die(EX_USAGE, "extra VM arguments apply to console, foreground and start only");
 	if (a->timeout >= 0 && !args_is_call(a->action))
 		die(EX_USAGE, "-t applies to ping, rpc, rpcterms, eval and sup only");
+	if (a->verbose && !args_is_call(a->action))
+		die(EX_USAGE, "-v applies to ping, rpc, rpcterms, eval and sup only");
 	check_call_words(a);
 	if (a->action != ACT_HELP && a->action != ACT_VERSION)
 		check_values(a);

@@ -44,7 +44,7 @@ struct args {
 	char **call;            /* ping, rpc, rpcterms, eval, sup: every word after the action */
 	int ncall;
 	long timeout;           /* -t SECONDS of a call; 0 none; -1 the action's default */
-	bool verbose;           /* sup -v */
+	bool verbose;           /* -v: calls say what they cannot prove; sup as Kazoo's -v */
 	const char *cookie;     /* sup -c COOKIE: a cookie the caller put on its command line */
 };
 

@@ -121,6 +121,24 @@ static void shed_privileges(const struct call *c, bool direct)
 	die_on_error(priv_drop_all(&nobody, &err), &err);
 }
 
+/* A call needs the release only to know whether Kazoo's kazoo_apps_init will have changed
+ * the node's cookie: without one here (a node of another host, or run by other tools),
+ * config.ini's rule alone gives the cookie. */
+static void release_for_cookie(struct call *c)
+{
+	struct kz_err err = { 0 };
+
+	if (release_locate(c->a->root, &c->n.rel, &err) == 0) {
+		node_resolve_boot_cookie(&c->n, false);
+		return;
+	}
+	if (c->a->verbose)
+		warn_msg("%s: so whether its kazoo_apps_init changes the cookie is not known: config.ini's cookie alone",
+			 err.msg);
+	kz_err_clear(&err);
+	release_free(&c->n.rel);
+}
+
 /* A node of a release with Kazoo's kazoo_apps_init boots with one cookie and switches to
  * another once up: the later one is tried first, as remote_console takes it, then the first.
  * Kazoo's sup command line may give one of its own.  Everything a call needs of root (the
@@ -137,21 +155,22 @@ static void connect_direct(struct call *c)
 		warn_msg("-c: the cookie is on this command line, where ps shows it to every local user");
 	} else {
 		node_resolve_cookie(&c->n);
-		node_resolve_release(&c->n);
-		node_resolve_boot_cookie(&c->n, false);
+		release_for_cookie(c);
 		cookies[0] = c->n.later_cookie ? c->n.later_cookie : c->n.cookie.value;
 		cookies[1] = c->n.later_cookie ? c->n.cookie.value : NULL;
 	}
 	node_resolve_policy(&c->n);
 	/* Before the lease: a node that never ran has no private home to lease a name in. */
 	locate(c, &peer);
-	int home = rundir_open_home(c->a->rundir, c->a->rel, node_user(c).uid, &err);
-	if (home < 0)
+	char *dir = NULL;
+	int dir_fd = rundir_open_lease_dir(c->a->rundir, c->a->rel, node_user(c).uid, &dir, &err);
+	if (dir_fd < 0)
 		fail(c, &err);
-	int name = lease_take(home, c->n.home, &err);
+	int name = lease_take(dir_fd, dir, &err);
 	if (name < 0)
 		fail(c, &err);
-	close(home);
+	close(dir_fd);
+	free(dir);
 	shed_privileges(c, true);
 	for (size_t i = 0; i < 2 && cookies[i]; i++) {
 		kz_err_clear(&err);

@@ -6,10 +6,9 @@
 #include "err.h"
 
 /* Takes the first free name from DIST_DIRECT_FIRST to DIST_NAMES - 1 as a lock on one byte
- * of call.lock in the home folder home_fd (rundir_open_home's; `home` names it in messages),
- * an open file description's lock: it holds until the process ends.  Returns the name, or -1
- * with err: the file cannot be opened (EX_NOPERM when denied), or every name is in use
- * (KZ_EXIT_FAIL). */
-int lease_take(int home_fd, const char *home, struct kz_err *err);
+ * of call.lock in the folder dir_fd (rundir_open_lease_dir's; `dir` names it in messages), an open file description's
+ * lock: it holds until the process ends.  Returns the name, or -1 with err: the file cannot
+ * be opened (EX_NOPERM when denied), or every name is in use (KZ_EXIT_FAIL). */
+int lease_take(int dir_fd, const char *dir, struct kz_err *err);
 
 #endif

@@ -244,39 +244,65 @@ out:
 	return rc;
 }
 
-int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct kz_err *err)
+/* A folder of RUNDIR opened once, never through a symlink, and only as a folder of `owner`
+ * (or root) that no one else can enter: -1 with err, errno ENOENT when there is none. */
+static int open_private(int dir, const char *name, const char *path, uid_t owner, struct kz_err *err)
 {
-	char *home = rundir_home_path(rundir, rel), *name = fmt_new("%s.home", rel);
 	struct stat st;
+	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", path);
+	if (fd < 0) {
+		int e = errno;
+		kz_err_errno(err, e == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", path);
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (st.st_uid != owner && st.st_uid != 0) || (st.st_mode & 077)) {
+		close(fd);
+		errno = EPERM;
+		return kz_err_set(err, EX_CONFIG, "%s: not a folder of uid %u (or root) that only its owner can enter; refusing it",
+				  path, (unsigned)owner);
+	}
+	return fd;
+}
+
+int rundir_open_lease_dir(const char *rundir, const char *rel, uid_t node_uid, char **path, struct kz_err *err)
+{
+	struct make mk = { .mode = 0755, .uid = 0, .gid = 0 };
+	char *home = rundir_home_path(rundir, rel), *name = fmt_new("%s.home", rel);
+	char *calls = fmt_new("%s/%s.calls", rundir, rel), *calls_name = fmt_new("%s.calls", rel);
 	int dir = -1, fd = -1;
 
-	if (!home || !name) {
+	if (!home || !name || !calls || !calls_name) {
 		kz_err_errno(err, KZ_EXIT_FAIL, "%s", rundir);
 		goto out;
 	}
-	/* A call makes nothing: no RUNDIR, no home. */
-	if ((dir = open_trusted(rundir, NULL, node_uid, err)) < 0)
+	/* Root makes RUNDIR as a launch would; anyone else finds it or not. */
+	if ((dir = open_trusted(rundir, &mk, node_uid, err)) < 0)
 		goto out;
-	fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
-		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", home);
+	fd = open_private(dir, name, home, node_uid, err);
+	if (fd >= 0)
+		*path = home, home = NULL;
+	if (fd >= 0 || errno != ENOENT || geteuid() != 0)
+		goto out;
+	/* No home: a node kzlaunch did not start.  Root's calls lease their names in a folder
+	 * of root's own beside it. */
+	kz_err_clear(err);
+	if (mkdirat(dir, calls_name, 0700) < 0 && errno != EEXIST) {
+		kz_err_errno(err, KZ_EXIT_FAIL, "%s: mkdir", calls);
 		goto out;
 	}
-	if (fd < 0) {
-		kz_err_errno(err, errno == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", home);
-		goto out;
-	}
-	if (fstat(fd, &st) < 0 || (st.st_uid != node_uid && st.st_uid != 0) || (st.st_mode & 077)) {
-		kz_err_set(err, EX_CONFIG, "%s: not a folder of uid %u (or root) that only its owner can enter; refusing it",
-			   home, (unsigned)node_uid);
-		close(fd);
-		fd = -1;
-	}
+	if ((fd = open_private(dir, calls_name, calls, 0, err)) >= 0)
+		*path = calls, calls = NULL;
 out:
 	if (dir >= 0)
 		close(dir);
 	free(name);
 	free(home);
+	free(calls);
+	free(calls_name);
 	return fd;
 }
 

@@ -23,12 +23,14 @@ int rundir_open(const char *dir, mode_t mode, uid_t uid, gid_t gid, uid_t node_u
 /* RUNDIR/REL.home, the node's private HOME; NULL when out of memory. */
 char *rundir_home_path(const char *rundir, const char *rel);
 
-/* Opens RUNDIR/REL.home for a call, once, as rundir_open checks RUNDIR (but makes nothing):
- * never through a symlink, and only when it is a folder of node_uid (or root) that no one
- * else can enter.  What a call makes there is made relative to the descriptor, so the node's user,
- * who may own RUNDIR, cannot point root's files elsewhere.  -1 with err: EX_CONFIG for a
- * home that is not that, EX_NOPERM when denied, KZ_EXIT_FAIL when there is none. */
-int rundir_open_home(const char *rundir, const char *rel, uid_t node_uid, struct kz_err *err);
+/* The folder where a direct call leases its name (lease.h), opened once, never through a
+ * symlink, and only as a folder that its owner alone can enter, so that the node's user, who
+ * may own RUNDIR, cannot point root's files elsewhere: RUNDIR/REL.home (the node's user's or
+ * root's) for a node kzlaunch started; for one it did not, as root, RUNDIR/REL.calls, root's
+ * own, made with RUNDIR when missing.  The descriptor, with *path the folder's (allocated);
+ * -1 with err: EX_CONFIG for a folder that is not that,
+ * EX_NOPERM when denied, KZ_EXIT_FAIL when there is none (a caller other than root). */
+int rundir_open_lease_dir(const char *rundir, const char *rel, uid_t node_uid, char **path, struct kz_err *err);
 
 /* A file of the node's private home: its name there and its contents. */
 struct rundir_file {

@@ -89,6 +89,14 @@ is "$(field Uid)" "$NODE_UID" "direct, root's call reads the node as the node's 
 is "$(field CapEff):$(field CapPrm)" "0000000000000000:0000000000000000" "with no capability"
 is "$(field NoNewPrivs)" 1 "and no_new_privs"
 
+# A node kzlaunch did not start from here: no home in this RUNDIR, no release root.
+run env KZLAUNCH_RUNDIR="$T/other-run" KAZOO_ROOT="$T/no-release" "$KZLAUNCH" -v ping
+is "$OUT:$RC" "pong:0" "a node with no home and no release root here: root's call reaches it"
+like "$ERR" "release root $T/no-release: .*: so whether its kazoo_apps_init changes the cookie is not known" \
+	"-v says what it could not check"
+check "root leases the call's name in a folder of its own" -- \
+	test "$(stat -c %U:%a "$T/other-run/kazoo_apps.calls" 2>&1)" = root:700
+
 # A node that lies about lengths: tests/tools/liar, run as the node's user under a name of
 # its own, relays the handshake to the real node (so the caller proves the cookie to it, as
 # the node's user could arrange) and falsifies one length in what comes back.
