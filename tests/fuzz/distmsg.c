@@ -59,9 +59,9 @@ static void stream(const uint8_t *data, size_t len)
 		abort();
 	for (int calls = 0; calls < 4; calls++) {
 		struct term t;
-		int rc = dist_receive(&c, &f, dist_now_ms() + 1000, output, &f, &reply, &result, &err);
-		if (rc == DIST_TIMEDOUT)
-			__builtin_trap(); /* the stream has ended: the reader must say so, not wait */
+		/* The stream has ended: a reader that waits instead is caught by fuzz.t's -timeout,
+		 * long before this deadline, however loaded the machine. */
+		int rc = dist_receive(&c, &f, dist_now_ms() + 60000, output, &f, &reply, &result, &err);
 		if (rc < 0) {
 			if (!err.msg)
 				__builtin_trap();
