@@ -1,5 +1,5 @@
 /* epmdreg.h: registering a name with epmd as any local user can, for the test tools that pose
- * as a node (squatter.c, liar.c).  Header only: each tool is one file. */
+ * as a node (squatter.c, liar.c, epmdalias.c).  Header only: each tool is one file. */
 #ifndef KZ_TOOLS_EPMDREG_H
 #define KZ_TOOLS_EPMDREG_H
 
@@ -33,10 +33,10 @@ static inline int epmdreg_listen(uint16_t *port)
 	return fd;
 }
 
-/* ALIVE2_REQ as a node of OTP 23-25 sends it (a normal node, handshakes 5 to 6) to the epmd
- * at $ERL_EPMD_PORT, else 4369.  The name stays registered while the returned descriptor
- * stays open. */
-static inline int epmdreg_register(const char *name, uint16_t port)
+/* ALIVE2_REQ for a normal node offering handshake versions lowest to highest (5 to 6 as OTP
+ * 23-25 do, 5 to 5 as OTP 19-22 did) to the epmd at $ERL_EPMD_PORT, else 4369.  The name
+ * stays registered while the returned descriptor stays open. */
+static inline int epmdreg_register(const char *name, uint16_t port, uint8_t highest, uint8_t lowest)
 {
 	const char *env = getenv("ERL_EPMD_PORT");
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(env && *env ? (uint16_t)atoi(env) : 4369) };
@@ -51,7 +51,7 @@ static inline int epmdreg_register(const char *name, uint16_t port)
 	req[2] = EPMDREG_ALIVE2_REQ;
 	req[3] = (unsigned char)(port >> 8), req[4] = (unsigned char)port;
 	req[5] = 'M', req[6] = 0;                        /* normal node, TCP/IPv4 */
-	req[7] = 0, req[8] = 6, req[9] = 0, req[10] = 5; /* highest, lowest */
+	req[7] = 0, req[8] = highest, req[9] = 0, req[10] = lowest;
 	req[11] = (unsigned char)(n >> 8), req[12] = (unsigned char)n;
 	memcpy(req + 13, name, n);
 	req[13 + n] = 0, req[14 + n] = 0; /* no extra */

@@ -157,7 +157,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int lfd = epmdreg_listen(&port);
-	(void)epmdreg_register(argv[1], port);
+	(void)epmdreg_register(argv[1], port, 6, 5);
 	printf("%u\n", (unsigned)port);
 	fflush(stdout);
 	int caller = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);

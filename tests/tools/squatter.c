@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	int log = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (log < 0)
 		epmdreg_fail(argv[2]);
-	(void)epmdreg_register(argv[1], port);
+	(void)epmdreg_register(argv[1], port, 6, 5);
 	printf("%u\n", (unsigned)port);
 	fflush(stdout);
 	for (;;) {
