@@ -77,8 +77,8 @@ static void log_call(const struct call *c)
 	closelog();
 }
 
-/* Who may have answered: the node's user (the policy's, else the caller, who runs the node
- * then), and where the node is another host's, what that means. */
+/* Who the node is on this host: its user, the policy's, else the caller's (who runs the node
+ * when there is no policy). */
 static struct sockowner_want node_user(const struct call *c)
 {
 	return (struct sockowner_want){ .uid = c->n.has_policy ? c->n.policy.uid : geteuid() };
@@ -437,7 +437,6 @@ static void do_ping(struct call *c)
 {
 	ei_x_buff args, reply;
 	struct term result;
-
 	struct kz_err err = { 0 };
 
 	encode_or_die(ei_x_new(&args));
