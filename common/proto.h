@@ -45,6 +45,8 @@ enum proto_node_state {
 	PROTO_NODE_BOOTING = 0, /* running, its boot not finished */
 	PROTO_NODE_UP = 1,      /* booted */
 	PROTO_NODE_STOPPING = 2,
+	PROTO_NODE_UNCONFIRMED = 3, /* up as epmd says: the node refused the broker's cookie, so
+				     * whether its boot has finished cannot be asked */
 };
 
 struct proto_frame {

@@ -37,6 +37,7 @@ struct helper {
 	int probe_fd;                /* epmd connection in progress, -1 when none */
 	bool probe_connecting;       /* waiting for the probe's connect to complete */
 	bool registered;             /* epmd knows the node: the broker asks about its boot now */
+	bool boot_unconfirmed;       /* up by epmd's word: the node refused the broker's cookie */
 	bool boot_pending;           /* a boot probe is with the broker */
 	long boot_asked_ms;
 	uint16_t epmd_port;

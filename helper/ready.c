@@ -176,7 +176,9 @@ void ready_boot_answer(struct helper *h, const struct broker_answer *a)
 		/* Said once; epmd's word is the best there is now. */
 		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", h->node.name,
 			a->text);
+		h->boot_unconfirmed = true;
 		ready_announce(h);
+		notify(h, WARDEN_UNCONFIRMED);
 	} else if (strcmp(a->text, "starting")) {
 		log_msg(LOG_DEBUG, "%s: boot probe: %s", h->node.name, a->text);
 	}

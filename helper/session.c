@@ -261,8 +261,9 @@ static void queue_info(struct helper *h, struct session *c)
 	proto_put64(info + 4, (uint64_t)h->node.started);
 	proto_put32(info + 12, (uint32_t)attached_count(h));
 	info[16] = h->node.state == CHILD_BOOTING ? PROTO_NODE_BOOTING
-		   : h->node.state == CHILD_UP	    ? PROTO_NODE_UP
-						    : PROTO_NODE_STOPPING;
+		   : h->node.state != CHILD_UP	    ? PROTO_NODE_STOPPING
+		   : h->boot_unconfirmed	    ? PROTO_NODE_UNCONFIRMED
+						    : PROTO_NODE_UP;
 	memcpy(info + 17, h->node.name, name_len);
 	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(17 + name_len));
 }

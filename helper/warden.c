@@ -85,6 +85,8 @@ static void relay(struct warden *w, struct pollfd *pfd)
 			tell_systemd(w, "STOPPING=1");
 		else if (msg[i] == WARDEN_BOOTING)
 			tell_systemd(w, "STATUS=registered with epmd; waiting for init:get_status() to be {started,started}");
+		else if (msg[i] == WARDEN_UNCONFIRMED)
+			tell_systemd(w, "STATUS=up as epmd says: the node refused the broker's cookie, so its boot is unconfirmed");
 	}
 }
 

@@ -9,6 +9,8 @@
 #define WARDEN_READY 'R'    /* helper to warden: the node is up (READY=1) */
 #define WARDEN_BOOTING 'B'  /* helper to warden: registered, still booting (STATUS=) */
 #define WARDEN_STOPPING 'S' /* helper to warden: stopping it (STOPPING=1) */
+#define WARDEN_UNCONFIRMED 'U' /* helper to warden, after READY: up as epmd says, its boot
+				* unconfirmed (STATUS=) */
 #define WARDEN_STOP 'T'     /* warden to helper: SIGTERM came, stop the node */
 
 struct warden_spec {

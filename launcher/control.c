@@ -160,7 +160,10 @@ static noreturn void run_info(const struct node *n, int fd, bool pid_only)
 		const char *state = f.payload[16] == PROTO_NODE_BOOTING	  ? "booting"
 				    : f.payload[16] == PROTO_NODE_STOPPING ? "stopping"
 									   : "running";
-		printf("%s is %s (pid %u, up %lds, %u attached)\n", n->name, state, pid, up < 0 ? 0 : up, clients);
+		printf("%s is %s (pid %u, up %lds, %u attached%s)\n", n->name, state, pid, up < 0 ? 0 : up, clients,
+		       f.payload[16] == PROTO_NODE_UNCONFIRMED
+			       ? "; boot unconfirmed: the node refuses the broker's cookie"
+			       : "");
 	}
 	exit(fflush(stdout) == 0 ? KZ_EXIT_OK : KZ_EXIT_FAIL);
 }

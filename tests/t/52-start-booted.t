@@ -43,7 +43,8 @@ is "$("$KZLAUNCH" kazoo_apps eval 'init:get_status().')" "{started,started}" \
 : >"$LOG"
 "$KZLAUNCH" kazoo_apps start -- -setcookie not_the_file_s_$$ >"$T/start.out" 2>&1
 is "$?" 0 "a node that refuses the broker's cookie: start returns 0 (epmd's word)"
-like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running" "status: running"
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running \(pid [0-9]+, .*; boot unconfirmed: the node refuses the broker's cookie\)$" \
+	"status: running, and that its boot is unconfirmed"
 sleep 1 # a hundred probe periods
 refused=$(grep -c 'rejected' "$LOG")
 sleep 1
