@@ -251,8 +251,11 @@ static int open_private(int dir, const char *name, const char *path, uid_t owner
 	struct stat st;
 	int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
-		return kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", path);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		kz_err_set(err, EX_CONFIG, "%s: is a symlink or not a folder; refusing it", path);
+		errno = ELOOP; /* whatever the message's allocation left there: not ENOENT */
+		return -1;
+	}
 	if (fd < 0) {
 		int e = errno;
 		kz_err_errno(err, e == EACCES ? EX_NOPERM : KZ_EXIT_FAIL, "%s", path);
