@@ -53,6 +53,20 @@ caller_setup() {
 	unset KZLAUNCH_POLICY
 	mkdir -p -m 0755 "$KZLAUNCH_RUNDIR"
 }
+# need_fetched VAR STAMP WHAT: what make check fetched for this test (another OTP's release or
+# root) is at the path VAR names (relative to the tree unless absolute; VAR is set to the
+# absolute path), holding STAMP.  Else, offline, a skip naming WHAT and the fetch's own note
+# (PATH.missing); under CI (CI=true) a failure, where a skip would hide that nothing was tested.
+need_fetched() {
+	local var=$1 stamp=$2 what=$3 path=${!1} why
+	case $path in /*) ;; *) path=$TOP/$path ;; esac
+	printf -v "$var" '%s' "$path"
+	[ -e "$path/$stamp" ] && return 0
+	why="no $what at $path"
+	[ -r "$path.missing" ] && why="$why: $(head -n 1 "$path.missing")"
+	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - $why"; exit 1; }
+	skip_all "$why"
+}
 done_testing() { echo "1..$_tap_n"; exit $((_tap_fail > 254 ? 254 : _tap_fail)); }
 
 # A private world per test: config.ini, policies, RUNDIR and log folder under $T.
