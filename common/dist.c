@@ -135,7 +135,7 @@ static int connect_by(const struct dist_peer *p, long deadline, struct kz_err *e
 	}
 	for (;;) {
 		struct pollfd w = { .fd = fd, .events = POLLOUT };
-		long left = deadline - dist_now_ms();
+		long left = deadline - fd_now_ms();
 		int n = left > 0 ? poll(&w, 1, (int)(left > INT_MAX ? INT_MAX : left)) : 0;
 		if (n > 0)
 			break;
@@ -176,7 +176,7 @@ int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cooki
 	c->fd = -1;
 	if (ms == 0 || ms > DIST_HANDSHAKE_MS)
 		ms = DIST_HANDSHAKE_MS;
-	long deadline = dist_now_ms() + ms;
+	long deadline = fd_now_ms() + ms;
 	snprintf(alive, sizeof alive, DIST_ALIVE "%u", name % DIST_NAMES);
 	if (ei_ready(err) < 0 || new_creation(&creation, err) < 0 ||
 	    init_self(&c->ec, alive, host, cookie, creation, err) < 0)
@@ -249,11 +249,6 @@ int dist_atom_check(const char *what, const char *name, struct kz_err *err)
 	if (ei_encode_atom_as(NULL, &len, name, ERLANG_UTF8, ERLANG_UTF8) < 0)
 		return kz_err_set(err, EX_USAGE, "%s '%s': not UTF-8 text, so not an Erlang atom", what, name);
 	return 0;
-}
-
-long dist_now_ms(void)
-{
-	return fd_now_ms();
 }
 
 /* The next frame's payload into f (len 0: a tick).  The buffer grows with the bytes that
@@ -338,7 +333,7 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 	      struct kz_err *err)
 {
 	char m[MAXATOMLEN_UTF8], f[MAXATOMLEN_UTF8];
-	long deadline = timeout_ms >= 0 ? dist_now_ms() + timeout_ms : -1;
+	long deadline = timeout_ms >= 0 ? fd_now_ms() + timeout_ms : -1;
 	struct dist_frame frame = { 0 };
 
 	if (strlen(mod) >= sizeof m || strlen(fun) >= sizeof f)

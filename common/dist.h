@@ -33,9 +33,6 @@ struct dist_conn {
 	ei_cnode ec; /* our side: the name and creation the handshake announced */
 };
 
-/* CLOCK_MONOTONIC in milliseconds: the clock dist_call's timeouts and callers' deadlines use. */
-long dist_now_ms(void);
-
 /* Returned by dist_call when the deadline passed first. */
 #define DIST_TIMEDOUT 1
 
@@ -99,7 +96,7 @@ struct dist_frame {
 
 /* Reads frames until the reply to this connection's call, answering ticks, passing
  * {rex_stdout, Bytes} to out (NULL: dropped), ignoring whatever else is whole and well formed
- * (distmsg.h).  deadline: dist_now_ms()'s clock, -1 for none.  0 with reply holding {rex,
+ * (distmsg.h).  deadline: fd_now_ms()'s clock, -1 for none.  0 with reply holding {rex,
  * Result} and *result Result's index; DIST_TIMEDOUT; -1 with err when the connection closed
  * or failed, or the node sent what the protocol does not allow. */
 int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_output_fn *out, void *arg,

@@ -15,6 +15,7 @@
 
 #include "die.h"
 #include "epmd.h"
+#include "num.h"
 #include "fd.h"
 #include "proto.h"
 
@@ -25,18 +26,12 @@
 int epmd_port(uint16_t *port, struct kz_err *err)
 {
 	const char *s = getenv("ERL_EPMD_PORT");
-	unsigned long v = 0;
+	unsigned long long v;
 
 	*port = EPMD_DEFAULT_PORT;
 	if (!s || !*s)
 		return 0;
-	/* Digits only: strtoul alone would take " 43", "+43" and "-1". */
-	for (const char *c = s; *c; c++) {
-		if (*c < '0' || *c > '9' || v > 65535)
-			return kz_err_set(err, EX_USAGE, "ERL_EPMD_PORT '%s': expected a port number from 1 to 65535", s);
-		v = v * 10 + (unsigned long)(*c - '0');
-	}
-	if (v < 1 || v > 65535)
+	if (!num_parse(s, 1, 65535, &v))
 		return kz_err_set(err, EX_USAGE, "ERL_EPMD_PORT '%s': expected a port number from 1 to 65535", s);
 	*port = (uint16_t)v;
 	return 0;

@@ -56,7 +56,7 @@ int handshake_ack(const struct handshake *h, const uint8_t *msg, size_t len, str
 /* MD5 of the cookie and the challenge's decimal text, as both sides compute it. */
 void handshake_digest(const char *cookie, uint32_t challenge, uint8_t out[HANDSHAKE_DIGEST_LEN]);
 
-/* The whole handshake on a connected socket, by the deadline (dist_now_ms()'s clock; -1:
+/* The whole handshake on a connected socket, by the deadline (fd_now_ms()'s clock; -1:
  * none): 0, or -1 with err: EX_NOPERM when the node closes after our digest (another
  * cookie), KZ_EXIT_FAIL otherwise (a refusal, a message that is not whole, an ack that does
  * not prove the cookie, no answer by the deadline: err names which). */

@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "inifile.h"
 #include "nss.h"
+#include "num.h"
 #include "policy.h"
 #include "trustfile.h"
 
@@ -102,27 +103,13 @@ static bool all_of(const char *s, size_t len, const char *set)
 	return len > 0 && strspn(s, set) >= len;
 }
 
-/* The first len bytes of s as a decimal number: digits only, so no sign, no white space
- * and no base prefix slip through strtoull.  Overflow saturates to ULLONG_MAX, which every
- * range check then refuses.  Returns 0, or -1 when they are not all digits. */
-static int digits(const char *s, size_t len, unsigned long long *out)
-{
-	if (!all_of(s, len, "0123456789"))
-		return -1;
-	errno = 0;
-	*out = strtoull(s, NULL, 10); /* stops at len: the next byte is not a digit */
-	if (errno == ERANGE)
-		*out = ULLONG_MAX;
-	return 0;
-}
-
 static int number(struct loader *ld, const char *v, unsigned long long lo, unsigned long long hi,
 		  unsigned long long *out)
 {
 	unsigned long long n;
 
-	if (digits(v, strlen(v), &n) < 0) {
-		if (v[0] == '-' && digits(v + 1, strlen(v + 1), &n) == 0)
+	if (num_digits(v, strlen(v), &n) < 0) {
+		if (v[0] == '-' && num_digits(v + 1, strlen(v + 1), &n) == 0)
 			return fail(ld, "'%s' out of range %llu..%llu", shown(ld, v), lo, hi);
 		return fail(ld, "'%s' is not a whole number", shown(ld, v));
 	}
@@ -140,7 +127,7 @@ static int byte_size(const char *v, unsigned long long *out)
 	unsigned long long n;
 	unsigned shift;
 
-	if (digits(v, len, &n) < 0)
+	if (num_digits(v, len, &n) < 0)
 		return -1;
 	switch (v[len]) {
 	case '\0': shift = 0; break;
@@ -363,7 +350,7 @@ static unsigned long long nr_open(void)
 	if (len <= 0)
 		return DEFAULT_NR_OPEN;
 	buf[len] = '\0';
-	if (digits(buf, strcspn(buf, "\n"), &n) < 0 || n == 0)
+	if (num_digits(buf, strcspn(buf, "\n"), &n) < 0 || n == 0)
 		return DEFAULT_NR_OPEN;
 	return n;
 }
@@ -372,7 +359,7 @@ static int parse_nofile(struct loader *ld, const char *v)
 {
 	unsigned long long max = nr_open(), n;
 
-	if (digits(v, strlen(v), &n) == 0 && n > max)
+	if (num_digits(v, strlen(v), &n) == 0 && n > max)
 		return fail(ld, "%s is above fs.nr_open (%llu)", v, max); /* digits: nothing to escape */
 	if (number(ld, v, 1, max, &n) < 0)
 		return -1;
@@ -388,7 +375,7 @@ static int parse_core(struct loader *ld, const char *v)
 	if (!strcmp(v, "unlimited")) {
 		ld->p->core = RLIM_INFINITY;
 	} else {
-		if (digits(v, strlen(v), &n) < 0)
+		if (num_digits(v, strlen(v), &n) < 0)
 			return fail(ld, "'%s' is neither a number of bytes nor 'unlimited'", shown(ld, v));
 		if (n >= (unsigned long long)RLIM_INFINITY)
 			return fail(ld, "'%s' is too large; use 'unlimited'", shown(ld, v));
@@ -605,9 +592,20 @@ static int set_defaults(struct policy *p, const char *path)
 	p->start_timeout = DEFAULT_START_TIMEOUT;
 	p->log_max_size = DEFAULT_MAX_SIZE;
 	p->log_generations = DEFAULT_GENERATIONS;
-	p->file = strdup(path);
+	p->file = path ? strdup(path) : NULL;
 	p->log_dir = strdup(DEFAULT_LOG_DIR);
-	return p->file && p->log_dir ? 0 : -1;
+	return (p->file || !path) && p->log_dir ? 0 : -1;
+}
+
+int policy_default(struct policy *p, uid_t uid, gid_t gid, struct kz_err *err)
+{
+	if (set_defaults(p, NULL) < 0) {
+		policy_free(p);
+		return kz_err_set(err, KZ_EXIT_FAIL, "policy defaults: out of memory");
+	}
+	p->uid = uid;
+	p->gid = gid;
+	return 0;
 }
 
 int policy_load(const char *path, struct policy *p, struct kz_err *err)

@@ -64,6 +64,15 @@ struct policy {
  * link; symlinks among the folders above it are followed).  Other callers may read their own
  * files and symlinks. */
 int policy_load(const char *path, struct policy *p, struct kz_err *err);
+/* The policy of a node type that has no file (README: then the caller runs the node, never
+ * root): file and user NULL, uid and gid the caller's, every other key at its default, so that
+ * "no policy" takes no branch of its own.  0, or -1 with err (1) when out of memory. */
+int policy_default(struct policy *p, uid_t uid, gid_t gid, struct kz_err *err);
+/* Whether p was read from a file (policy_load) rather than made by policy_default. */
+static inline bool policy_has_file(const struct policy *p)
+{
+	return p->file != NULL;
+}
 void policy_free(struct policy *p);
 
 #endif

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "broker.h"
 #include "child.h"
+#include "fd.h"
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
@@ -150,14 +150,6 @@ static void serve_sessions(struct helper *h, struct pollfd *fds, struct session 
 	}
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static int sooner(int a, int b)
 {
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
@@ -168,7 +160,7 @@ static int sooner(int a, int b)
  * silent peer is dropped when its SESSION_HELLO_MS are up. */
 static int next_timeout(struct helper *h, long *log_since)
 {
-	long now = now_ms();
+	long now = fd_now_ms();
 	int hello = session_hello_wait(h, now);
 
 	if (!conlog_buffered(h->log)) {
@@ -221,9 +213,9 @@ int loop_run(struct helper *h)
 		if (fds[SLOT_STANDBY].revents && h->standby.fd >= 0)
 			session_standby_readable(h);
 		if (fds[SLOT_LISTEN].revents)
-			session_accept(h, now_ms());
+			session_accept(h, fd_now_ms());
 		serve_sessions(h, fds, owner, n);
-		session_expire(h, now_ms());
+		session_expire(h, fd_now_ms());
 		session_sweep(h);
 	}
 	/* No new clients from here: a status now is refused at connect ("not running") instead

@@ -25,6 +25,7 @@
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
+#include "num.h"
 #include "priv.h"
 #include "proto.h"
 #include "spawn.h"
@@ -39,13 +40,12 @@ struct options {
 	char **argv; /* the node's */
 };
 
-static int parse_fd(const char *s)
+static int parse_fd(const char *opt, const char *s)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
+	unsigned long long v;
 
-	if (*end || v < 3 || v > 65535)
-		die(EX_USAGE, "--ready-fd '%s': expected a descriptor number above 2", s);
+	if (!num_parse(s, 3, 65535, &v))
+		die(EX_USAGE, "--%s '%s': expected a descriptor number above 2", opt, s);
 	return (int)v;
 }
 
@@ -70,8 +70,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'd': o->rundir = optarg; break;
 		case 'p': o->policy = optarg; break;
 		case 'N': o->notify = optarg; break;
-		case 'f': o->ready_fd = parse_fd(optarg); break;
-		case 'k': o->cookie_fd = parse_fd(optarg); break;
+		case 'f': o->ready_fd = parse_fd("ready-fd", optarg); break;
+		case 'k': o->cookie_fd = parse_fd("cookie-fd", optarg); break;
 		case 'C': o->cwd = optarg; break;
 		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--cookie-fd N] [--notify ADDR] --cwd DIR -- VM ARGS...");
 		}

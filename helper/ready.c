@@ -113,9 +113,7 @@ void ready_tick(struct helper *h)
 		probe(h);
 		return;
 	}
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (!h->boot_pending && now.tv_sec * 1000L + now.tv_nsec / 1000000L - h->boot_asked_ms >= READY_BOOT_MS)
+	if (!h->boot_pending && fd_now_ms() - h->boot_asked_ms >= READY_BOOT_MS)
 		ask_boot(h);
 }
 
@@ -156,10 +154,7 @@ static void registered(struct helper *h)
 
 static void ask_boot(struct helper *h)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	h->boot_asked_ms = now.tv_sec * 1000L + now.tv_nsec / 1000000L;
+	h->boot_asked_ms = fd_now_ms();
 	h->boot_pending = broker_ask_boot(h->broker_fd) == 0;
 	if (!h->boot_pending) /* the broker is gone: epmd's word is the best there is */
 		ready_announce(h);

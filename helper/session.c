@@ -13,6 +13,7 @@
 
 #include "broker.h"
 #include "child.h"
+#include "fd.h"
 #include "helper.h"
 #include "log.h"
 #include "ready.h"
@@ -593,9 +594,8 @@ int session_hello_wait(const struct helper *h, long now_ms)
 /* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */
 void session_flush_all(struct helper *h, int timeout_ms)
 {
-	struct timespec start;
+	long deadline = fd_now_ms() + timeout_ms;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (h->nsessions > 0) {
 		struct pollfd fds[SESSION_MAX];
 		struct session *owner[SESSION_MAX];
@@ -606,9 +606,7 @@ void session_flush_all(struct helper *h, int timeout_ms)
 			owner[n] = h->sessions[i];
 			fds[n++] = (struct pollfd){ .fd = h->sessions[i]->fd, .events = POLLOUT };
 		}
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+		long left = deadline - fd_now_ms();
 		if (n == 0 || left <= 0 || poll(fds, n, (int)left) <= 0)
 			break;
 		for (nfds_t i = 0; i < n; i++)

@@ -12,6 +12,7 @@
 #include "dist.h"
 #include "epmd.h"
 #include "host.h"
+#include "num.h"
 #include "rundir.h"
 
 static const struct {
@@ -123,15 +124,13 @@ bool args_is_call(enum action act)
 /* -t SECONDS: a whole number, 0 for none, at most a day. */
 static long parse_timeout(const char *s)
 {
-	char *end;
-	long v;
+	unsigned long long v;
 
 	if (*s < '0' || *s > '9')
 		die(EX_USAGE, "-t '%s': expected whole seconds, 0 for no timeout", s);
-	v = strtol(s, &end, 10);
-	if (*end || v > 86400)
+	if (!num_parse(s, 0, 86400, &v))
 		die(EX_USAGE, "-t '%s': expected whole seconds from 0 to 86400", s);
-	return v;
+	return (long)v;
 }
 
 /* The options that take a value, in a cluster such as -n NODE or -nNODE. */

@@ -7,12 +7,13 @@
 
 #include "capture.h"
 #include "die.h"
+#include "fd.h"
 #include "remote.h"
 
 void remote_begin(struct remote *r, long timeout_ms)
 {
 	r->timeout_ms = timeout_ms;
-	r->deadline = timeout_ms >= 0 ? dist_now_ms() + timeout_ms : -1;
+	r->deadline = timeout_ms >= 0 ? fd_now_ms() + timeout_ms : -1;
 	r->timed_out = false;
 }
 
@@ -28,7 +29,7 @@ static int call_plain(struct remote *r, const char *mod, const char *fun, const 
 	long left = -1;
 	int at, rc;
 
-	if (r->deadline >= 0 && (left = r->deadline - dist_now_ms()) < 0)
+	if (r->deadline >= 0 && (left = r->deadline - fd_now_ms()) < 0)
 		left = 0;
 	rc = dist_call(&r->conn, mod, fun, args, left, out, arg, reply, &at, err);
 	if (rc == DIST_TIMEDOUT) {

@@ -185,17 +185,14 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
 	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
-	struct timespec t0;
+	long deadline = fd_now_ms() + (long)limit * 1000;
 	char buf[4096];
 	size_t len = 0;
 	ssize_t got;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (len < sizeof buf - 1) {
 		struct pollfd p = { .fd = rfd, .events = POLLIN };
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long left = (long)limit * 1000 - ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000);
+		long left = deadline - fd_now_ms();
 		int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
 		if (ready < 0 && errno == EINTR)
 			continue;

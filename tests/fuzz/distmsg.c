@@ -61,7 +61,7 @@ static void stream(const uint8_t *data, size_t len)
 		struct term t;
 		/* The stream has ended: a reader that waits instead is caught by fuzz.t's -timeout,
 		 * long before this deadline, however loaded the machine. */
-		int rc = dist_receive(&c, &f, dist_now_ms() + 60000, output, &f, &reply, &result, &err);
+		int rc = dist_receive(&c, &f, fd_now_ms() + 60000, output, &f, &reply, &result, &err);
 		if (rc < 0) {
 			if (!err.msg)
 				__builtin_trap();
