@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "array.h"
+#include "actions.h"
 #include "args.h"
 #include "die.h"
 #include "dist.h"
@@ -14,28 +14,6 @@
 #include "host.h"
 #include "num.h"
 #include "rundir.h"
-
-static const struct {
-	const char *name;
-	enum action act;
-} actions[] = {
-	{ "console", ACT_CONSOLE },
-	{ "foreground", ACT_FOREGROUND },
-	{ "start", ACT_START },
-	{ "attach", ACT_ATTACH },
-	{ "stop", ACT_STOP },
-	{ "status", ACT_STATUS },
-	{ "pid", ACT_PID },
-	{ "remote_console", ACT_REMOTE_CONSOLE },
-	{ "read-release-cookie", ACT_READ_COOKIE },
-	{ "ping", ACT_PING },
-	{ "rpc", ACT_RPC },
-	{ "rpcterms", ACT_RPCTERMS },
-	{ "eval", ACT_EVAL },
-	{ "sup", ACT_SUP },
-	{ "help", ACT_HELP },
-	{ "version", ACT_VERSION },
-};
 
 void args_usage(void)
 {
@@ -93,17 +71,6 @@ static bool rel_is_valid(const char *rel)
 	return strspn(rel, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-static bool action_lookup(const char *name, enum action *act)
-{
-	for (size_t i = 0; i < COUNT(actions); i++) {
-		if (!strcmp(actions[i].name, name)) {
-			*act = actions[i].act;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* "^D", "^]" or a single character; anything else is a usage error. */
 static int parse_escape(const char *s)
 {
@@ -114,11 +81,6 @@ static int parse_escape(const char *s)
 	if (s[0] && !s[1])
 		return (unsigned char)s[0];
 	die(EX_USAGE, "-e '%s': the detach key is one character or ^X", s);
-}
-
-bool args_is_call(enum action act)
-{
-	return act == ACT_PING || act == ACT_RPC || act == ACT_RPCTERMS || act == ACT_EVAL || act == ACT_SUP;
 }
 
 /* -t SECONDS: a whole number, 0 for none, at most a day. */
@@ -141,7 +103,7 @@ static long parse_timeout(const char *s)
  * words are never options: "-1" is an argument, and so is "--". */
 static int call_words(int argc, char **argv)
 {
-	enum action act;
+	const struct action_def *def;
 
 	for (int i = 1; i < argc; i++) {
 		const char *s = argv[i];
@@ -160,16 +122,10 @@ static int call_words(int argc, char **argv)
 			}
 			continue;
 		}
-		if (action_lookup(s, &act) && args_is_call(act))
+		if ((def = action_find(s)) && def->accepts & ACCEPTS_CALL)
 			return i + 1;
 	}
 	return argc;
-}
-
-bool args_is_launch(enum action act)
-{
-	return act == ACT_CONSOLE || act == ACT_FOREGROUND || act == ACT_START ||
-	       act == ACT_REMOTE_CONSOLE;
 }
 
 static void parse_options(int argc, char **argv, struct args *a)
@@ -227,58 +183,32 @@ static void parse_words(int argc, char **argv, struct args *a)
 	}
 
 	const char *rel = NULL, *act = NULL;
-	enum action ignored;
+	const struct action_def *def;
 	if (nwords == 2) {
 		rel = words[0];
 		act = words[1];
 	} else if (nwords == 1) {
-		if (action_lookup(words[0], &ignored))
+		if (action_find(words[0]))
 			act = words[0];
 		else
 			rel = words[0];
 	}
 	/* `status` alone, with no REL anywhere, is every node type's. */
-	if (!rel && !args_env("REL", NULL) && act && action_lookup(act, &ignored) && ignored == ACT_STATUS)
+	if (!rel && !args_env("REL", NULL) && act && (def = action_find(act)) && def->act == ACT_STATUS)
 		a->all = true;
 	if (!rel)
 		rel = args_env("REL", "kazoo_apps");
 	if (!act && !a->action_name)
 		act = args_env("ACT", "console");
 	if (act) {
-		if (!action_lookup(act, &a->action))
+		if (!(def = action_find(act)))
 			die(EX_USAGE, "unknown action '%s' (see kzlaunch --help)", act);
+		a->action = def->act;
 		a->action_name = act;
 	}
 	if (!rel_is_valid(rel))
 		die(EX_USAGE, "node type '%.80s': must match [a-z][a-z0-9_]* and be at most 64 bytes", rel);
 	a->rel = rel;
-}
-
-/* What each call needs after it: ping nothing, eval one text, rpcterms MOD FUN and at most
- * one text, rpc and sup MOD FUN and any arguments. */
-static void check_call_words(const struct args *a)
-{
-	switch (a->action) {
-	case ACT_PING:
-		if (a->ncall)
-			die(EX_USAGE, "ping takes no arguments");
-		break;
-	case ACT_EVAL:
-		if (a->ncall != 1)
-			die(EX_USAGE, "usage: kzlaunch [REL] eval 'EXPRESSIONS.'");
-		break;
-	case ACT_RPCTERMS:
-		if (a->ncall < 2 || a->ncall > 3)
-			die(EX_USAGE, "usage: kzlaunch [REL] rpcterms MODULE FUNCTION ['TERM. TERM. ...']");
-		break;
-	case ACT_RPC:
-	case ACT_SUP:
-		if (a->ncall < 2)
-			die(EX_USAGE, "usage: kzlaunch [REL] %s MODULE FUNCTION [ARG...]", a->action_name);
-		break;
-	default:
-		break;
-	}
 }
 
 /* The values the environment and the options give, checked once here for every action, by
@@ -328,19 +258,7 @@ void args_parse(int argc, char **argv, struct args *a)
 	parse_options(ours, argv, a);
 	parse_words(ours, argv, a);
 
-	if (a->read_only && a->action != ACT_ATTACH)
-		die(EX_USAGE, "--read-only applies to attach only");
-	if (a->all && a->action != ACT_STATUS)
-		die(EX_USAGE, "--all applies to status only");
-	if (a->dry_run && !args_is_launch(a->action))
-		die(EX_USAGE, "--dry-run applies to console, foreground, start and remote_console");
-	if (a->nextra && a->action != ACT_CONSOLE && a->action != ACT_FOREGROUND && a->action != ACT_START)
-		die(EX_USAGE, "extra VM arguments apply to console, foreground and start only");
-	if (a->timeout >= 0 && !args_is_call(a->action))
-		die(EX_USAGE, "-t applies to ping, rpc, rpcterms, eval and sup only");
-	if (a->verbose && !args_is_call(a->action))
-		die(EX_USAGE, "-v applies to ping, rpc, rpcterms, eval and sup only");
-	check_call_words(a);
+	action_check(a);
 	if (a->action != ACT_HELP && a->action != ACT_VERSION)
 		check_values(a);
 }
@@ -372,6 +290,7 @@ void args_parse_sup(int argc, char **argv, struct args *a)
 	memset(a, 0, sizeof *a);
 	a->action = ACT_SUP;
 	a->action_name = "sup";
+	a->sup_command_line = true;
 	a->config = getenv("KAZOO_CONFIG");
 	a->root = args_env("KAZOO_ROOT", NULL);
 	a->policy = args_env("KZLAUNCH_POLICY", NULL);

@@ -46,6 +46,7 @@ struct args {
 	long timeout;           /* -t SECONDS of a call; 0 none; -1 the action's default */
 	bool verbose;           /* -v: calls say what they cannot prove; sup as Kazoo's -v */
 	const char *cookie;     /* sup -c COOKIE: a cookie the caller put on its command line */
+	bool sup_command_line;  /* run as `sup`: Kazoo's sup command line, its help and statuses */
 };
 
 /* Fills `a` from argv and the environment; exits 64 with one line on a bad command line or
@@ -57,9 +58,7 @@ void args_usage(void);
  * 1, as Kazoo's sup's are; the values above are refused as above. */
 void args_parse_sup(int argc, char **argv, struct args *a);
 void args_usage_sup(void);
-bool args_is_call(enum action act);
 /* $name when set and not empty, else fallback. */
 const char *args_env(const char *name, const char *fallback);
-bool args_is_launch(enum action act);
 
 #endif

@@ -10,8 +10,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "actions.h"
 #include "call.h"
-#include "control.h"
 #include "die.h"
 #include "escape.h"
 #include "fmt.h"
@@ -19,6 +19,7 @@
 #include "priv.h"
 #include "remote.h"
 #include "rundir.h"
+#include "session_client.h"
 
 #define CALL_DEFAULT_TIMEOUT_SEC 60
 
@@ -32,6 +33,7 @@ enum {
 
 struct call {
 	const struct args *a;
+	struct client helper; /* kept open through the call: it holds the name's lease */
 	struct node n;
 	struct remote r;
 	char *what; /* "rpc M:F/N", as the log and messages name the call */
@@ -154,7 +156,7 @@ static void connect_direct(struct call *c)
 	if (cookies[0]) {
 		warn_msg("-c: the cookie is on this command line, where ps shows it to every local user");
 	} else {
-		node_resolve_cookie(&c->n);
+		node_resolve_cookie(&c->n, true);
 		release_for_cookie(c);
 		cookies[0] = c->n.later_cookie ? c->n.later_cookie : c->n.cookie.value;
 		cookies[1] = c->n.later_cookie ? c->n.cookie.value : NULL;
@@ -227,14 +229,14 @@ static noreturn void die_badrpc(struct call *c, const struct term *reason)
 }
 
 /* The result of rpc, rpcterms and eval: as the shell prints it (~tp). */
-static noreturn void print_and_exit(struct call *c, const struct term *value)
+static int print_value(struct call *c, const struct term *value)
 {
 	size_t len;
 	char *text = format_or_die(c, value, false, &len);
 
 	print_result(text, len);
 	free(text);
-	exit(KZ_EXIT_OK);
+	return KZ_EXIT_OK;
 }
 
 static void encode_or_die(int rc)
@@ -252,7 +254,7 @@ static void list_begin(ei_x_buff *x, int n)
 
 /* MODULE:FUNCTION(args), args an encoded list, printed as ~tp prints its result; a badrpc's
  * message and 1 when it raised.  One round trip (remote_apply_text). */
-static noreturn void apply_and_print(struct call *c, const char *mod, const char *fun, const ei_x_buff *args)
+static int apply_and_print(struct call *c, const char *mod, const char *fun, const ei_x_buff *args)
 {
 	struct kz_err err = { 0 };
 	ei_x_buff reply;
@@ -268,7 +270,8 @@ static noreturn void apply_and_print(struct call *c, const char *mod, const char
 		die_badrpc(c, &reason);
 	print_result(text, len);
 	free(text);
-	exit(KZ_EXIT_OK);
+	ei_x_free(&reply);
+	return KZ_EXIT_OK;
 }
 
 /* MODULE:FUNCTION(args), args an encoded list: the result, or a badrpc's message and 1. */
@@ -284,7 +287,7 @@ static void apply_or_die(struct call *c, const char *mod, const char *fun, const
 		die_badrpc(c, &reason);
 }
 
-static noreturn void do_rpc(struct call *c)
+static int do_rpc(struct call *c)
 {
 	const struct args *a = c->a;
 	ei_x_buff args, parsed;
@@ -304,11 +307,13 @@ static noreturn void do_rpc(struct call *c)
 		ei_x_free(&parsed);
 	}
 	encode_or_die(ei_x_encode_empty_list(&args));
-	apply_and_print(c, a->call[0], a->call[1], &args);
+	int status = apply_and_print(c, a->call[0], a->call[1], &args);
+	ei_x_free(&args);
+	return status;
 }
 
 /* relx's rpcterms: the arguments as one text of '.'-ended terms. */
-static noreturn void do_rpcterms(struct call *c)
+static int do_rpcterms(struct call *c)
 {
 	const struct args *a = c->a;
 	ei_x_buff args, terms;
@@ -322,11 +327,13 @@ static noreturn void do_rpcterms(struct call *c)
 	list_begin(&args, count);
 	encode_or_die(ei_x_append(&args, &terms));
 	encode_or_die(ei_x_encode_empty_list(&args));
-	apply_and_print(c, a->call[0], a->call[1], &args);
+	int status = apply_and_print(c, a->call[0], a->call[1], &args);
+	ei_x_free(&args);
+	return status;
 }
 
 /* erl_eval:exprs(Exprs, []) gives {value, Value, Bindings}. */
-static noreturn void do_eval(struct call *c)
+static int do_eval(struct call *c)
 {
 	ei_x_buff parsed, args, reply;
 	struct term exprs, result, e[3];
@@ -347,7 +354,7 @@ static noreturn void do_eval(struct call *c)
 		size_t len;
 		die(KZ_EXIT_FAIL, "%s: eval: uncaught throw: %s", c->n.name, format_or_die(c, &result, true, &len));
 	}
-	print_and_exit(c, &e[1]);
+	return print_value(c, &e[1]);
 }
 
 /* {'EXIT', {Error, [{Mod, Fun, _, _} | _]}}: Error raised in Mod:Fun itself, as undef
@@ -370,7 +377,7 @@ static bool is_maintenance(const char *mod)
 
 /* Kazoo's sup: each argument a binary, through sup:in_kazoo/4 where the node has it (its
  * audit line and callid), else the function itself; the result on one line. */
-static noreturn void do_sup(struct call *c)
+static int do_sup(struct call *c)
 {
 	const struct args *a = c->a;
 	ei_x_buff bins, args, reply;
@@ -418,9 +425,9 @@ static noreturn void do_sup(struct call *c)
 	long code;
 	int i;
 	if (term_tagged(&result, "no_return", 2, e) == 0 && (i = e[1].start, ei_decode_long(e[1].buf, &i, &code)) == 0)
-		exit((int)(code & 0xff));
+		return (int)(code & 0xff);
 	if (term_is_atom(&result, "no_return"))
-		exit(KZ_EXIT_OK);
+		return KZ_EXIT_OK;
 
 	size_t len;
 	char *text = format_or_die(c, &result, true, &len);
@@ -428,7 +435,7 @@ static noreturn void do_sup(struct call *c)
 		print_output(NULL, "Result: ", strlen("Result: "));
 	print_result(text, len);
 	free(text);
-	exit(is_maintenance(a->call[0]) && !term_is_atom(&result, "ok") ? SUP_NOT_OK : KZ_EXIT_OK);
+	return is_maintenance(a->call[0]) && !term_is_atom(&result, "ok") ? SUP_NOT_OK : KZ_EXIT_OK;
 }
 
 /* The node answers now: a connection the helper's broker made before this call asked (its
@@ -455,11 +462,20 @@ static bool connect_via_helper(struct call *c)
 {
 	struct kz_err err = { 0 };
 	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms : 0;
-	struct control_call got;
+	struct client_call got;
+	int rc;
 
 	if (c->a->cookie)
 		return false; /* sup -c COOKIE: the caller chose its own way in */
-	if (control_call(&c->n, c->what, ms, &got) < 0)
+	rc = client_connect(&c->helper, c->a->rundir, c->a->rel, c->n.name, &err);
+	if (rc == CLIENT_OK)
+		rc = client_call(&c->helper, c->what, ms, &got, &err);
+	if (rc < 0)
+		die_err(&err);
+	/* Kazoo's sup says 1 for a node it cannot reach; kzlaunch's calls 69. */
+	if (rc == CLIENT_NOT_RUNNING && c->helper.fd >= 0)
+		die(c->a->action == ACT_SUP ? KZ_EXIT_FAIL : EX_UNAVAILABLE, "%s: not running", c->n.name);
+	if (rc == CLIENT_NOT_RUNNING)
 		return false;
 	/* The helper's socket stays open, holding the name, until this process ends. */
 	if (dist_adopt(&c->r.conn, got.conn_fd, got.self, got.creation, &err) < 0)
@@ -471,16 +487,16 @@ static bool connect_via_helper(struct call *c)
 	return true;
 }
 
-noreturn void call_run(const struct args *a)
+int call_run(const struct args *a)
 {
-	struct call c = { .a = a };
+	struct call c = { .a = a, .helper = { .fd = -1 } };
 	long sec = a->timeout >= 0 ? a->timeout : a->action == ACT_SUP ? 0 : CALL_DEFAULT_TIMEOUT_SEC;
+	int status;
 
 	c.what = describe(a);
 	remote_begin(&c.r, sec > 0 ? sec * 1000 : -1);
 	/* Through a helper the node's name comes from it: this host's name is looked up only for
 	 * a direct call.  Until then messages name the node type. */
-	c.n.args = a;
 	c.n.name = (char *)(a->node ? a->node : a->rel);
 	if (!connect_via_helper(&c)) {
 		node_resolve_name(&c.n, a);
@@ -492,18 +508,25 @@ noreturn void call_run(const struct args *a)
 	case ACT_PING:
 		do_ping(&c);
 		puts("pong");
-		if (fflush(stdout) != 0)
-			die_errno(KZ_EXIT_FAIL, "stdout");
-		exit(KZ_EXIT_OK);
+		status = out_flush();
+		break;
 	case ACT_RPC:
-		do_rpc(&c);
+		status = do_rpc(&c);
+		break;
 	case ACT_RPCTERMS:
-		do_rpcterms(&c);
+		status = do_rpcterms(&c);
+		break;
 	case ACT_EVAL:
-		do_eval(&c);
+		status = do_eval(&c);
+		break;
 	case ACT_SUP:
-		do_sup(&c);
+		status = do_sup(&c);
+		break;
 	default:
 		die(KZ_EXIT_FAIL, "%s: not a call", a->action_name);
 	}
+	remote_end(&c.r);
+	client_close(&c.helper);
+	free(c.what);
+	return status;
 }

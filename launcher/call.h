@@ -2,12 +2,10 @@
 #ifndef KZ_CALL_H
 #define KZ_CALL_H
 
-#include <stdnoreturn.h>
-
 #include "args.h"
 #include "node.h"
 
-/* Connects, calls, prints the result and exits with the action's status (README, "Calls"). */
-noreturn void call_run(const struct args *a);
+/* Connects, calls, prints the result: the action's exit status (README, "Calls"). */
+int call_run(const struct args *a);
 
 #endif

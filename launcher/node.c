@@ -25,7 +25,11 @@ void node_resolve_name(struct node *n, const struct args *a)
 	const char *type = args_env("NODE_NAME_TYPE", "-name");
 
 	memset(n, 0, sizeof *n);
-	n->args = a;
+	n->type = a->rel;
+	n->rundir = a->rundir;
+	n->config_arg = a->config;
+	n->root_arg = a->root;
+	n->policy_arg = a->policy;
 	if (!strcmp(type, "-sname") || !strcmp(type, "sname"))
 		n->sname = true;
 	else if (strcmp(type, "-name") && strcmp(type, "name"))
@@ -48,19 +52,18 @@ static const char *zone(void)
 	return z;
 }
 
-/* KAZOO_COOKIE wins for the launch actions; read-release-cookie shows the file's. */
-void node_resolve_cookie(struct node *n)
+void node_resolve_cookie(struct node *n, bool env_cookie)
 {
 	struct kz_err err = { 0 };
-	const char *forced = n->args->action == ACT_READ_COOKIE ? NULL : getenv("KAZOO_COOKIE");
+	const char *forced = env_cookie ? getenv("KAZOO_COOKIE") : NULL;
 
-	die_on_error(config_locate(n->args->config, &n->config, &err), &err);
+	die_on_error(config_locate(n->config_arg, &n->config, &err), &err);
 	if (forced) {
 		die_on_error(cookie_check(forced, "KAZOO_COOKIE", &err), &err);
 		n->cookie.value = strdup(forced);
 		n->cookie.rule = "KAZOO_COOKIE";
 	} else if (n->config.ini) {
-		die_on_error(cookie_resolve(n->config.ini, n->args->rel, n->host, zone(), &n->cookie, &err), &err);
+		die_on_error(cookie_resolve(n->config.ini, n->type, n->host, zone(), &n->cookie, &err), &err);
 	} else {
 		warn_msg("no /etc/kazoo/config.ini nor /etc/kazoo/core/config.ini: using the cookie change_me");
 		n->cookie.value = strdup("change_me");
@@ -74,7 +77,7 @@ void node_resolve_release(struct node *n)
 {
 	struct kz_err err = { 0 };
 
-	die_on_error(release_locate(n->args->root, &n->rel, &err), &err);
+	die_on_error(release_locate(n->root_arg, &n->rel, &err), &err);
 }
 
 /* The [kazoo_apps] cookie, as the node's own reader of config.ini would pick it; NULL when
@@ -94,7 +97,7 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	struct cookie_source apps = { 0 }, file = { 0 };
 	struct kz_err err = { 0 };
 	const struct cookie_source *final;
-	const char *rel = n->args->rel;
+	const char *rel = n->type;
 
 	/* Kazoo's kazoo_apps_init sets the cookie again once the node is up: KAZOO_COOKIE from
 	 * the VM's environment (which kzlaunch never passes on), else [kazoo_apps]'s, else the
@@ -131,12 +134,11 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 
 void node_resolve_policy(struct node *n)
 {
-	const struct args *a = n->args;
 	struct kz_err err = { 0 };
 
-	if (a->policy)
-		n->policy_path = strdup(a->policy);
-	else if (!(n->policy_path = fmt_new("/etc/kzlaunch/%s.policy", a->rel)))
+	if (n->policy_arg)
+		n->policy_path = strdup(n->policy_arg);
+	else if (!(n->policy_path = fmt_new("/etc/kzlaunch/%s.policy", n->type)))
 		n->policy_path = NULL;
 	if (!n->policy_path)
 		die_errno(KZ_EXIT_FAIL, "policy path");
@@ -144,7 +146,7 @@ void node_resolve_policy(struct node *n)
 		n->has_policy = true;
 		return;
 	}
-	if (!a->policy && errno == ENOENT) {
+	if (!n->policy_arg && errno == ENOENT) {
 		kz_err_clear(&err);
 		return;
 	}
@@ -189,8 +191,8 @@ static char *crash_dump(const struct node *n)
 
 	if (given && *given)
 		return strdup(given);
-	if (!(path = fmt_new("%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->args->rundir,
-		     (long long)time(NULL), n->args->rel)))
+	if (!(path = fmt_new("%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->rundir,
+		     (long long)time(NULL), n->type)))
 		return NULL;
 	return path;
 }
@@ -200,7 +202,7 @@ void node_resolve_vm(struct node *n)
 	struct kz_err err = { 0 };
 	struct vmargs_spec spec = {
 		.root = n->rel.root,
-		.rel = n->args->rel,
+		.rel = n->type,
 		.node = n->name,
 		.osvars = osvars_enabled(),
 	};

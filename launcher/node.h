@@ -14,7 +14,12 @@
 #include "vmfiles.h"
 
 struct node {
-	const struct args *args;
+	/* What the command line said (args.h), as values: nothing below asks which action runs. */
+	const char *type;      /* REL, the node type */
+	const char *rundir;
+	const char *config_arg; /* -c, KAZOO_CONFIG; NULL: the default search */
+	const char *root_arg;  /* -r, KAZOO_ROOT; NULL: the default */
+	const char *policy_arg; /* -p, KZLAUNCH_POLICY; NULL: /etc/kzlaunch/REL.policy */
 	char *host;
 	char *name;            /* REL@host */
 	bool sname;
@@ -39,7 +44,9 @@ struct node {
 
 /* Each step dies with its documented exit status (README, "Exit status") and one line on failure. */
 void node_resolve_name(struct node *n, const struct args *a);
-void node_resolve_cookie(struct node *n);
+/* env_cookie: KAZOO_COOKIE, when set, is the cookie (the launch actions; read-release-cookie
+ * shows the file's). */
+void node_resolve_cookie(struct node *n, bool env_cookie);
 void node_resolve_release(struct node *n);
 /* After the release: when the release holds Kazoo's kazoo_apps_init, which sets the cookie
  * again at boot, warns when that cookie is not the one resolved (naming lines, never the

@@ -17,6 +17,11 @@ void remote_begin(struct remote *r, long timeout_ms)
 	r->timed_out = false;
 }
 
+void remote_end(struct remote *r)
+{
+	dist_close(&r->conn);
+}
+
 static int oom(struct kz_err *err)
 {
 	return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");

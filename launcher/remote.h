@@ -22,6 +22,8 @@ struct remote {
 
 /* Sets r's deadline timeout_ms from now (negative: none). */
 void remote_begin(struct remote *r, long timeout_ms);
+/* Closes the connection, if one was made. */
+void remote_end(struct remote *r);
 
 /* mod:fun(args...) on the node, args an encoded list: 0 with *result pointing into reply (an
  * ei_x_buff the caller made); -1 with err (r->timed_out when the deadline passed).  With out,

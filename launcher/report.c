@@ -78,7 +78,7 @@ static void report_cookie(const struct node *n)
 	if (!strcmp(c->rule, "KAZOO_COOKIE") || !strcmp(c->rule, "default"))
 		fact("cookie: %s", !strcmp(c->rule, "default") ? "change_me (no config.ini)" : "from KAZOO_COOKIE");
 	else
-		fact("cookie: %s:%u, [%s] on line %u (%s rule)", n->config.ini, c->line, n->args->rel,
+		fact("cookie: %s:%u, [%s] on line %u (%s rule)", n->config.ini, c->line, n->type,
 		       c->section_line, c->rule);
 }
 

@@ -19,12 +19,12 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "control.h"
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
 #include "fmt.h"
 #include "proto.h"
+#include "session_client.h"
 #include "sockowner.h"
 #include "start.h"
 
@@ -73,7 +73,7 @@ static void check_not_running(const struct node *n)
 	char *path = NULL;
 	struct stat st;
 
-	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
+	if (!(path = proto_socket_path(n->rundir, n->type)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
@@ -84,8 +84,11 @@ static void check_not_running(const struct node *n)
 	}
 	if (!S_ISSOCK(st.st_mode))
 		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
-	int fd = control_connect(n->args->rundir, n->args->rel);
-	if (fd >= 0)
+	struct kz_err err = { 0 };
+	struct client c;
+	int rc = client_connect(&c, n->rundir, n->type, n->name, &err);
+	die_on_error(rc, &err);
+	if (rc == CLIENT_OK)
 		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
 	free(path);
 	check_not_registered(n);
@@ -110,11 +113,11 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 
 	add(&v, &len, helper);
 	add(&v, &len, "--rel");
-	add(&v, &len, n->args->rel);
+	add(&v, &len, n->type);
 	add(&v, &len, "--node");
 	add(&v, &len, n->name);
 	add(&v, &len, "--rundir");
-	add(&v, &len, n->args->rundir);
+	add(&v, &len, n->rundir);
 	add(&v, &len, "--cwd");
 	add(&v, &len, n->rel.root);
 	if (n->has_policy) {
@@ -157,19 +160,22 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
  * may be the node user's, who can rename anything onto REL.sock once it is bound, and
  * operators would then type into whatever answers there.  So the path must still name that
  * socket; else the node is stopped (SIGTERM to the warden is a stop request) and start
- * fails.  The warden is this process's child, of this uid: it may be signalled. */
-static noreturn void check_socket(const struct node *n, const char *line, pid_t warden)
+ * fails.  The warden is this process's child, of this uid: it may be signalled.  The status
+ * start ends with: 0, or 1 (dies) once the node is stopped. */
+static int started_on_own_socket(const struct node *n, const char *line, pid_t warden)
 {
 	uintmax_t dev, ino;
 	struct stat st;
 	char *path = NULL;
 	int status;
 
-	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
+	if (!(path = proto_socket_path(n->rundir, n->type)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
 	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
-		exit(KZ_EXIT_OK);
+	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino) {
+		free(path);
+		return KZ_EXIT_OK;
+	}
 	warn_msg("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
@@ -181,8 +187,8 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 }
 
 /* What the helper says on the ready pipe: "up DEV INO\n", or "exit N\n" and the node's last
- * output. */
-static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
+ * output.  The status start ends with. */
+static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
 	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
 	long deadline = fd_now_ms() + (long)limit * 1000;
@@ -211,7 +217,7 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 		len += (size_t)got;
 		buf[len] = '\0';
 		if (!strncmp(buf, "up ", 3) && strchr(buf, '\n'))
-			check_socket(n, buf, helper);
+			return started_on_own_socket(n, buf, helper);
 	}
 	buf[len] = '\0';
 	int status;
@@ -221,14 +227,14 @@ static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 		/* Console output, shown as attach shows it: not one of our lines to escape. */
 		die_write(rest ? rest + 1 : "");
 		die_write("\n");
-		exit(KZ_EXIT_FAIL);
+		return KZ_EXIT_FAIL;
 	}
 	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
 	int st;
 	if (fd_waitpid(helper, &st) < 0)
 		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
 	if (WIFEXITED(st) && WEXITSTATUS(st))
-		exit(WEXITSTATUS(st));
+		return WEXITSTATUS(st);
 	if (WIFSIGNALED(st))
 		die(KZ_EXIT_FAIL, "%s: the helper was killed by signal %d before the node was up", n->name,
 		    WTERMSIG(st));
@@ -252,7 +258,7 @@ static int cookie_memfd(const struct node *n)
 	return fd;
 }
 
-noreturn void start_node(const struct node *n, const struct execline *line)
+int start_node(const struct node *n, const struct execline *line)
 {
 	const char *notify = getenv("NOTIFY_SOCKET");
 	char *helper = helper_path();
@@ -279,5 +285,8 @@ noreturn void start_node(const struct node *n, const struct execline *line)
 	}
 	close(pfd[1]);
 	close(cfd);
-	wait_until_up(n, pfd[0], pid);
+	int status = wait_until_up(n, pfd[0], pid);
+	close(pfd[0]);
+	free(helper);
+	return status;
 }

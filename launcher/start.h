@@ -2,8 +2,6 @@
 #ifndef KZ_START_H
 #define KZ_START_H
 
-#include <stdnoreturn.h>
-
 #include "execline.h"
 #include "node.h"
 
@@ -12,8 +10,8 @@
 
 /* Execs the helper with the node's command line.  Under systemd (NOTIFY_SOCKET) the helper
  * takes this process's place and reports READY=1 itself; elsewhere it is forked away and
- * this returns (exits) once the node has booted, fails with the node's last output, or gives
- * up after start_timeout with the node left running. */
-noreturn void start_node(const struct node *n, const struct execline *line);
+ * this returns 0 once the node has booted, or 1 when it ended while starting (its last
+ * output shown), or dies when it gives up after start_timeout with the node left running. */
+int start_node(const struct node *n, const struct execline *line);
 
 #endif

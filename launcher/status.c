@@ -1,0 +1,166 @@
+/* status.c: what an operator asks a started node's helper in one request: status, pid,
+ * stop; and the scan of node types behind `status --all`. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "actions.h"
+#include "die.h"
+#include "node.h"
+#include "session_client.h"
+#include "status.h"
+#include "strv.h"
+
+/* A runner's failure for one node: its line, and its status. */
+static int failed(struct kz_err *err)
+{
+	int status = err->status;
+
+	warn_msg("%s", err->msg);
+	kz_err_clear(err);
+	return status;
+}
+
+static const char *state_name(uint8_t state)
+{
+	return state == PROTO_NODE_BOOTING ? "booting" : state == PROTO_NODE_STOPPING ? "stopping" : "running";
+}
+
+/* One request answered by INFO, printed as status or pid prints it.  Never exits, so that
+ * status --all goes on to the next node type. */
+static int ask_info(const struct args *a, const char *rel, bool pid_only)
+{
+	struct kz_err err = { 0 };
+	struct args one = *a;
+	struct client c;
+	struct node n;
+	int rc, status = KZ_EXIT_OK;
+
+	one.rel = rel;
+	node_resolve_name(&n, &one);
+	if ((rc = client_connect(&c, a->rundir, rel, n.name, &err)) == CLIENT_OK)
+		rc = client_request(&c, pid_only ? PROTO_PID : PROTO_STATUS, NULL, 0, &err);
+	if (rc < 0) {
+		status = failed(&err);
+	} else if (rc == CLIENT_NOT_RUNNING) {
+		printf("%s is not running\n", n.name);
+		status = KZ_EXIT_NOT_RUNNING;
+	} else if (c.f.type != PROTO_INFO || c.f.len < 17) {
+		warn_msg("%s: unexpected answer from the helper", n.name);
+		status = KZ_EXIT_FAIL;
+	} else if (pid_only) {
+		printf("%u\n", proto_get32(c.f.payload));
+	} else {
+		const uint8_t *p = c.f.payload;
+		long up = (long)(time(NULL) - (time_t)proto_get64(p + 4));
+		printf("%s is %s (pid %u, up %lds, %u attached%s)\n", n.name, state_name(p[16]), proto_get32(p),
+		       up < 0 ? 0 : up, proto_get32(p + 12),
+		       p[16] == PROTO_NODE_UNCONFIRMED ? "; boot unconfirmed: the node refuses the broker's cookie" : "");
+	}
+	client_close(&c);
+	node_free(&n);
+	return status == KZ_EXIT_OK ? out_flush() : status;
+}
+
+int pid_run(const struct args *a)
+{
+	return ask_info(a, a->rel, true);
+}
+
+/* The node types named by the files ending in `suffix` in dir, added to *names (allocated). */
+static void collect_types(const char *dir, const char *suffix, struct strv *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t slen = strlen(suffix);
+
+	if (!d)
+		return; /* no such folder: no node types from it */
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n <= slen || n - slen > ARGS_REL_MAX || strcmp(e->d_name + n - slen, suffix))
+			continue;
+		if (e->d_name[0] < 'a' || e->d_name[0] > 'z' ||
+		    strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n - slen)
+			continue;
+		if (strv_addn(names, e->d_name, n - slen) < 0)
+			die_errno(KZ_EXIT_FAIL, "out of memory");
+	}
+	closedir(d);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *policy_folder(const struct args *a)
+{
+	char *dir;
+
+	if (!a->policy) {
+		dir = strdup("/etc/kzlaunch");
+	} else {
+		const char *slash = strrchr(a->policy, '/');
+		dir = slash ? strndup(a->policy, (size_t)(slash - a->policy + (slash == a->policy))) : strdup(".");
+	}
+	if (!dir)
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	return dir;
+}
+
+/* Each node type's status is the one action: a node that does not answer, or refuses, costs
+ * its own line only. */
+static int status_all(const struct args *a)
+{
+	struct strv names = { 0 };
+	char *dir = policy_folder(a);
+	bool all_running = true;
+
+	collect_types(dir, ".policy", &names);
+	collect_types(a->rundir, ".sock", &names);
+	if (names.n == 0)
+		die(EX_UNAVAILABLE, "no node types here: no policy in %s, no socket in %s", dir, a->rundir);
+	qsort(names.v, names.n, sizeof *names.v, by_name);
+	for (size_t i = 0; i < names.n; i++)
+		if (i == 0 || strcmp(names.v[i], names.v[i - 1]))
+			all_running = ask_info(a, names.v[i], false) == KZ_EXIT_OK && all_running;
+	strv_free(&names);
+	free(dir);
+	return all_running ? KZ_EXIT_OK : KZ_EXIT_NOT_RUNNING;
+}
+
+int status_run(const struct args *a)
+{
+	return a->all ? status_all(a) : ask_info(a, a->rel, false);
+}
+
+int stop_run(const struct args *a)
+{
+	struct kz_err err = { 0 };
+	struct client c;
+	struct node n;
+	int rc;
+
+	node_resolve_name(&n, a);
+	die_on_error(rc = client_connect(&c, a->rundir, a->rel, n.name, &err), &err);
+	if (rc == CLIENT_OK)
+		die_on_error(rc = client_request(&c, PROTO_STOP, NULL, 0, &err), &err);
+	if (rc == CLIENT_NOT_RUNNING) {
+		printf("%s is not running\n", n.name);
+		return out_flush();
+	}
+	while (!(c.f.type == PROTO_EXIT && c.f.len == 4)) {
+		if (c.f.type != PROTO_STOPPING)
+			die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n.name);
+		die_on_error(client_next(&c, &err), &err);
+	}
+	printf("%s stopped (exit status %u)\n", n.name, proto_get32(c.f.payload));
+	client_close(&c);
+	node_free(&n);
+	return out_flush();
+}
