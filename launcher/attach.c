@@ -18,6 +18,7 @@
 #include "attach.h"
 #include "die.h"
 #include "fd.h"
+#include "msg.h"
 #include "node.h"
 #include "session_client.h"
 
@@ -45,13 +46,12 @@ static void make_raw(void)
 	}
 }
 
-static void window_size(uint8_t out[4])
+static struct msg_winsize window_size(void)
 {
 	struct winsize ws = { 0 };
 
 	ioctl(STDIN_FILENO, TIOCGWINSZ, &ws); /* not a terminal: 0x0, the helper keeps its own */
-	proto_put16(out, ws.ws_row);
-	proto_put16(out + 2, ws.ws_col);
+	return (struct msg_winsize){ ws.ws_row, ws.ws_col };
 }
 
 static void write_all(int fd, const void *buf, size_t len)
@@ -76,20 +76,23 @@ static void say(const char *fmt, ...)
 /* Output from the helper.  Returns -1 to go on, else the status to leave with. */
 static int on_frame(const char *node, const struct proto_frame *f)
 {
+	uint64_t lost;
+	uint32_t status;
+
 	switch (f->type) {
 	case PROTO_OUTPUT:
 		write_all(STDOUT_FILENO, f->payload, f->len);
 		return -1;
 	case PROTO_LOST:
-		if (f->len == 8)
+		if (msg_lost_decode(f, &lost) == 0)
 			say("\r\n[kzlaunch: %llu bytes of output lost: this terminal did not keep up]\r\n",
-			    (unsigned long long)proto_get64(f->payload));
+			    (unsigned long long)lost);
 		return -1;
 	case PROTO_STOPPING:
 		return -1;
 	case PROTO_EXIT:
 		restore_tty();
-		say("\r\n[kzlaunch: %s exited with status %u]\r\n", node, f->len == 4 ? proto_get32(f->payload) : 0);
+		say("\r\n[kzlaunch: %s exited with status %u]\r\n", node, msg_exit_decode(f, &status) == 0 ? status : 0);
 		return KZ_EXIT_OK;
 	default:
 		die(KZ_EXIT_FAIL, "%s: unexpected frame %u from the helper", node, f->type);
@@ -134,16 +137,16 @@ static struct client *attached(const struct args *a, struct client *c)
 {
 	struct kz_err err = { 0 };
 	struct node n;
-	uint8_t req[5];
+	struct msg_winsize ws = window_size();
+	struct msg_attach req = { .read_only = a->read_only, .rows = ws.rows, .cols = ws.cols };
+	uint8_t payload[MSG_ATTACH_LEN];
 	int rc;
 
 	node_resolve_name(&n, a);
 	die_on_error(rc = client_connect(c, a->rundir, a->rel, n.name, &err), &err);
 	if (rc == CLIENT_NOT_RUNNING)
 		die(EX_UNAVAILABLE, "%s: not running", n.name);
-	req[0] = a->read_only;
-	window_size(req + 1);
-	die_on_error(rc = client_request(c, PROTO_ATTACH, req, sizeof req, &err), &err);
+	die_on_error(rc = client_request(c, PROTO_ATTACH, payload, msg_attach_encode(&req, payload), &err), &err);
 	if (rc == CLIENT_NOT_RUNNING)
 		die(EX_UNAVAILABLE, "%s: not running", n.name);
 	if (c->f.type != PROTO_INFO)
@@ -183,12 +186,13 @@ int attach_run(const struct args *a)
 			status = on_input(c, a);
 		if (fds[2].revents) {
 			struct signalfd_siginfo si;
-			uint8_t ws[4];
+			uint8_t payload[MSG_WINSIZE_LEN];
 			while (read(wfd, &si, sizeof si) == sizeof si)
 				;
-			window_size(ws);
+			struct msg_winsize ws = window_size();
 			if (!a->read_only)
-				die_on_error(client_send(c, PROTO_WINSIZE, ws, sizeof ws, &err), &err);
+				die_on_error(client_send(c, PROTO_WINSIZE, payload, msg_winsize_encode(&ws, payload), &err),
+					     &err);
 		}
 	}
 	restore_tty();

@@ -10,12 +10,11 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "msg.h"
 #include "session_client.h"
 
 /* How long the helper may take to accept, and to answer a request. */
 #define CLIENT_ANSWER_SEC 10
-/* The longest CALL text the helper logs (rights.h); a longer one is cut. */
-#define CLIENT_CALL_TEXT_MAX 512
 
 static int set_timeout(int fd, int opt, time_t sec, struct kz_err *err)
 {
@@ -75,13 +74,13 @@ static bool helper_went_away(int rc)
 
 static int turned_away(const struct client *c, struct kz_err *err)
 {
-	const struct proto_frame *f = &c->f;
+	struct msg_text why = msg_text_of(&c->f);
 
-	if (f->type == PROTO_DENIED)
+	if (c->f.type == PROTO_DENIED)
 		return kz_err_set(err, EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", c->node,
-				  (unsigned)getuid(), (int)(f->len > 16 ? 16 : f->len), (const char *)f->payload);
+				  (unsigned)getuid(), (int)why.len, why.s);
 	return kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper turned this connection away: %.*s", c->node,
-			  (int)(f->len > 64 ? 64 : f->len), (const char *)f->payload);
+			  (int)why.len, why.s);
 }
 
 static bool refused(const struct proto_frame *f)
@@ -139,17 +138,17 @@ int client_send(struct client *c, uint8_t type, const void *payload, uint16_t le
 
 int client_call(struct client *c, const char *what, unsigned ms, struct client_call *out, struct kz_err *err)
 {
-	uint8_t req[4 + CLIENT_CALL_TEXT_MAX];
-	size_t wlen = strlen(what) < CLIENT_CALL_TEXT_MAX ? strlen(what) : CLIENT_CALL_TEXT_MAX;
+	struct msg_call call = { .handshake_ms = ms, .what = { what, strlen(what) } };
+	struct msg_call_ready ready;
+	uint8_t req[PROTO_MAX_PAYLOAD];
+	uint16_t len = msg_call_encode(&call, req);
 	const struct proto_frame *f = &c->f;
 	int rc;
 
 	out->conn_fd = -1;
-	proto_put32(req, ms);
-	memcpy(req + 4, what, wlen);
 	if (set_timeout(c->fd, SO_SNDTIMEO, CLIENT_ANSWER_SEC, err) < 0)
 		return -1;
-	if (proto_send(c->fd, PROTO_CALL, req, (uint16_t)(4 + wlen)) < 0 && !helper_went_away(-1))
+	if (proto_send(c->fd, PROTO_CALL, req, len) < 0 && !helper_went_away(-1))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: helper socket: send", c->node);
 	/* The broker's handshake is bounded by ms; the helper answers within that and a little. */
 	if (set_timeout(c->fd, SO_RCVTIMEO, CLIENT_ANSWER_SEC + ms / 1000, err) < 0)
@@ -164,12 +163,10 @@ int client_call(struct client *c, const char *what, unsigned ms, struct client_c
 				  CLIENT_ANSWER_SEC + ms / 1000);
 	if (rc < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: helper socket", c->node);
-	if (f->type != PROTO_CALL_READY || f->len < 6 || f->len < 5 + f->payload[4] || out->conn_fd < 0)
+	if (msg_call_ready_decode(f, &ready) < 0 || out->conn_fd < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper answered a call with frame %u", c->node, f->type);
-	out->creation = proto_get32(f->payload);
-	size_t slen = f->payload[4];
-	if (!(out->self = strndup((const char *)f->payload + 5, slen)) ||
-	    !(out->node = strndup((const char *)f->payload + 5 + slen, f->len - 5 - slen)))
+	out->creation = ready.creation;
+	if (!(out->self = strndup(ready.self.s, ready.self.len)) || !(out->node = strndup(ready.node.s, ready.node.len)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "out of memory");
 	return CLIENT_OK;
 }

@@ -23,6 +23,7 @@
 #include "epmd.h"
 #include "fd.h"
 #include "fmt.h"
+#include "handoff.h"
 #include "proto.h"
 #include "session_client.h"
 #include "sockowner.h"
@@ -162,16 +163,15 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
  * socket; else the node is stopped (SIGTERM to the warden is a stop request) and start
  * fails.  The warden is this process's child, of this uid: it may be signalled.  The status
  * start ends with: 0, or 1 (dies) once the node is stopped. */
-static int started_on_own_socket(const struct node *n, const char *line, pid_t warden)
+static int started_on_own_socket(const struct node *n, uintmax_t dev, uintmax_t ino, pid_t warden)
 {
-	uintmax_t dev, ino;
 	struct stat st;
 	char *path = NULL;
 	int status;
 
 	if (!(path = proto_socket_path(n->rundir, n->type)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino) {
 		free(path);
 		return KZ_EXIT_OK;
@@ -186,17 +186,47 @@ static int started_on_own_socket(const struct node *n, const char *line, pid_t w
 	    n->name, path);
 }
 
-/* What the helper says on the ready pipe: "up DEV INO\n", or "exit N\n" and the node's last
- * output.  The status start ends with. */
+/* The node's status and last output, as the helper sent them when it ended while starting. */
+static int ended_while_starting(const struct node *n, const struct handoff_ready *r)
+{
+	char *rest = strndup(r->output, r->output_len);
+
+	warn_msg("%s exited with status %d while starting; its last output:", n->name, r->status);
+	/* Console output, shown as attach shows it: not one of our lines to escape. */
+	die_write(rest ? rest : "");
+	die_write("\n");
+	free(rest);
+	return KZ_EXIT_FAIL;
+}
+
+/* The helper failed before the node ran; it said why on our stderr or to syslog. */
+static int helper_failed(const struct node *n, pid_t helper)
+{
+	int st;
+
+	if (fd_waitpid(helper, &st) < 0)
+		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
+	if (WIFEXITED(st) && WEXITSTATUS(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		die(KZ_EXIT_FAIL, "%s: the helper was killed by signal %d before the node was up", n->name,
+		    WTERMSIG(st));
+	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
+}
+
+/* The ready pipe's one message (handoff.h), within the policy's start_timeout.  The status
+ * start ends with. */
 static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
 	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
 	long deadline = fd_now_ms() + (long)limit * 1000;
 	char buf[4096];
 	size_t len = 0;
-	ssize_t got;
+	bool at_eof = false;
+	struct handoff_ready r;
+	int got = 0;
 
-	while (len < sizeof buf - 1) {
+	while (got == 0 && !at_eof && len < sizeof buf) {
 		struct pollfd p = { .fd = rfd, .events = POLLIN };
 		long left = deadline - fd_now_ms();
 		int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
@@ -208,37 +238,23 @@ static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 		if (ready == 0)
 			die(KZ_EXIT_FAIL, "%s: still booting after %u s (the policy's start_timeout); left running", n->name,
 			    limit);
-		if ((got = read(rfd, buf + len, sizeof buf - 1 - len)) == 0)
-			break;
-		if (got < 0 && errno == EINTR)
+		ssize_t rd = read(rfd, buf + len, sizeof buf - len);
+		if (rd < 0 && errno == EINTR)
 			continue;
-		if (got < 0)
+		if (rd < 0)
 			die_errno(KZ_EXIT_FAIL, "ready pipe");
-		len += (size_t)got;
-		buf[len] = '\0';
-		if (!strncmp(buf, "up ", 3) && strchr(buf, '\n'))
-			return started_on_own_socket(n, buf, helper);
+		len += (size_t)rd;
+		at_eof = rd == 0;
+		got = handoff_ready_decode(buf, len, at_eof, &r);
 	}
-	buf[len] = '\0';
-	int status;
-	if (sscanf(buf, "exit %d", &status) == 1) {
-		char *rest = strchr(buf, '\n');
-		warn_msg("%s exited with status %d while starting; its last output:", n->name, status);
-		/* Console output, shown as attach shows it: not one of our lines to escape. */
-		die_write(rest ? rest + 1 : "");
-		die_write("\n");
-		return KZ_EXIT_FAIL;
-	}
-	/* The helper failed before the node ran; it said why on our stderr or to syslog. */
-	int st;
-	if (fd_waitpid(helper, &st) < 0)
-		die_errno(KZ_EXIT_FAIL, "%s: waiting for the helper", n->name);
-	if (WIFEXITED(st) && WEXITSTATUS(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		die(KZ_EXIT_FAIL, "%s: the helper was killed by signal %d before the node was up", n->name,
-		    WTERMSIG(st));
-	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
+	/* A full buffer ends the exit's output: the last 2 KiB, all the helper sends, fit. */
+	if (got == 0 && len == sizeof buf)
+		got = handoff_ready_decode(buf, len, true, &r);
+	if (got == 1 && r.kind == HANDOFF_UP)
+		return started_on_own_socket(n, r.dev, r.ino, helper);
+	if (got == 1)
+		return ended_while_starting(n, &r);
+	return helper_failed(n, helper);
 }
 
 /* The cookies the helper's broker connects with (helper/broker.h), a line each: the one the
@@ -247,13 +263,11 @@ static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 static int cookie_memfd(const struct node *n)
 {
 	int fd = memfd_create("kzlaunch-cookies", MFD_CLOEXEC);
-	const char *later = n->later_cookie;
+	const char *cookies[HANDOFF_COOKIES_MAX] = { n->cookie.value, n->later_cookie };
 
 	if (fd < 0)
 		die_errno(KZ_EXIT_FAIL, "memfd_create");
-	if (fd_write_all(fd, n->cookie.value, strlen(n->cookie.value)) < 0 || fd_write_all(fd, "\n", 1) < 0 ||
-	    (later && (fd_write_all(fd, later, strlen(later)) < 0 || fd_write_all(fd, "\n", 1) < 0)) ||
-	    lseek(fd, 0, SEEK_SET) < 0)
+	if (handoff_cookies_write(fd, cookies, n->later_cookie ? 2 : 1) < 0)
 		die_errno(KZ_EXIT_FAIL, "cookie memfd");
 	return fd;
 }

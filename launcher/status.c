@@ -10,6 +10,7 @@
 
 #include "actions.h"
 #include "die.h"
+#include "msg.h"
 #include "node.h"
 #include "session_client.h"
 #include "status.h"
@@ -37,6 +38,7 @@ static int ask_info(const struct args *a, const char *rel, bool pid_only)
 	struct kz_err err = { 0 };
 	struct args one = *a;
 	struct client c;
+	struct msg_info info;
 	struct node n;
 	int rc, status = KZ_EXIT_OK;
 
@@ -49,17 +51,17 @@ static int ask_info(const struct args *a, const char *rel, bool pid_only)
 	} else if (rc == CLIENT_NOT_RUNNING) {
 		printf("%s is not running\n", n.name);
 		status = KZ_EXIT_NOT_RUNNING;
-	} else if (c.f.type != PROTO_INFO || c.f.len < 17) {
+	} else if (msg_info_decode(&c.f, &info) < 0) {
 		warn_msg("%s: unexpected answer from the helper", n.name);
 		status = KZ_EXIT_FAIL;
 	} else if (pid_only) {
-		printf("%u\n", proto_get32(c.f.payload));
+		printf("%u\n", info.pid);
 	} else {
-		const uint8_t *p = c.f.payload;
-		long up = (long)(time(NULL) - (time_t)proto_get64(p + 4));
-		printf("%s is %s (pid %u, up %lds, %u attached%s)\n", n.name, state_name(p[16]), proto_get32(p),
-		       up < 0 ? 0 : up, proto_get32(p + 12),
-		       p[16] == PROTO_NODE_UNCONFIRMED ? "; boot unconfirmed: the node refuses the broker's cookie" : "");
+		long up = (long)(time(NULL) - (time_t)info.started);
+		printf("%s is %s (pid %u, up %lds, %u attached%s)\n", n.name, state_name(info.state), info.pid,
+		       up < 0 ? 0 : up, info.clients,
+		       info.state == PROTO_NODE_UNCONFIRMED ? "; boot unconfirmed: the node refuses the broker's cookie"
+							     : "");
 	}
 	client_close(&c);
 	node_free(&n);
@@ -154,12 +156,13 @@ int stop_run(const struct args *a)
 		printf("%s is not running\n", n.name);
 		return out_flush();
 	}
-	while (!(c.f.type == PROTO_EXIT && c.f.len == 4)) {
+	uint32_t exit_status;
+	while (msg_exit_decode(&c.f, &exit_status) < 0) {
 		if (c.f.type != PROTO_STOPPING)
 			die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n.name);
 		die_on_error(client_next(&c, &err), &err);
 	}
-	printf("%s stopped (exit status %u)\n", n.name, proto_get32(c.f.payload));
+	printf("%s stopped (exit status %u)\n", n.name, exit_status);
 	client_close(&c);
 	node_free(&n);
 	return out_flush();

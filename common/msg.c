@@ -1,0 +1,155 @@
+/* msg.c: the frames' payloads, field by field in the order doc/protocol.md gives. */
+#include <string.h>
+
+#include "msg.h"
+
+static size_t at_most(size_t len, size_t max)
+{
+	return len < max ? len : max;
+}
+
+static uint16_t put_text(uint8_t *out, const char *s, size_t len, size_t max)
+{
+	len = at_most(len, max);
+	memcpy(out, s, len);
+	return (uint16_t)len;
+}
+
+uint16_t msg_attach_encode(const struct msg_attach *m, uint8_t *out)
+{
+	out[0] = m->read_only;
+	proto_put16(out + 1, m->rows);
+	proto_put16(out + 3, m->cols);
+	return MSG_ATTACH_LEN;
+}
+
+int msg_attach_decode(const struct proto_frame *f, struct msg_attach *m)
+{
+	if (f->type != PROTO_ATTACH || f->len != MSG_ATTACH_LEN)
+		return -1;
+	m->read_only = f->payload[0] != 0;
+	m->rows = proto_get16(f->payload + 1);
+	m->cols = proto_get16(f->payload + 3);
+	return 0;
+}
+
+uint16_t msg_winsize_encode(const struct msg_winsize *m, uint8_t *out)
+{
+	proto_put16(out, m->rows);
+	proto_put16(out + 2, m->cols);
+	return MSG_WINSIZE_LEN;
+}
+
+int msg_winsize_decode(const struct proto_frame *f, struct msg_winsize *m)
+{
+	if (f->type != PROTO_WINSIZE || f->len != MSG_WINSIZE_LEN)
+		return -1;
+	m->rows = proto_get16(f->payload);
+	m->cols = proto_get16(f->payload + 2);
+	return 0;
+}
+
+uint16_t msg_info_encode(const struct msg_info *m, uint8_t *out)
+{
+	proto_put32(out, m->pid);
+	proto_put64(out + 4, m->started);
+	proto_put32(out + 12, m->clients);
+	out[16] = m->state;
+	return (uint16_t)(MSG_INFO_FIXED + put_text(out + MSG_INFO_FIXED, m->node.s, m->node.len, MSG_NAME_MAX));
+}
+
+int msg_info_decode(const struct proto_frame *f, struct msg_info *m)
+{
+	if (f->type != PROTO_INFO || f->len < MSG_INFO_FIXED || f->len > MSG_INFO_FIXED + MSG_NAME_MAX)
+		return -1;
+	m->pid = proto_get32(f->payload);
+	m->started = proto_get64(f->payload + 4);
+	m->clients = proto_get32(f->payload + 12);
+	m->state = f->payload[16];
+	m->node = (struct msg_text){ (const char *)f->payload + MSG_INFO_FIXED, f->len - MSG_INFO_FIXED };
+	return 0;
+}
+
+uint16_t msg_call_encode(const struct msg_call *m, uint8_t *out)
+{
+	proto_put32(out, m->handshake_ms);
+	return (uint16_t)(4 + put_text(out + 4, m->what.s, m->what.len, MSG_CALL_TEXT_MAX));
+}
+
+int msg_call_decode(const struct proto_frame *f, struct msg_call *m)
+{
+	if (f->type != PROTO_CALL || f->len < 4 || f->len > 4 + MSG_CALL_TEXT_MAX)
+		return -1;
+	m->handshake_ms = proto_get32(f->payload);
+	m->what = (struct msg_text){ (const char *)f->payload + 4, f->len - 4u };
+	return 0;
+}
+
+uint16_t msg_call_ready_encode(const struct msg_call_ready *m, uint8_t *out)
+{
+	uint16_t slen;
+
+	proto_put32(out, m->creation);
+	slen = put_text(out + 5, m->self.s, m->self.len, MSG_NAME_MAX);
+	out[4] = (uint8_t)slen;
+	return (uint16_t)(5 + slen + put_text(out + 5 + slen, m->node.s, m->node.len, MSG_NAME_MAX));
+}
+
+/* Both names must be there: a call without either cannot be made or named. */
+int msg_call_ready_decode(const struct proto_frame *f, struct msg_call_ready *m)
+{
+	if (f->type != PROTO_CALL_READY || f->len < 5)
+		return -1;
+	size_t slen = f->payload[4];
+	if (slen == 0 || f->len <= 5 + slen || f->len - 5 - slen > MSG_NAME_MAX)
+		return -1;
+	m->creation = proto_get32(f->payload);
+	m->self = (struct msg_text){ (const char *)f->payload + 5, slen };
+	m->node = (struct msg_text){ (const char *)f->payload + 5 + slen, f->len - 5 - slen };
+	return 0;
+}
+
+uint16_t msg_exit_encode(uint32_t status, uint8_t *out)
+{
+	proto_put32(out, status);
+	return MSG_EXIT_LEN;
+}
+
+int msg_exit_decode(const struct proto_frame *f, uint32_t *status)
+{
+	if (f->type != PROTO_EXIT || f->len != MSG_EXIT_LEN)
+		return -1;
+	*status = proto_get32(f->payload);
+	return 0;
+}
+
+uint16_t msg_lost_encode(uint64_t bytes, uint8_t *out)
+{
+	proto_put64(out, bytes);
+	return MSG_LOST_LEN;
+}
+
+int msg_lost_decode(const struct proto_frame *f, uint64_t *bytes)
+{
+	if (f->type != PROTO_LOST || f->len != MSG_LOST_LEN)
+		return -1;
+	*bytes = proto_get64(f->payload);
+	return 0;
+}
+
+uint16_t msg_error_encode(const char *why, uint8_t *out)
+{
+	return put_text(out, why, strlen(why), MSG_ERROR_TEXT_MAX);
+}
+
+uint16_t msg_denied_encode(const char *right, uint8_t *out)
+{
+	return put_text(out, right, strlen(right), MSG_RIGHT_MAX);
+}
+
+struct msg_text msg_text_of(const struct proto_frame *f)
+{
+	size_t max = f->type == PROTO_DENIED ? MSG_RIGHT_MAX : MSG_ERROR_TEXT_MAX;
+
+	return (struct msg_text){ (const char *)f->payload, at_most(f->len, max) };
+}

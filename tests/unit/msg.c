@@ -1,0 +1,166 @@
+/* tests/unit/msg.c: every payload of common/msg.c, encoded then decoded from a buffer of
+ * exactly its size (so ASan sees any read past it), and the payloads each decoder refuses. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "../tap.h"
+#include "msg.h"
+
+static uint8_t out[PROTO_MAX_PAYLOAD];
+
+/* A frame of the bytes encoded, in memory of exactly their size. */
+static struct proto_frame frame(uint8_t type, const uint8_t *bytes, size_t len, uint8_t **copy)
+{
+	*copy = malloc(len ? len : 1);
+	if (*copy && len)
+		memcpy(*copy, bytes, len);
+	return (struct proto_frame){ .type = type, .len = (uint16_t)len, .payload = *copy };
+}
+
+static bool text_is(struct msg_text t, const char *want)
+{
+	return t.len == strlen(want) && !memcmp(t.s, want, t.len);
+}
+
+static void round_trips(void)
+{
+	uint8_t *copy;
+	struct proto_frame f;
+
+	struct msg_attach a = { .read_only = true, .rows = 24, .cols = 80 }, a2;
+	f = frame(PROTO_ATTACH, out, msg_attach_encode(&a, out), &copy);
+	tap_ok(msg_attach_decode(&f, &a2) == 0 && a2.read_only && a2.rows == 24 && a2.cols == 80, "ATTACH round trip");
+	free(copy);
+
+	struct msg_winsize w = { 65535, 1 }, w2;
+	f = frame(PROTO_WINSIZE, out, msg_winsize_encode(&w, out), &copy);
+	tap_ok(msg_winsize_decode(&f, &w2) == 0 && w2.rows == 65535 && w2.cols == 1, "WINSIZE round trip");
+	free(copy);
+
+	struct msg_info i = { 4242, 1700000000ULL, 3, PROTO_NODE_UNCONFIRMED, { "kazoo_apps@host", 15 } }, i2;
+	f = frame(PROTO_INFO, out, msg_info_encode(&i, out), &copy);
+	tap_ok(msg_info_decode(&f, &i2) == 0 && i2.pid == 4242 && i2.started == 1700000000ULL && i2.clients == 3 &&
+		       i2.state == PROTO_NODE_UNCONFIRMED && text_is(i2.node, "kazoo_apps@host"),
+	       "INFO round trip");
+	free(copy);
+
+	struct msg_call c = { 5000, { "rpc lists:seq/2", 15 } }, c2;
+	f = frame(PROTO_CALL, out, msg_call_encode(&c, out), &copy);
+	tap_ok(msg_call_decode(&f, &c2) == 0 && c2.handshake_ms == 5000 && text_is(c2.what, "rpc lists:seq/2"),
+	       "CALL round trip");
+	free(copy);
+
+	struct msg_call_ready r = { 0xdeadbeef, { "kzlaunch3@host", 14 }, { "kazoo_apps@host", 15 } }, r2;
+	f = frame(PROTO_CALL_READY, out, msg_call_ready_encode(&r, out), &copy);
+	tap_ok(msg_call_ready_decode(&f, &r2) == 0 && r2.creation == 0xdeadbeef && text_is(r2.self, "kzlaunch3@host") &&
+		       text_is(r2.node, "kazoo_apps@host"),
+	       "CALL_READY round trip");
+	free(copy);
+
+	uint32_t st;
+	f = frame(PROTO_EXIT, out, msg_exit_encode(137, out), &copy);
+	tap_ok(msg_exit_decode(&f, &st) == 0 && st == 137, "EXIT round trip");
+	free(copy);
+
+	uint64_t lost;
+	f = frame(PROTO_LOST, out, msg_lost_encode(1ULL << 40, out), &copy);
+	tap_ok(msg_lost_decode(&f, &lost) == 0 && lost == 1ULL << 40, "LOST round trip");
+	free(copy);
+
+	f = frame(PROTO_ERROR, out, msg_error_encode("busy: too many connections", out), &copy);
+	tap_ok(text_is(msg_text_of(&f), "busy: too many connections"), "ERROR's text");
+	free(copy);
+
+	f = frame(PROTO_DENIED, out, msg_denied_encode("attach", out), &copy);
+	tap_ok(text_is(msg_text_of(&f), "attach"), "DENIED's text");
+	free(copy);
+}
+
+/* Texts longer than their limit are cut by the encoder, so what is sent is shown whole. */
+static void limits(void)
+{
+	char long_text[1024];
+	struct msg_call c = { 0, { long_text, sizeof long_text } }, c2;
+	uint8_t *copy;
+	struct proto_frame f;
+
+	memset(long_text, 'x', sizeof long_text);
+	f = frame(PROTO_CALL, out, msg_call_encode(&c, out), &copy);
+	tap_ok(f.len == 4 + MSG_CALL_TEXT_MAX && msg_call_decode(&f, &c2) == 0 && c2.what.len == MSG_CALL_TEXT_MAX,
+	       "a CALL's text is cut at %d bytes and decodes", MSG_CALL_TEXT_MAX);
+	free(copy);
+
+	long_text[sizeof long_text - 1] = '\0';
+	f = frame(PROTO_ERROR, out, msg_error_encode(long_text, out), &copy);
+	tap_ok(f.len == MSG_ERROR_TEXT_MAX && msg_text_of(&f).len == MSG_ERROR_TEXT_MAX,
+	       "an ERROR is sent and shown at the same %d bytes", MSG_ERROR_TEXT_MAX);
+	free(copy);
+
+	struct msg_info i = { 1, 2, 3, PROTO_NODE_UP, { long_text, 1000 } }, i2;
+	f = frame(PROTO_INFO, out, msg_info_encode(&i, out), &copy);
+	tap_ok(f.len == MSG_INFO_FIXED + MSG_NAME_MAX && msg_info_decode(&f, &i2) == 0 && i2.node.len == MSG_NAME_MAX,
+	       "INFO's name is cut at %d bytes", MSG_NAME_MAX);
+	free(copy);
+}
+
+struct refusal {
+	const char *name;
+	uint8_t type;
+	size_t len;
+	int (*decode)(const struct proto_frame *f);
+};
+
+static struct msg_attach a_;
+static struct msg_winsize w_;
+static struct msg_info i_;
+static struct msg_call c_;
+static struct msg_call_ready r_;
+static uint32_t e_;
+static uint64_t l_;
+static int attach(const struct proto_frame *f) { return msg_attach_decode(f, &a_); }
+static int winsize(const struct proto_frame *f) { return msg_winsize_decode(f, &w_); }
+static int info(const struct proto_frame *f) { return msg_info_decode(f, &i_); }
+static int call(const struct proto_frame *f) { return msg_call_decode(f, &c_); }
+static int ready(const struct proto_frame *f) { return msg_call_ready_decode(f, &r_); }
+static int exit_(const struct proto_frame *f) { return msg_exit_decode(f, &e_); }
+static int lost(const struct proto_frame *f) { return msg_lost_decode(f, &l_); }
+
+static const struct refusal refusals[] = {
+	{ "ATTACH one byte short", PROTO_ATTACH, 4, attach },
+	{ "ATTACH one byte long", PROTO_ATTACH, 6, attach },
+	{ "ATTACH of another type", PROTO_STATUS, 5, attach },
+	{ "WINSIZE short", PROTO_WINSIZE, 3, winsize },
+	{ "INFO without its fixed part", PROTO_INFO, 16, info },
+	{ "INFO with a name past 255 bytes", PROTO_INFO, MSG_INFO_FIXED + 256, info },
+	{ "CALL without its timeout", PROTO_CALL, 3, call },
+	{ "CALL with a text past its limit", PROTO_CALL, 4 + MSG_CALL_TEXT_MAX + 1, call },
+	{ "CALL_READY without a name length", PROTO_CALL_READY, 4, ready },
+	{ "CALL_READY whose name runs past the payload", PROTO_CALL_READY, 6, ready },
+	{ "EXIT short", PROTO_EXIT, 3, exit_ },
+	{ "EXIT long", PROTO_EXIT, 5, exit_ },
+	{ "LOST short", PROTO_LOST, 7, lost },
+};
+
+static void refused(void)
+{
+	for (size_t i = 0; i < COUNT(refusals); i++) {
+		const struct refusal *r = &refusals[i];
+		uint8_t *copy = calloc(1, r->len ? r->len : 1);
+		/* A name length byte that claims more than what follows. */
+		if (r->type == PROTO_CALL_READY && r->len > 4)
+			copy[4] = 200;
+		struct proto_frame f = { .type = r->type, .len = (uint16_t)r->len, .payload = copy };
+		tap_ok(r->decode(&f) == -1, "refused: %s", r->name);
+		free(copy);
+	}
+}
+
+int main(void)
+{
+	tap_plan(9 + 3 + (unsigned)COUNT(refusals));
+	round_trips();
+	limits();
+	refused();
+	return tap_done();
+}
