@@ -14,6 +14,7 @@
 #include "array.h"
 #include "config.h"
 #include "die.h"
+#include "fmt.h"
 
 /* Kazoo's own search order when KAZOO_CONFIG is not set. */
 static const char *const default_inis[] = {
@@ -62,9 +63,26 @@ static int locate_default(struct config_paths *out, struct kz_err *err)
 	return 0;
 }
 
+/* The folder kzlaunch was started in, before the launch moves to the release root. */
+static int absolute(struct config_paths *out, struct kz_err *err)
+{
+	char *cwd;
+
+	if (!out->ini)
+		return 0;
+	if (out->ini[0] == '/')
+		return (out->ini_abs = strdup(out->ini)) ? 0 : out_of_memory(err);
+	if (!(cwd = getcwd(NULL, 0)))
+		return kz_err_errno(err, EX_CONFIG, "%s: the current folder, to make it absolute", out->ini);
+	out->ini_abs = fmt_new("%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", out->ini);
+	free(cwd);
+	return out->ini_abs ? 0 : out_of_memory(err);
+}
+
 int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_err *err)
 {
 	out->ini = NULL;
+	out->ini_abs = NULL;
 	if (kazoo_config) {
 		/* Set but empty is a mistake to report, never a reason to fall back to the defaults. */
 		if (!*kazoo_config)
@@ -77,11 +95,13 @@ int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_
 	} else if (locate_default(out, err) < 0) {
 		return -1;
 	}
-	return 0;
+	return absolute(out, err);
 }
 
 void config_paths_free(struct config_paths *paths)
 {
 	free(paths->ini);
+	free(paths->ini_abs);
 	paths->ini = NULL;
+	paths->ini_abs = NULL;
 }

@@ -77,7 +77,7 @@ static void build_line(struct node *n, const struct args *a, enum execline_mode 
 		.self = self,
 		.sname = n->sname,
 		.home = n->home,
-		.config = n->config.ini,
+		.config = n->config.ini_abs,
 		.vm_args = n->vm_args_run,
 		.sys_config = n->sys_config_run,
 		.code_mode = n->code_mode,
