@@ -2,15 +2,20 @@
  * then generic sections) and checks it.  The cookie never appears in a message, and every
  * copy of it is wiped before its memory is freed. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "cookie.h"
 #include "die.h"
+#include "fd.h"
 #include "fmt.h"
 #include "inifile.h"
 
@@ -283,9 +288,74 @@ int cookie_check(const char *value, const char *where, struct kz_err *err)
 
 void cookie_source_free(struct cookie_source *src)
 {
+	free(src->file);
+	src->file = NULL;
 	wipe_free(src->value);
 	src->value = NULL;
 	src->rule = NULL;
 	src->section_line = 0;
 	src->line = 0;
+}
+
+/* The credential's bytes, at most COOKIE_MAX + 2 of them: enough to tell one too long. */
+static int read_credential(const char *path, char *buf, size_t size, size_t *len, struct kz_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		kz_err_set(err, EX_CONFIG, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	*len = 0;
+	while (*len < size && (n = read(fd, buf + *len, size - *len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			kz_err_errno(err, EX_CONFIG, "%s", path);
+			close(fd);
+			return -1;
+		}
+		*len += (size_t)n;
+	}
+	close(fd); /* read-only: a failing close loses nothing */
+	return 1;
+}
+
+int cookie_from_credential(struct cookie_source *out, struct kz_err *err)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	char buf[COOKIE_MAX + 2];
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!dir || !*dir)
+		return 0;
+	if (!(out->file = fmt_new("%s/kazoo_cookie", dir)))
+		return kz_err_errno(err, KZ_EXIT_FAIL, "credential path");
+	if ((rc = read_credential(out->file, buf, sizeof buf, &len, err)) <= 0) {
+		cookie_source_free(out);
+		return rc;
+	}
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	/* A NUL inside is no cookie: cookie_check sees the text up to it, so say it here. */
+	if (memchr(buf, '\0', len) || !(out->value = strndup(buf, len))) {
+		rc = memchr(buf, '\0', len) ? kz_err_set(err, EX_CONFIG, "%s: a NUL byte in the cookie", out->file)
+					    : kz_err_errno(err, KZ_EXIT_FAIL, "cookie");
+		cookie_source_free(out);
+		return rc;
+	}
+	explicit_bzero(buf, sizeof buf);
+	if (cookie_check(out->value, out->file, err) < 0) {
+		cookie_source_free(out);
+		return -1;
+	}
+	out->rule = "credential";
+	return 1;
 }

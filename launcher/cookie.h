@@ -9,7 +9,8 @@
 
 struct cookie_source {
 	char *value;        /* the cookie, quotes and comments removed */
-	const char *rule;   /* "host", "zone", "generic", "KAZOO_COOKIE" or "default" */
+	const char *rule;   /* "host", "zone", "generic", "KAZOO_COOKIE", "credential" or "default" */
+	char *file;         /* "credential": the file it was read from */
 	unsigned section_line; /* line of the [REL] header of the winning section; 0 if none */
 	unsigned line;      /* line of the cookie key; 0 if none */
 };
@@ -25,6 +26,13 @@ int cookie_resolve(const char *ini, const char *rel, const char *host, const cha
  * ASCII (0x20..0x7e, what the Erlang VM accepts): control characters, DEL, 0x80 and up.
  * `where` names its origin in the message ("/etc/kazoo/config.ini:14", "KAZOO_COOKIE"). */
 int cookie_check(const char *value, const char *where, struct kz_err *err);
+
+/* The systemd credential $CREDENTIALS_DIRECTORY/kazoo_cookie (LoadCredential=,
+ * SetCredentialEncrypted=; systemd sets the variable only for the service's processes):
+ * 1 with out filled (rule "credential"), 0 when the variable is unset or empty or the file
+ * does not exist, -1 with err (EX_CONFIG) when it cannot be read or fails cookie_check.  A
+ * trailing newline is not part of the cookie. */
+int cookie_from_credential(struct cookie_source *out, struct kz_err *err);
 
 void cookie_source_free(struct cookie_source *src);
 

@@ -10,10 +10,12 @@
 #include "execline.h"
 #include <sysexits.h>
 
-/* Variables the VM and its children may see, passed on from the caller when set.
- * KAZOO_COOKIE, ERL_FLAGS, ERL_AFLAGS, ERL_ZFLAGS and the like are left out on purpose:
- * the first is the secret, the others would add arguments (a -setcookie) to the VM. */
-static const char *const passed_env[] = { "LANG", "TZ", "KAZOO_ZONE", "ERL_EPMD_PORT",
+/* Variables the VM and its children may see, passed on from the caller when set.  Of those
+ * Kazoo's own code reads with os:getenv (doc/platform.md), KAZOO_APPS and KAZOO_ZONE pass;
+ * KAZOO_CONFIG is set from /; KAZOO_COOKIE never reaches the VM, nor do ERL_FLAGS,
+ * ERL_AFLAGS, ERL_ZFLAGS and the like: the first is the secret, the others would add
+ * arguments (a -setcookie) to the VM. */
+static const char *const passed_env[] = { "LANG", "TZ", "KAZOO_APPS", "KAZOO_ZONE", "ERL_EPMD_PORT",
 					  "ERL_CRASH_DUMP_SECONDS", "ERL_CRASH_DUMP_BYTES", NULL };
 static const char safe_path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 

@@ -137,6 +137,8 @@ int read_cookie_run(const struct args *a)
 
 	node_resolve_name(&n, a);
 	node_resolve_cookie(&n, false);
+	if (!strcmp(n.cookie.rule, "credential"))
+		warn_msg("the cookie of the systemd credential %s, not config.ini's", n.cookie.file);
 	printf("%s\n", n.cookie.value);
 	node_free(&n);
 	return out_flush();

@@ -56,12 +56,15 @@ void node_resolve_cookie(struct node *n, bool env_cookie)
 {
 	struct kz_err err = { 0 };
 	const char *forced = env_cookie ? getenv("KAZOO_COOKIE") : NULL;
+	int rc;
 
 	die_on_error(config_locate(n->config_arg, &n->config, &err), &err);
 	if (forced) {
 		die_on_error(cookie_check(forced, "KAZOO_COOKIE", &err), &err);
 		n->cookie.value = strdup(forced);
 		n->cookie.rule = "KAZOO_COOKIE";
+	} else if ((rc = cookie_from_credential(&n->cookie, &err)) != 0) {
+		die_on_error(rc, &err);
 	} else if (n->config.ini) {
 		die_on_error(cookie_resolve(n->config.ini, n->type, n->host, zone(), &n->cookie, &err), &err);
 	} else {
@@ -98,6 +101,9 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	struct kz_err err = { 0 };
 	const struct cookie_source *final;
 	const char *rel = n->type;
+	/* A cookie not from config.ini's REL section: KAZOO_COOKIE's, or the credential's. */
+	bool given = !strcmp(n->cookie.rule, "KAZOO_COOKIE") || !strcmp(n->cookie.rule, "credential");
+	const char *given_name = !strcmp(n->cookie.rule, "credential") ? "the credential's" : "KAZOO_COOKIE's";
 
 	/* Kazoo's kazoo_apps_init sets the cookie again once the node is up: KAZOO_COOKIE from
 	 * the VM's environment (which kzlaunch never passes on), else [kazoo_apps]'s, else the
@@ -107,15 +113,16 @@ void node_resolve_boot_cookie(struct node *n, bool remsh)
 	final = apps_cookie(n, &apps);
 	/* With KAZOO_COOKIE the file was not searched for REL's own; a file without one gives
 	 * the node nothing to switch to, so there is nothing to say. */
-	if (!final && !strcmp(n->cookie.rule, "KAZOO_COOKIE")) {
+	if (!final && given) {
 		if (cookie_resolve(n->config.ini, rel, n->host, zone(), &file, &err) == 0)
 			final = &file;
 		kz_err_clear(&err);
 	}
 	if (final && strcmp(final->value, n->cookie.value)) {
-		if (!strcmp(n->cookie.rule, "KAZOO_COOKIE"))
-			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([%s] on line %u) once it boots, not KAZOO_COOKIE's",
-			     n->name, n->config.ini, final->line, final == &apps ? "kazoo_apps" : rel, final->section_line);
+		if (given)
+			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([%s] on line %u) once it boots, not %s",
+			     n->name, n->config.ini, final->line, final == &apps ? "kazoo_apps" : rel, final->section_line,
+			     given_name);
 		else
 			warn_msg("%s: the release's kazoo_apps_init will set the node's cookie to %s:%u ([kazoo_apps] on line %u) once it boots, not [%s]'s on line %u",
 			     n->name, n->config.ini, final->line, final->section_line, rel, n->cookie.line);

@@ -75,7 +75,9 @@ static void report_cookie(const struct node *n)
 {
 	const struct cookie_source *c = &n->cookie;
 
-	if (!strcmp(c->rule, "KAZOO_COOKIE") || !strcmp(c->rule, "default"))
+	if (!strcmp(c->rule, "credential"))
+		fact("cookie: from the systemd credential %s", c->file);
+	else if (!strcmp(c->rule, "KAZOO_COOKIE") || !strcmp(c->rule, "default"))
 		fact("cookie: %s", !strcmp(c->rule, "default") ? "change_me (no config.ini)" : "from KAZOO_COOKIE");
 	else
 		fact("cookie: %s:%u, [%s] on line %u (%s rule)", n->config.ini, c->line, n->type,
