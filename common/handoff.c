@@ -31,6 +31,20 @@ size_t handoff_cookies_decode(char *buf, size_t len, char *cookies[], size_t max
 	return n;
 }
 
+size_t handoff_wait_encode(char *out, const char *text)
+{
+	size_t n = (size_t)snprintf(out, HANDOFF_READY_LINE_MAX, "wait %s", text);
+
+	if (n > HANDOFF_READY_LINE_MAX - 2)
+		n = HANDOFF_READY_LINE_MAX - 2;
+	for (size_t i = 5; i < n; i++)
+		if (out[i] == '\n')
+			out[i] = ' ';
+	out[n++] = '\n';
+	out[n] = '\0';
+	return n;
+}
+
 size_t handoff_up_encode(char *out, uintmax_t dev, uintmax_t ino)
 {
 	return (size_t)snprintf(out, HANDOFF_READY_LINE_MAX, "up %ju %ju\n", dev, ino);
@@ -59,7 +73,7 @@ static int decode_up(const char *line, size_t len, struct handoff_ready *r)
 	if (!field(line, len, &at, &dev) || at >= len || line[at++] != ' ' || !field(line, len, &at, &ino) ||
 	    at != len)
 		return -1;
-	*r = (struct handoff_ready){ .kind = HANDOFF_UP, .dev = dev, .ino = ino };
+	*r = (struct handoff_ready){ .kind = HANDOFF_UP, .dev = dev, .ino = ino, .used = len + 1 };
 	return 1;
 }
 
@@ -73,7 +87,7 @@ static int decode_exit(const char *line, size_t len, const char *rest, size_t re
 	if (!field(line, len, &at, &v) || at != len || v > INT32_MAX)
 		return -1;
 	*r = (struct handoff_ready){ .kind = HANDOFF_EXIT, .status = negative ? -(int)v : (int)v,
-				     .output = rest, .output_len = rest_len };
+				     .output = rest, .output_len = rest_len, .used = len + 1 + rest_len };
 	return 1;
 }
 
@@ -84,6 +98,13 @@ int handoff_ready_decode(const char *buf, size_t len, bool at_eof, struct handof
 	if (!nl)
 		return len >= HANDOFF_READY_LINE_MAX || at_eof ? -1 : 0;
 	size_t line_len = (size_t)(nl - buf);
+	if (line_len >= HANDOFF_READY_LINE_MAX)
+		return -1;
+	if (line_len >= 5 && !strncmp(buf, "wait ", 5)) {
+		*r = (struct handoff_ready){ .kind = HANDOFF_WAIT, .output = buf + 5, .output_len = line_len - 5,
+					     .used = line_len + 1 };
+		return 1;
+	}
 	if (line_len > 3 && !strncmp(buf, "up ", 3))
 		return decode_up(buf, line_len, r);
 	if (line_len > 5 && !strncmp(buf, "exit ", 5))

@@ -19,26 +19,33 @@ int handoff_cookies_write(int fd, const char *const cookies[], size_t n);
  * place: how many.  Empty lines and an unended last line are not cookies. */
 size_t handoff_cookies_decode(char *buf, size_t len, char *cookies[], size_t max);
 
-/* The ready pipe carries one message, then the helper closes it:
+/* The ready pipe carries what the helper waits for, as it changes, then one last message,
+ * after which the helper closes it:
+ *   "wait TEXT\n"   what the boot waits for now (epmd, the boot, the ready function);
  *   "up DEV INO\n"  the node has booted and the helper's socket is DEV:INO as bound;
  *   "exit N\n" and the node's last output: it ended (status N) before that. */
-enum handoff_ready_kind { HANDOFF_UP, HANDOFF_EXIT };
+enum handoff_ready_kind { HANDOFF_WAIT, HANDOFF_UP, HANDOFF_EXIT };
 
 struct handoff_ready {
 	enum handoff_ready_kind kind;
 	uintmax_t dev, ino;        /* HANDOFF_UP */
 	int status;                /* HANDOFF_EXIT */
-	const char *output;        /* HANDOFF_EXIT: what followed the line, not NUL-ended */
+	const char *output;        /* HANDOFF_EXIT: what followed the line, not NUL-ended;
+				    * HANDOFF_WAIT: the text */
 	size_t output_len;
+	size_t used;               /* the message's bytes, its newline included */
 };
 
-#define HANDOFF_READY_LINE_MAX 64
+#define HANDOFF_READY_LINE_MAX 256
 
-/* The line into out (HANDOFF_READY_LINE_MAX bytes): its length. */
+/* The line into out (HANDOFF_READY_LINE_MAX bytes): its length.  A wait's text is cut to
+ * fit, and its newlines become spaces. */
+size_t handoff_wait_encode(char *out, const char *text);
 size_t handoff_up_encode(char *out, uintmax_t dev, uintmax_t ino);
 size_t handoff_exit_encode(char *out, int status);
-/* What came so far, buf[0..len): 1 with *r once a whole message is there (an exit's output
- * is whole only at_eof), 0 when more is to come, -1 when it is no such message. */
+/* The first message of buf[0..len): 1 with *r once it is whole (an exit's output is whole
+ * only at_eof; r->used says how many bytes it took), 0 when more is to come, -1 when it is
+ * no such message. */
 int handoff_ready_decode(const char *buf, size_t len, bool at_eof, struct handoff_ready *r);
 
 #endif

@@ -24,6 +24,7 @@
 #include "fd.h"
 #include "fmt.h"
 #include "handoff.h"
+#include "progress.h"
 #include "proto.h"
 #include "session_client.h"
 #include "sockowner.h"
@@ -214,8 +215,18 @@ static int helper_failed(const struct node *n, pid_t helper)
 	die(KZ_EXIT_FAIL, "%s: the helper ended before the node was up", n->name);
 }
 
-/* The ready pipe's one message (handoff.h), within the policy's start_timeout.  The status
- * start ends with. */
+/* The status start ends with, from the ready pipe's last message (handoff.h). */
+static int last_message(const struct node *n, int got, const struct handoff_ready *r, pid_t helper)
+{
+	if (got == 1 && r->kind == HANDOFF_UP)
+		return started_on_own_socket(n, r->dev, r->ino, helper);
+	if (got == 1 && r->kind == HANDOFF_EXIT)
+		return ended_while_starting(n, r);
+	return helper_failed(n, helper);
+}
+
+/* What the helper says on the ready pipe (handoff.h), within the policy's start_timeout: what
+ * it waits for, shown on a terminal (progress.h), then whether the node came up. */
 static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
 	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
@@ -224,20 +235,29 @@ static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 	size_t len = 0;
 	bool at_eof = false;
 	struct handoff_ready r;
+	struct progress line;
 	int got = 0;
 
+	progress_begin(&line, n->name);
 	while (got == 0 && !at_eof && len < sizeof buf) {
 		struct pollfd p = { .fd = rfd, .events = POLLIN };
 		long left = deadline - fd_now_ms();
-		int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
+		int tick = progress_next_ms(&line);
+		int ready = left > 0 ? poll(&p, 1, tick >= 0 && tick < left ? tick : (int)left) : 0;
 		if (ready < 0 && errno == EINTR)
 			continue;
 		if (ready < 0)
 			die_errno(KZ_EXIT_FAIL, "ready pipe: poll");
+		if (ready == 0 && fd_now_ms() < deadline) {
+			progress_tick(&line);
+			continue;
+		}
 		/* The helper goes on: the node may yet finish booting, and `status` says when. */
-		if (ready == 0)
-			die(KZ_EXIT_FAIL, "%s: still booting after %u s (the policy's start_timeout); left running", n->name,
-			    limit);
+		if (ready == 0) {
+			progress_end(&line);
+			die(KZ_EXIT_FAIL, "%s: still booting after %u s (the policy's start_timeout)%s%s; left running",
+			    n->name, limit, line.what[0] ? ", waiting for " : "", line.what);
+		}
 		ssize_t rd = read(rfd, buf + len, sizeof buf - len);
 		if (rd < 0 && errno == EINTR)
 			continue;
@@ -245,16 +265,17 @@ static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 			die_errno(KZ_EXIT_FAIL, "ready pipe");
 		len += (size_t)rd;
 		at_eof = rd == 0;
-		got = handoff_ready_decode(buf, len, at_eof, &r);
+		while ((got = handoff_ready_decode(buf, len, at_eof, &r)) == 1 && r.kind == HANDOFF_WAIT) {
+			progress_waiting(&line, r.output, r.output_len);
+			memmove(buf, buf + r.used, len - r.used);
+			len -= r.used;
+		}
 	}
+	progress_end(&line);
 	/* A full buffer ends the exit's output: the last 2 KiB, all the helper sends, fit. */
 	if (got == 0 && len == sizeof buf)
 		got = handoff_ready_decode(buf, len, true, &r);
-	if (got == 1 && r.kind == HANDOFF_UP)
-		return started_on_own_socket(n, r.dev, r.ino, helper);
-	if (got == 1)
-		return ended_while_starting(n, &r);
-	return helper_failed(n, helper);
+	return last_message(n, got, &r, helper);
 }
 
 /* The cookies the helper's broker connects with (helper/broker.h), a line each: the one the

@@ -34,9 +34,16 @@ static const struct ready_case ready_rows[] = {
 	{ "exit -1", "exit -1\n", true, 1, HANDOFF_EXIT, 0, 0, -1, "" },
 	{ "exit without a number", "exit x\n", true, -1, 0, 0, 0, 0, NULL },
 	{ "nothing at all", "", true, -1, 0, 0, 0, 0, NULL },
+	{ "a line past the limit with no newline",
+	  "up 1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+	  "1111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+	  "11111111111111111111111111111111111111111111111111111111111111111111111111111111",
+	  false, -1, 0, 0, 0, 0, NULL },
 	{ "something else", "hello\n", false, -1, 0, 0, 0, 0, NULL },
-	{ "a long line with no newline", "up 111111111111111111111111111111111111111111111111111111111111111111", false, -1,
-	  0, 0, 0, 0, NULL },
+	{ "wait and its text", "wait the boot to finish\nup 1 2\n", false, 1, HANDOFF_WAIT, 0, 0, 0,
+	  "the boot to finish" },
+	{ "wait, not yet whole", "wait the bo", false, 0, 0, 0, 0, 0, NULL },
+	{ "wait with no text", "wait \n", false, 1, HANDOFF_WAIT, 0, 0, 0, "" },
 };
 
 static void ready_table(void)
@@ -51,6 +58,9 @@ static void ready_table(void)
 		bool ok = got == c->want;
 		if (ok && got == 1 && c->kind == HANDOFF_UP)
 			ok = r.kind == HANDOFF_UP && r.dev == c->dev && r.ino == c->ino;
+		if (ok && got == 1 && c->kind == HANDOFF_WAIT)
+			ok = r.kind == HANDOFF_WAIT && r.output_len == strlen(c->output) &&
+			     !memcmp(r.output, c->output, r.output_len) && r.used == 5 + r.output_len + 1;
 		if (ok && got == 1 && c->kind == HANDOFF_EXIT)
 			ok = r.kind == HANDOFF_EXIT && r.status == c->status && r.output_len == strlen(c->output) &&
 			     !memcmp(r.output, c->output, r.output_len);
@@ -61,9 +71,29 @@ static void ready_table(void)
 
 static void ready_round_trips(void)
 {
-	char line[HANDOFF_READY_LINE_MAX];
+	char line[HANDOFF_READY_LINE_MAX], text[400];
 	struct handoff_ready r;
-	size_t n = handoff_up_encode(line, UINTMAX_MAX, 0);
+	size_t n;
+
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	text[10] = '\n';
+	n = handoff_wait_encode(line, text);
+	tap_ok(n == HANDOFF_READY_LINE_MAX - 1 && handoff_ready_decode(line, n, false, &r) == 1 &&
+		       r.kind == HANDOFF_WAIT && r.used == n && !memchr(r.output, '\n', r.output_len),
+	       "a long wait text is cut to one line, its newline a space");
+	char many[3 * HANDOFF_READY_LINE_MAX];
+	size_t len = handoff_wait_encode(many, "epmd");
+	len += handoff_wait_encode(many + len, "the boot");
+	len += handoff_up_encode(many + len, 7, 9);
+	size_t at = 0, seen = 0;
+	while (handoff_ready_decode(many + at, len - at, false, &r) == 1 && r.kind == HANDOFF_WAIT) {
+		at += r.used;
+		seen++;
+	}
+	tap_ok(seen == 2 && r.kind == HANDOFF_UP && r.dev == 7 && r.ino == 9 && at + r.used == len,
+	       "two waits, then up, read one after the other");
+	n = handoff_up_encode(line, UINTMAX_MAX, 0);
 
 	tap_ok(handoff_ready_decode(line, n, false, &r) == 1 && r.kind == HANDOFF_UP && r.dev == UINTMAX_MAX &&
 		       r.ino == 0,
@@ -100,7 +130,7 @@ static void cookies(void)
 
 int main(void)
 {
-	tap_plan((unsigned)COUNT(ready_rows) + 2 + 4);
+	tap_plan((unsigned)COUNT(ready_rows) + 4 + 4);
 	ready_table();
 	ready_round_trips();
 	cookies();
