@@ -117,7 +117,7 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 	add(&v, &len, n->args->rundir);
 	add(&v, &len, "--cwd");
 	add(&v, &len, n->rel.root);
-	if (n->has_policy) {
+	if (policy_has_file(&n->policy)) {
 		add(&v, &len, "--policy");
 		add(&v, &len, n->policy_path);
 	}
@@ -184,7 +184,7 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
  * output. */
 static noreturn void wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
-	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
+	unsigned limit = n->policy.start_timeout;
 	long deadline = fd_now_ms() + (long)limit * 1000;
 	char buf[4096];
 	size_t len = 0;

@@ -69,6 +69,7 @@ static void setup(void)
 	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = h.standby_name = h.standby.fd = -1;
 	h.rel = "kazoo_apps";
 	h.owner_uid = 1000;
+	policy.file = "session.policy";
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
 	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
 	policy.stop = (struct policy_who){ .uids = stop_uids, .nuids = 1 };
