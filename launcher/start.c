@@ -70,20 +70,19 @@ static void check_not_registered(const struct node *n)
  * which the new helper replaces under RUNDIR/REL.lock. */
 static void check_not_running(const struct node *n)
 {
+	struct kz_err err = { 0 };
 	char *path = NULL;
 	struct stat st;
+	int there;
 
 	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	if (lstat(path, &st) < 0) {
-		if (errno != ENOENT)
-			die_errno(EX_CONFIG, "%s", path);
+	die_on_error(there = proto_socket_stat(path, &st, &err), &err);
+	if (!there) {
 		free(path);
 		check_not_registered(n);
 		return;
 	}
-	if (!S_ISSOCK(st.st_mode))
-		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
 	int fd = control_connect(n->args->rundir, n->args->rel);
 	if (fd >= 0)
 		die(KZ_EXIT_FAIL, "%s: already running (%s answers)", n->name, path);
@@ -160,6 +159,7 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
  * fails.  The warden is this process's child, of this uid: it may be signalled. */
 static noreturn void check_socket(const struct node *n, const char *line, pid_t warden)
 {
+	struct kz_err err = { 0 };
 	uintmax_t dev, ino;
 	struct stat st;
 	char *path = NULL;
@@ -167,9 +167,10 @@ static noreturn void check_socket(const struct node *n, const char *line, pid_t 
 
 	if (!(path = proto_socket_path(n->args->rundir, n->args->rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	if (sscanf(line, "up %ju %ju", &dev, &ino) == 2 && proto_socket_stat(path, &st, &err) == 1 &&
 	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino)
 		exit(KZ_EXIT_OK);
+	kz_err_clear(&err); /* whatever is there instead, the warning below says what follows */
 	warn_msg("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
