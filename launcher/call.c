@@ -22,7 +22,7 @@
 
 #define CALL_DEFAULT_TIMEOUT_SEC 60
 
-/* Kazoo's sup statuses (core/sup/src/sup.erl). */
+/* Kazoo's sup statuses (doc/distribution.md, "OTP facts the calls rely on"). */
 enum {
 	SUP_NO_CONNECTION = 1,
 	SUP_NOT_OK = 2,

@@ -135,10 +135,7 @@ void node_resolve_policy(struct node *n)
 	const struct args *a = n->args;
 	struct kz_err err = { 0 };
 
-	if (a->policy)
-		n->policy_path = strdup(a->policy);
-	else if (!(n->policy_path = fmt_new("/etc/kzlaunch/%s.policy", a->rel)))
-		n->policy_path = NULL;
+	n->policy_path = a->policy ? strdup(a->policy) : fmt_new("/etc/kzlaunch/%s.policy", a->rel);
 	if (!n->policy_path)
 		die_errno(KZ_EXIT_FAIL, "policy path");
 	if (policy_load(n->policy_path, &n->policy, &err) == 0)
@@ -178,14 +175,11 @@ static const char *code_mode(void)
 static char *crash_dump(const struct node *n)
 {
 	const char *given = getenv("ERL_CRASH_DUMP");
-	char *path = NULL;
 
 	if (given && *given)
 		return strdup(given);
-	if (!(path = fmt_new("%s/%lld_%s_erl_crash.dump", policy_log_dir(&n->policy, n->args->rundir),
-		     (long long)time(NULL), n->args->rel)))
-		return NULL;
-	return path;
+	return fmt_new("%s/%lld_%s_erl_crash.dump", policy_log_dir(&n->policy, n->args->rundir),
+		       (long long)time(NULL), n->args->rel);
 }
 
 void node_resolve_vm(struct node *n)
