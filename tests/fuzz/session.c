@@ -1,5 +1,5 @@
 /* Fuzzes the helper's request handling beyond the framing (helper/session.c and
- * common/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
+ * helper/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
  * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so),
  * console output is broadcast, and the broker answers calls, with a connection or an error,
  * in any order.  The node is a real child that ignores SIGTERM on a real pty.  At the end of

@@ -1,5 +1,6 @@
 /* rights.c: the request table and the rule of who holds which right.  Pure: no I/O, no
- * NSS, no state, so both programs may link it and a unit test can ask every row. */
+ * NSS, no state, so a unit test can ask every row.  Only the helper decides rights, so it
+ * lives in helper/. */
 #include "array.h"
 #include "rights.h"
 
