@@ -73,6 +73,13 @@ static inline bool policy_has_file(const struct policy *p)
 {
 	return p->file != NULL;
 }
+/* The folder for what the node leaves that others must not read (the console log, a crash
+ * dump): the policy's log folder; without a file, rundir, which the caller can write where it
+ * could not make /var/log/kazoo (README, "Files"). */
+static inline const char *policy_log_dir(const struct policy *p, const char *rundir)
+{
+	return policy_has_file(p) ? p->log_dir : rundir;
+}
 void policy_free(struct policy *p);
 
 #endif

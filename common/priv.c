@@ -228,13 +228,33 @@ static int check_known_caps(const struct policy *p, struct kz_err *err)
 	return 0;
 }
 
-int priv_become(const struct policy *p, struct kz_err *err)
+int priv_may_become(const struct policy *p, const char *node, struct kz_err *err)
 {
 	uid_t euid = geteuid();
 
 	if (euid != 0 && euid != p->uid)
-		return kz_err_set(err, EX_NOPERM, "%s: the node runs as %s (uid %u); uid %u may not start it",
-				  p->file, p->user, (unsigned)p->uid, (unsigned)euid);
+		return kz_err_set(err, EX_NOPERM, "%s: %s runs as %s (uid %u); uid %u may not start it",
+				  p->file, node, p->user, (unsigned)p->uid, (unsigned)euid);
+	return 0;
+}
+
+/* No file: the caller runs the node as it is, so there is nothing to switch and nothing to
+ * keep; lowering every set and no_new_privs need no privilege. */
+static int shed(struct kz_err *err)
+{
+	if (clear_all_caps(err) < 0)
+		return -1;
+	return set_no_new_privs(err);
+}
+
+int priv_become(const struct policy *p, struct kz_err *err)
+{
+	uid_t euid = geteuid();
+
+	if (!policy_has_file(p))
+		return shed(err);
+	if (priv_may_become(p, "the node", err) < 0)
+		return -1;
 	/* Root without CAP_SETPCAP (a capability bounding set, a container) could neither shrink
 	 * the bounding set nor lock the securebits: say so rather than start a looser node. */
 	if (euid == 0 && !have_permitted(CAP_SETPCAP))
@@ -256,20 +276,11 @@ int priv_become(const struct policy *p, struct kz_err *err)
 	return set_no_new_privs(err);
 }
 
-int priv_shed(struct kz_err *err)
-{
-	if (clear_all_caps(err) < 0)
-		return -1;
-	return set_no_new_privs(err);
-}
-
 int priv_drop_all(const struct policy *p, struct kz_err *err)
 {
 	/* Not root: the caller is the node's user with the node's groups (priv_become checks
 	 * that for the node); there is no identity to switch, only capabilities to shed. */
-	if (p && geteuid() != 0)
-		p = NULL;
-	if (p) {
+	if (geteuid() == 0) {
 		/* The node's user and group, and nothing else: no supplementary groups, no
 		 * capabilities, no limits of the node's. */
 		struct policy bare = *p;

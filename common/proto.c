@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sysexits.h>
 
 #include "fd.h"
 #include "fmt.h"
@@ -199,4 +200,13 @@ int proto_recv_fd(int fd, struct proto_frame *f, uint8_t buf[PROTO_MAX_PAYLOAD],
 char *proto_socket_path(const char *rundir, const char *rel)
 {
 	return fmt_new("%s/%s.sock", rundir, rel);
+}
+
+int proto_socket_stat(const char *path, struct stat *st, struct kz_err *err)
+{
+	if (lstat(path, st) < 0)
+		return errno == ENOENT ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
+	if (!S_ISSOCK(st->st_mode))
+		return kz_err_set(err, EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
+	return 1;
 }

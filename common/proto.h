@@ -9,6 +9,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
+
+#include "err.h"
 
 #define PROTO_VERSION 1
 #define PROTO_HEADER 4
@@ -93,5 +96,11 @@ int proto_send_fd(int fd, uint8_t type, const void *payload, uint16_t len, int p
 /* RUNDIR/REL.sock, where the helper listens and every client connects: the one place the
  * name is made.  Allocated; NULL when out of memory. */
 char *proto_socket_path(const char *rundir, const char *rel);
+
+/* What is at the socket's path, never followed: 1 a socket (*st its lstat), 0 nothing at
+ * all, or -1 with err (EX_CONFIG): something else there ("exists and is not a socket
+ * kzlaunch made"), or lstat failed.  kzlaunch before a start and the helper before its bind
+ * refuse the same things with the same words. */
+int proto_socket_stat(const char *path, struct stat *st, struct kz_err *err);
 
 #endif

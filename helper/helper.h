@@ -20,7 +20,7 @@
 
 struct helper {
 	const char *rel;
-	const struct policy *policy; /* NULL: no policy, only root and the caller's uid control it */
+	const struct policy *policy; /* without a file: only root and the caller's uid control it */
 	uid_t owner_uid;             /* the node's user */
 
 	struct child node;

@@ -141,7 +141,7 @@ static size_t read_cookies(int fd, char buf[], size_t size, char *cookies[], siz
 static struct conlog *open_log(const struct helper *h, const char *rundir, struct kz_err *err)
 {
 	const struct policy *p = h->policy;
-	const char *dir = p ? p->log_dir : rundir;
+	const char *dir = policy_log_dir(p, rundir);
 	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct conlog *log;
 
@@ -149,7 +149,7 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 		kz_err_errno(err, EX_CONFIG, "%s", dir);
 		return NULL;
 	}
-	log = conlog_open(dir_fd, dir, h->rel, p ? p->log_max_size : 10ULL << 20, p ? p->log_generations : 10, err);
+	log = conlog_open(dir_fd, dir, h->rel, p->log_max_size, p->log_generations, err);
 	if (log)
 		conlog_on_loss(log, log_loss, (void *)dir);
 	return log;
@@ -180,15 +180,16 @@ int main(int argc, char **argv)
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
 	ncookies = read_cookies(o.cookie_fd, cookie_buf, sizeof cookie_buf, cookies, 2);
-	if (o.policy) {
+	if (o.policy)
 		die_on_error(policy_load(o.policy, &policy, &err), &err);
-		h.policy = &policy;
-	}
+	else
+		die_on_error(policy_default(&policy, getuid(), getgid(), &err), &err);
 	/* kzlaunch refuses this first; the helper does not rely on it. */
-	if (!h.policy && geteuid() == 0)
+	if (!policy_has_file(&policy) && geteuid() == 0)
 		die(EX_NOPERM, "refusing to run a node as root: no --policy names its user");
-	h.owner_uid = h.policy ? policy.uid : getuid();
-	h.node.stop_timeout = h.policy ? policy.stop_timeout : 30;
+	h.policy = &policy;
+	h.owner_uid = policy.uid;
+	h.node.stop_timeout = policy.stop_timeout;
 	log_open("kzlaunch-helper");
 
 	die_on_error(h.sig_fd = block_signals(&oldmask, &err), &err);

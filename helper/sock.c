@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "proto.h"
 #include "sock.h"
 
 #define NOTIFY_SEND_SEC 10
@@ -83,11 +84,10 @@ static bool answers(const struct sockaddr_un *sa, socklen_t len)
 static int clear_path(const char *path, const struct sockaddr_un *sa, socklen_t len, struct kz_err *err)
 {
 	struct stat st;
+	int there = proto_socket_stat(path, &st, err);
 
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : kz_err_errno(err, EX_CONFIG, "%s", path);
-	if (!S_ISSOCK(st.st_mode))
-		return kz_err_set(err, EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
+	if (there <= 0)
+		return there;
 	if (answers(sa, len))
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s: already running (a helper answers on it)", path);
 	if (unlink(path) < 0)

@@ -65,7 +65,7 @@ static noreturn void node_child(int master, int slave, int errpipe, pid_t helper
 		child_fail(errpipe, KZ_EXIT_FAIL, strerror(errno));
 	if (chdir(spec->cwd) < 0)
 		child_fail(errpipe, EX_CONFIG, strerror(errno));
-	if ((spec->policy ? priv_become(spec->policy, &err) : priv_shed(&err)) < 0)
+	if (priv_become(spec->policy, &err) < 0)
 		child_fail(errpipe, err.status, err.msg ? err.msg : "privileges");
 	/* After the last uid change, which clears it (doc/platform.md); then make sure the helper did
 	 * not die in between, or the node would run without its owner. */

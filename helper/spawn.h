@@ -13,7 +13,7 @@ struct spawn_spec {
 	char **argv;
 	char **envp;
 	const char *cwd;
-	const struct policy *policy; /* NULL: run as the caller, no capabilities */
+	const struct policy *policy; /* without a file (policy_default): the caller, no capabilities */
 	const sigset_t *mask;        /* the mask to restore in the node */
 };
 

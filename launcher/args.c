@@ -62,13 +62,11 @@ const char *args_env(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
-static bool rel_is_valid(const char *rel)
+bool args_rel_valid(const char *s, size_t len)
 {
-	size_t n = strlen(rel);
-
-	if (n == 0 || n > ARGS_REL_MAX || rel[0] < 'a' || rel[0] > 'z')
+	if (len == 0 || len > ARGS_REL_MAX || s[0] < 'a' || s[0] > 'z')
 		return false;
-	return strspn(rel, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") >= len;
 }
 
 /* "^D", "^]" or a single character; anything else is a usage error. */
@@ -206,7 +204,7 @@ static void parse_words(int argc, char **argv, struct args *a)
 		a->action = def->act;
 		a->action_name = act;
 	}
-	if (!rel_is_valid(rel))
+	if (!args_rel_valid(rel, strlen(rel)))
 		die(EX_USAGE, "node type '%.80s': must match [a-z][a-z0-9_]* and be at most 64 bytes", rel);
 	a->rel = rel;
 }
@@ -324,7 +322,7 @@ void args_parse_sup(int argc, char **argv, struct args *a)
 		die(1, "-n '%.80s': the node type is at most %d bytes", node, ARGS_REL_MAX);
 	memcpy(rel, node, n);
 	rel[n] = '\0';
-	if (!rel_is_valid(rel))
+	if (!args_rel_valid(rel, strlen(rel)))
 		die(1, "-n '%.80s': the node type must match [a-z][a-z0-9_]*", node);
 	a->rel = rel;
 	a->node = at ? node : NULL;

@@ -4,6 +4,7 @@
 #define KZ_ARGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define ARGS_REL_MAX 64
 
@@ -60,5 +61,8 @@ void args_parse_sup(int argc, char **argv, struct args *a);
 void args_usage_sup(void);
 /* $name when set and not empty, else fallback. */
 const char *args_env(const char *name, const char *fallback);
+/* Whether the first len bytes of s name a node type: [a-z][a-z0-9_]*, at most ARGS_REL_MAX
+ * bytes (README, "Command line").  The one rule for REL, wherever a name comes from. */
+bool args_rel_valid(const char *s, size_t len);
 
 #endif

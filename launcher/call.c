@@ -23,7 +23,7 @@
 
 #define CALL_DEFAULT_TIMEOUT_SEC 60
 
-/* Kazoo's sup statuses (core/sup/src/sup.erl). */
+/* Kazoo's sup statuses (doc/distribution.md, "OTP facts the calls rely on"). */
 enum {
 	SUP_NO_CONNECTION = 1,
 	SUP_NOT_OK = 2,
@@ -79,11 +79,11 @@ static void log_call(const struct call *c)
 	closelog();
 }
 
-/* Who the node is on this host: its user, the policy's, else the caller's (who runs the node
- * when there is no policy). */
+/* Who the node is on this host: its policy's user (without a file, the caller, who runs the
+ * node). */
 static struct sockowner_want node_user(const struct call *c)
 {
-	return (struct sockowner_want){ .uid = c->n.has_policy ? c->n.policy.uid : geteuid() };
+	return (struct sockowner_want){ .uid = c->n.policy.uid };
 }
 
 static void locate(struct call *c, struct dist_peer *peer)
@@ -109,10 +109,10 @@ static void shed_privileges(const struct call *c, bool direct)
 	const struct passwd *pw;
 
 	if (geteuid() != 0) {
-		die_on_error(priv_drop_all(NULL, &err), &err);
+		die_on_error(priv_drop_all(&c->n.policy, &err), &err);
 		return;
 	}
-	if (direct && c->n.has_policy) {
+	if (direct && policy_has_file(&c->n.policy)) {
 		die_on_error(priv_drop_all(&c->n.policy, &err), &err);
 		return;
 	}

@@ -41,7 +41,7 @@ static void prepare_disk(const struct node *n, bool remsh)
 		files[nfiles++] = (struct rundir_file){ "sys.config", n->vm.sys_config_text,
 							n->vm.sys_config_text ? strlen(n->vm.sys_config_text) : 0 };
 
-	if (n->has_policy && geteuid() == 0) {
+	if (geteuid() == 0) { /* root always has a policy file here (node_resolve_identity) */
 		die_on_error(fd = rundir_open(n->policy.log_dir, 0750, n->uid, n->gid, n->uid, &err), &err);
 		close(fd);
 	}
@@ -57,10 +57,7 @@ static noreturn void become_and_exec(struct node *n, struct execline *line)
 	/* The VM's working folder is the release root, as relx's script leaves it. */
 	if (chdir(n->rel.root) < 0)
 		die_errno(EX_CONFIG, "%s", n->rel.root);
-	if (n->has_policy)
-		die_on_error(priv_become(&n->policy, &err), &err);
-	else
-		die_on_error(priv_shed(&err), &err);
+	die_on_error(priv_become(&n->policy, &err), &err);
 	die_on_error(fd_cloexec_from_3(&err), &err);
 	execve(line->argv.v[0], line->argv.v, line->envp.v);
 	die_errno(KZ_EXIT_FAIL, "%s: exec", line->argv.v[0]);

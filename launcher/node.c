@@ -16,6 +16,7 @@
 #include "host.h"
 #include "node.h"
 #include "osvars.h"
+#include "priv.h"
 #include "reach.h"
 #include "rundir.h"
 
@@ -143,38 +144,27 @@ void node_resolve_policy(struct node *n)
 {
 	struct kz_err err = { 0 };
 
-	if (n->policy_arg)
-		n->policy_path = strdup(n->policy_arg);
-	else if (!(n->policy_path = fmt_new("/etc/kzlaunch/%s.policy", n->type)))
-		n->policy_path = NULL;
+	n->policy_path = n->policy_arg ? strdup(n->policy_arg) : fmt_new("/etc/kzlaunch/%s.policy", n->type);
 	if (!n->policy_path)
 		die_errno(KZ_EXIT_FAIL, "policy path");
-	if (policy_load(n->policy_path, &n->policy, &err) == 0) {
-		n->has_policy = true;
+	if (policy_load(n->policy_path, &n->policy, &err) == 0)
 		return;
-	}
-	if (!n->policy_arg && errno == ENOENT) {
-		kz_err_clear(&err);
-		return;
-	}
-	die_err(&err);
+	if (n->policy_arg || errno != ENOENT)
+		die_err(&err);
+	kz_err_clear(&err);
+	die_on_error(policy_default(&n->policy, geteuid(), getegid(), &err), &err);
 }
 
 void node_resolve_identity(struct node *n)
 {
+	struct kz_err err = { 0 };
 	uid_t euid = geteuid();
 
 	node_resolve_policy(n);
-	if (!n->has_policy) {
-		if (euid == 0)
-			die(EX_CONFIG, "%s: no such policy; refusing to run %s as root", n->policy_path, n->name);
-		n->uid = euid;
-		n->gid = getegid();
-		return;
-	}
-	if (euid != 0 && euid != n->policy.uid)
-		die(EX_NOPERM, "%s: %s runs as %s (uid %u); uid %u may not start it", n->policy_path,
-		    n->name, n->policy.user, (unsigned)n->policy.uid, (unsigned)euid);
+	/* The default policy is the caller's identity: root's, which no node runs as. */
+	if (euid == 0 && !policy_has_file(&n->policy))
+		die(EX_CONFIG, "%s: no such policy; refusing to run %s as root", n->policy_path, n->name);
+	die_on_error(priv_may_become(&n->policy, n->name, &err), &err);
 	n->uid = n->policy.uid;
 	n->gid = n->policy.gid;
 }
@@ -194,14 +184,11 @@ static const char *code_mode(void)
 static char *crash_dump(const struct node *n)
 {
 	const char *given = getenv("ERL_CRASH_DUMP");
-	char *path = NULL;
 
 	if (given && *given)
 		return strdup(given);
-	if (!(path = fmt_new("%s/%lld_%s_erl_crash.dump", n->has_policy ? n->policy.log_dir : n->rundir,
-		     (long long)time(NULL), n->type)))
-		return NULL;
-	return path;
+	return fmt_new("%s/%lld_%s_erl_crash.dump", policy_log_dir(&n->policy, n->rundir),
+		       (long long)time(NULL), n->type);
 }
 
 void node_resolve_vm(struct node *n)
@@ -233,8 +220,10 @@ void node_check_reach(const struct node *n, bool remsh)
 	struct kz_err err = { 0 };
 	char *beam = NULL, *boot = NULL;
 
-	if (geteuid() != 0 || !n->has_policy)
-		return; /* the caller is the node's user: exec tells the truth itself */
+	/* Not root: the caller is the node's user, and exec tells the truth itself.  Root always
+	 * has a policy file here (node_resolve_identity). */
+	if (geteuid() != 0)
+		return;
 	if (remsh && !n->rel.boot_clean)
 		return; /* execline_build says what is missing */
 	if (!(beam = fmt_new("%s/beam.smp", n->rel.bindir)) ||
@@ -266,7 +255,6 @@ void node_free(struct node *n)
 	free(n->vm_args_run);
 	free(n->sys_config_run);
 	free(n->crash_dump);
-	if (n->has_policy)
-		policy_free(&n->policy);
+	policy_free(&n->policy);
 	memset(n, 0, sizeof *n);
 }

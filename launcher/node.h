@@ -28,7 +28,6 @@ struct node {
 	char *later_cookie;    /* the one Kazoo's kazoo_apps_init sets once the node is up; NULL: none */
 	struct release rel;
 	char *policy_path;     /* the file read, or the default that did not exist */
-	bool has_policy;
 	struct policy policy;
 	uid_t uid;             /* the identity the VM runs as */
 	gid_t gid;
@@ -53,8 +52,8 @@ void node_resolve_release(struct node *n);
  * cookie) and keeps it as later_cookie; a remote shell (remsh) takes it as its cookie. */
 void node_resolve_boot_cookie(struct node *n, bool remsh);
 /* An explicit policy (-p) must exist; at the default path, nothing at all there (not even a
- * dangling symlink) means no policy (has_policy false): then the caller runs the node, never
- * root. */
+ * dangling symlink) means no policy: then the node has policy_default's, the caller's
+ * identity (never root's). */
 void node_resolve_policy(struct node *n);
 void node_resolve_identity(struct node *n);
 /* After identity: the vm.args, sys.config, code loading mode and crash dump of a node. */

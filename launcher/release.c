@@ -165,7 +165,6 @@ static int fill_paths(struct release *rel, struct kz_err *err)
 
 	if (!(rel->bindir = fmt_new("%s/erts-%s/bin", rel->root, rel->erts_vsn)) ||
 	    !(rel->erlexec = fmt_new("%s/erlexec", rel->bindir)) ||
-	    !(rel->erl_call = fmt_new("%s/erl_call", rel->bindir)) ||
 	    !(rdir = fmt_new("%s/releases/%s", rel->root, rel->rel_vsn)) ||
 	    !(rel->boot_clean = fmt_new("%s/start_clean", rdir)) ||
 	    !(clean_file = fmt_new("%s/start_clean.boot", rdir)) ||
@@ -239,7 +238,6 @@ void release_free(struct release *rel)
 	free(rel->rel_vsn);
 	free(rel->bindir);
 	free(rel->erlexec);
-	free(rel->erl_call);
 	free(rel->boot);
 	free(rel->boot_clean);
 	free(rel->vm_args);

@@ -13,7 +13,6 @@ struct release {
 	char *rel_vsn;
 	char *bindir;     /* ROOT/erts-ERTS_VSN/bin */
 	char *erlexec;    /* BINDIR/erlexec */
-	char *erl_call;   /* BINDIR/erl_call, when present */
 	char *boot;       /* ROOT/releases/REL_VSN/RELNAME or start (erlexec adds .boot) */
 	char *boot_clean; /* start_clean, for a remote shell; NULL when the release has none */
 	char *vm_args;    /* the release's own; vmfiles.c picks the one a node reads */

@@ -131,11 +131,11 @@ static void report_identity(const struct node *n)
 {
 	const struct policy *p = &n->policy;
 
-	fact("policy: %s%s", n->policy_path, n->has_policy ? "" : " (none: runs as the caller)");
+	fact("policy: %s%s", n->policy_path, policy_has_file(p) ? "" : " (none: runs as the caller)");
 	fact("user: %s (%u)", user_name(n->uid), (unsigned)n->uid);
 	fact("group: %s (%u)", group_name(n->gid), (unsigned)n->gid);
-	if (!n->has_policy)
-		return;
+	if (!policy_has_file(p))
+		return; /* the caller as it is: nothing below is set */
 	fputs("groups:", stdout);
 	for (size_t i = 0; i < p->ngroups; i++) {
 		putchar(' ');

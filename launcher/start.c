@@ -72,21 +72,19 @@ static void check_not_registered(const struct node *n)
  * which the new helper replaces under RUNDIR/REL.lock. */
 static void check_not_running(const struct node *n)
 {
+	struct kz_err err = { 0 };
 	char *path = NULL;
 	struct stat st;
+	int there;
 
 	if (!(path = proto_socket_path(n->rundir, n->type)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	if (lstat(path, &st) < 0) {
-		if (errno != ENOENT)
-			die_errno(EX_CONFIG, "%s", path);
+	die_on_error(there = proto_socket_stat(path, &st, &err), &err);
+	if (!there) {
 		free(path);
 		check_not_registered(n);
 		return;
 	}
-	if (!S_ISSOCK(st.st_mode))
-		die(EX_CONFIG, "%s: exists and is not a socket kzlaunch made; refusing it", path);
-	struct kz_err err = { 0 };
 	struct client c;
 	int rc = client_connect(&c, n->rundir, n->type, n->name, &err);
 	die_on_error(rc, &err);
@@ -122,7 +120,7 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 	add(&v, &len, n->rundir);
 	add(&v, &len, "--cwd");
 	add(&v, &len, n->rel.root);
-	if (n->has_policy) {
+	if (policy_has_file(&n->policy)) {
 		add(&v, &len, "--policy");
 		add(&v, &len, n->policy_path);
 	}
@@ -166,17 +164,18 @@ static noreturn void exec_helper(char **argv, const struct execline *line, int k
  * start ends with: 0, or 1 (dies) once the node is stopped. */
 static int started_on_own_socket(const struct node *n, uintmax_t dev, uintmax_t ino, pid_t warden)
 {
+	struct kz_err err = { 0 };
 	struct stat st;
 	char *path = NULL;
 	int status;
 
 	if (!(path = proto_socket_path(n->rundir, n->type)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino) {
+	if (proto_socket_stat(path, &st, &err) == 1 && (uintmax_t)st.st_dev == dev && (uintmax_t)st.st_ino == ino) {
 		free(path);
 		return KZ_EXIT_OK;
 	}
+	kz_err_clear(&err); /* whatever is there instead, the warning below says what follows */
 	warn_msg("%s: no longer the socket the helper made (replaced or removed while %s started): stopping the node", path,
 	     n->name);
 	if (kill(warden, SIGTERM) < 0)
@@ -229,7 +228,7 @@ static int last_message(const struct node *n, int got, const struct handoff_read
  * it waits for, shown on a terminal (progress.h), then whether the node came up. */
 static int wait_until_up(const struct node *n, int rfd, pid_t helper)
 {
-	unsigned limit = n->has_policy ? n->policy.start_timeout : START_TIMEOUT_DEFAULT;
+	unsigned limit = n->policy.start_timeout;
 	long deadline = fd_now_ms() + (long)limit * 1000;
 	char buf[4096];
 	size_t len = 0;

@@ -5,9 +5,6 @@
 #include "execline.h"
 #include "node.h"
 
-/* How long `start` waits for the node's boot without a policy's [node] start_timeout. */
-#define START_TIMEOUT_DEFAULT 120
-
 /* Execs the helper with the node's command line.  Under systemd (NOTIFY_SOCKET) the helper
  * takes this process's place and reports READY=1 itself; elsewhere it is forked away and
  * this returns 0 once the node has booted, or 1 when it ended while starting (its last

@@ -84,10 +84,7 @@ static void collect_types(const char *dir, const char *suffix, struct strv *name
 		return; /* no such folder: no node types from it */
 	while ((e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
-		if (n <= slen || n - slen > ARGS_REL_MAX || strcmp(e->d_name + n - slen, suffix))
-			continue;
-		if (e->d_name[0] < 'a' || e->d_name[0] > 'z' ||
-		    strspn(e->d_name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n - slen)
+		if (n <= slen || strcmp(e->d_name + n - slen, suffix) || !args_rel_valid(e->d_name, n - slen))
 			continue;
 		if (strv_addn(names, e->d_name, n - slen) < 0)
 			die_errno(KZ_EXIT_FAIL, "out of memory");

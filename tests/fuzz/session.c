@@ -1,5 +1,5 @@
 /* Fuzzes the helper's request handling beyond the framing (helper/session.c and
- * common/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
+ * helper/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
  * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so),
  * console output is broadcast, and the broker answers calls, with a connection or an error,
  * in any order.  The node is a real child that ignores SIGTERM on a real pty.  At the end of
@@ -69,6 +69,7 @@ static void setup(void)
 	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = h.standby_name = h.standby.fd = -1;
 	h.rel = "kazoo_apps";
 	h.owner_uid = 1000;
+	policy.file = "session.policy";
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
 	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
 	policy.stop = (struct policy_who){ .uids = stop_uids, .nuids = 1 };

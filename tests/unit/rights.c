@@ -69,6 +69,7 @@ static void run_request_case(const struct request_case *c)
 static uid_t attach_uids[] = { 1000 }, watch_uids[] = { 1001 }, stop_uids[] = { 1002 };
 static gid_t attach_gids[] = { 100 }, watch_gids[] = { 200 }, stop_gids[] = { 300 };
 static const struct policy policy = {
+	.file = "rights.policy",
 	.attach = { attach_uids, 1, attach_gids, 1 },
 	.watch = { watch_uids, 1, watch_gids, 1 },
 	.stop = { stop_uids, 1, stop_gids, 1 },
@@ -137,7 +138,8 @@ static const struct allow_case allow_cases[] = {
 static void run_allow_case(const struct allow_case *c)
 {
 	const struct rights_peer peer = { c->uid, c->gid, c->ngroups ? c->groups : NULL, c->ngroups };
-	const struct policy *p = c->with_policy ? &policy : NULL;
+	static const struct policy none = { 0 }; /* policy_default's lists: empty; no file */
+	const struct policy *p = c->with_policy ? &policy : &none;
 	const bool want[] = { [RIGHTS_STATUS] = c->status, [RIGHTS_WATCH] = c->watch,
 			      [RIGHTS_ATTACH] = c->attach, [RIGHTS_STOP] = c->stop };
 

@@ -1,5 +1,6 @@
 /* rights.c: the request table and the rule of who holds which right.  Pure: no I/O, no
- * NSS, no state, so both programs may link it and a unit test can ask every row. */
+ * NSS, no state, so a unit test can ask every row.  Only the helper decides rights, so it
+ * lives in helper/. */
 #include "array.h"
 #include "rights.h"
 
@@ -65,10 +66,11 @@ bool rights_who_allows(const struct policy_who *who, const struct rights_peer *p
 bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
 		   enum rights_right r)
 {
-	/* Without a policy the node's user is the only one who started it: it alone, and root. */
-	if (peer->uid == 0 || (!p && peer->uid == owner_uid))
+	/* Without a policy file the node's user is the only one who started it: it alone, and
+	 * root (the default policy's lists are empty). */
+	if (peer->uid == 0 || (!policy_has_file(p) && peer->uid == owner_uid))
 		return true;
-	if (!p || (unsigned)r >= COUNT(granted_by))
+	if ((unsigned)r >= COUNT(granted_by))
 		return false;
 	unsigned by = granted_by[r];
 	return ((by & BY_ATTACH) && rights_who_allows(&p->attach, peer)) ||

@@ -53,8 +53,8 @@ struct rights_peer {
 const struct rights_request *rights_request(const struct proto_frame *f);
 
 /* Whether the peer holds right r over a node of owner_uid.  Root holds every right; without a
- * policy (p NULL), so does the node's own user, and nobody else; with one, the [control]
- * lists that grant r (attach implies watch; any list grants status). */
+ * policy file (policy_default), so does the node's own user, and nobody else; with one, the
+ * [control] lists that grant r (attach implies watch; any list grants status). */
 bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
 		   enum rights_right r);
 
