@@ -25,6 +25,7 @@ enum proto_type {
 	PROTO_STOP = 4,    /* empty */
 	PROTO_CALL = 5,    /* u32 timeout in ms for the handshake, then what the call is, as
 			      text for the log ("rpc M:F/N"): a connection to the node, please */
+	PROTO_RESTART = 6, /* empty: init:restart() on the node, then its boot again */
 	/* client -> helper, after ATTACH */
 	PROTO_INPUT = 10,  /* bytes for the console (read-write clients only) */
 	PROTO_WINSIZE = 11, /* u16 rows, u16 cols */
@@ -41,6 +42,8 @@ enum proto_type {
 				  the creation, u8 the length of the name the handshake announced,
 				  that name, then the node's; the name is this client's until it
 				  closes its helper connection */
+	PROTO_RESTARTING = 28, /* empty: the node took init:restart(); INFO follows once its boot
+				  has finished again, ERROR when it has not within start_timeout */
 };
 
 /* INFO's state of the node. */
@@ -50,6 +53,7 @@ enum proto_node_state {
 	PROTO_NODE_STOPPING = 2,
 	PROTO_NODE_UNCONFIRMED = 3, /* up as epmd says: the node refused the broker's cookie, so
 				     * whether its boot has finished cannot be asked */
+	PROTO_NODE_RESTARTING = 4,  /* init:restart() taken; its boot not finished again */
 };
 
 struct proto_frame {

@@ -21,6 +21,7 @@ static const struct action_def actions[] = {
 	{ "start", ACT_START, ACCEPTS_DRY_RUN | ACCEPTS_VM_ARGS, 0, 0, NULL, LAUNCH, launch_run },
 	{ "attach", ACT_ATTACH, ACCEPTS_READ_ONLY, 0, 0, NULL, "the attach right; --read-only: watch", attach_run },
 	{ "stop", ACT_STOP, 0, 0, 0, NULL, "the stop right", stop_run },
+	{ "restart", ACT_RESTART, 0, 0, 0, NULL, "the stop right", restart_run },
 	{ "status", ACT_STATUS, ACCEPTS_ALL, 0, 0, NULL, "any right", status_run },
 	{ "pid", ACT_PID, 0, 0, 0, NULL, "any right", pid_run },
 	{ "remote_console", ACT_REMOTE_CONSOLE, ACCEPTS_DRY_RUN, 0, 0, NULL, "whoever can read the cookie",

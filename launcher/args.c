@@ -24,7 +24,7 @@ void args_usage(void)
 	      "Starts, attaches to and stops a Kazoo node without sudo, setuid or shell scripts.\n"
 	      "REL      node type: kazoo_apps, ecallmgr, ... (default $REL, else kazoo_apps;\n"
 	      "         status with neither: every node type)\n"
-	      "ACTION   console | foreground | start | attach | stop | status | pid |\n"
+	      "ACTION   console | foreground | start | attach | stop | restart | status | pid |\n"
 	      "         remote_console | read-release-cookie | help | version\n"
 	      "         (default $ACT, else console); the calls above take every word after\n"
 	      "         them as their own, so options come before them\n"

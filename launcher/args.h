@@ -23,6 +23,7 @@ enum action {
 	ACT_RPCTERMS,
 	ACT_EVAL,
 	ACT_SUP,
+	ACT_RESTART,
 	ACT_HELP,
 	ACT_VERSION,
 };

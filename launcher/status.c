@@ -28,7 +28,12 @@ static int failed(struct kz_err *err)
 
 static const char *state_name(uint8_t state)
 {
-	return state == PROTO_NODE_BOOTING ? "booting" : state == PROTO_NODE_STOPPING ? "stopping" : "running";
+	switch (state) {
+	case PROTO_NODE_BOOTING: return "booting";
+	case PROTO_NODE_STOPPING: return "stopping";
+	case PROTO_NODE_RESTARTING: return "restarting";
+	default: return "running";
+	}
 }
 
 /* One request answered by INFO, printed as status or pid prints it.  Never exits, so that
@@ -160,6 +165,37 @@ int stop_run(const struct args *a)
 		die_on_error(client_next(&c, &err), &err);
 	}
 	printf("%s stopped (exit status %u)\n", n.name, exit_status);
+	client_close(&c);
+	node_free(&n);
+	return out_flush();
+}
+
+int restart_run(const struct args *a)
+{
+	struct kz_err err = { 0 };
+	struct msg_info info;
+	struct client c;
+	struct node n;
+	int rc;
+
+	node_resolve_name(&n, a);
+	die_on_error(rc = client_connect(&c, a->rundir, a->rel, n.name, &err), &err);
+	if (rc == CLIENT_OK)
+		die_on_error(rc = client_request(&c, PROTO_RESTART, NULL, 0, &err), &err);
+	if (rc == CLIENT_NOT_RUNNING)
+		die(EX_UNAVAILABLE, "%s: not running", n.name);
+	if (c.f.type != PROTO_RESTARTING)
+		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n.name);
+	/* The helper answers again once the boot has finished, or says why it has not. */
+	if (client_next(&c, &err) < 0) {
+		struct msg_text why = msg_text_of(&c.f);
+		if (c.f.type == PROTO_ERROR)
+			die(KZ_EXIT_FAIL, "%s: %.*s", n.name, (int)why.len, why.s);
+		die_err(&err);
+	}
+	if (msg_info_decode(&c.f, &info) < 0)
+		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n.name);
+	printf("%s restarted (pid %u)\n", n.name, info.pid);
 	client_close(&c);
 	node_free(&n);
 	return out_flush();

@@ -14,5 +14,9 @@ int pid_run(const struct args *a);
 /* SIGTERM, then SIGKILL after the policy's stop_timeout; the node's exit status printed: 0,
  * also when it was not running. */
 int stop_run(const struct args *a);
+/* init:restart() on the node (relx's and mix's restart: the OS pid, the helper, its log and
+ * attached clients stay), and back once its boot has finished again: 0; 69 not running; 1
+ * when it is not back within the policy's start_timeout. */
+int restart_run(const struct args *a);
 
 #endif
