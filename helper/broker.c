@@ -29,7 +29,7 @@
 #define KIND_BOOT 'B'
 #define KIND_STANDBY 'S'
 #define BOOT_PROBE_MS 2000 /* a node that takes longer to say how it is is asked again */
-#define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation; then the text */
+#define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation (a boot probe's: its verdict); then the text */
 
 static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char *text)
 {
@@ -214,6 +214,13 @@ int broker_read(int fd, struct broker_answer *a)
 	}
 	a->id = proto_get32(msg);
 	a->creation = proto_get32(msg + 5);
+	a->boot = BROKER_BOOT_STARTING;
+	/* A boot probe's answer carries its verdict where a connection's has the creation. */
+	if (a->id == BROKER_BOOT_ID) {
+		if (a->creation == BROKER_BOOT_STARTED || a->creation == BROKER_BOOT_REFUSED)
+			a->boot = (enum broker_boot)a->creation;
+		a->creation = 0;
+	}
 	size_t len = (size_t)n - ANSWER_HEAD;
 	if (len >= BROKER_TEXT_MAX)
 		len = BROKER_TEXT_MAX - 1;

@@ -15,11 +15,21 @@
 
 #define BROKER_TEXT_MAX 256
 
-/* One answer: the connection and the name and creation it was made under, or why not. */
+/* A boot probe's verdict. */
+enum broker_boot {
+	BROKER_BOOT_STARTING, /* not yet, or no answer: text says which */
+	BROKER_BOOT_STARTED,
+	BROKER_BOOT_REFUSED,  /* the node refused every cookie: asking again would only put a
+			       * rejected connection in its log each time */
+};
+
+/* One answer: the connection and the name and creation it was made under, or why not; for a
+ * boot probe, its verdict. */
 struct broker_answer {
 	uint32_t id;       /* as asked */
 	int fd;            /* the connection, close-on-exec; -1 when there is none */
-	uint32_t creation;
+	uint32_t creation; /* a connection's: the creation the handshake gave the name */
+	enum broker_boot boot; /* id BROKER_BOOT_ID only */
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
@@ -34,16 +44,10 @@ int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t
 #define BROKER_BOOT_ID 0xffffffffu
 #define BROKER_STANDBY_ID 0xfffffffeu
 
-/* What a boot probe's answer carries in its creation field. */
-#define BROKER_BOOT_STARTING 0 /* not yet, or no answer: text says which */
-#define BROKER_BOOT_STARTED 1
-#define BROKER_BOOT_REFUSED 2  /* the node refused every cookie: asking again would only put
-				* a rejected connection in its log each time */
-
 /* Asks whether the node's boot has finished (init:get_status() is {started, started}), over a
  * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
- * id BROKER_BOOT_ID, fd -1, and a BROKER_BOOT_ verdict as its creation (text says what the
- * node answered or why it could not).  0, or -1 when the broker is gone. */
+ * id BROKER_BOOT_ID, fd -1, and its verdict in boot (text says what the node answered or why
+ * it could not).  0, or -1 when the broker is gone. */
 int broker_ask_boot(int fd);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by

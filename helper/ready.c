@@ -165,9 +165,9 @@ void ready_boot_answer(struct helper *h, const struct broker_answer *a)
 	h->boot_pending = false;
 	if (h->node.state != CHILD_BOOTING)
 		return;
-	if (a->creation == BROKER_BOOT_STARTED) {
+	if (a->boot == BROKER_BOOT_STARTED) {
 		ready_announce(h);
-	} else if (a->creation == BROKER_BOOT_REFUSED) {
+	} else if (a->boot == BROKER_BOOT_REFUSED) {
 		/* Said once; epmd's word is the best there is now. */
 		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", h->node.name,
 			a->text);
