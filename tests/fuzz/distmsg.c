@@ -8,6 +8,7 @@
 
 #include "dist.h"
 #include "distmsg.h"
+#include "fd.h"
 #include "fuzz.h"
 
 #define SELF "kzlaunch9@vm"
