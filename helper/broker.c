@@ -185,31 +185,36 @@ static int ask(int fd, uint32_t id, uint8_t kind, unsigned name, uint32_t ms)
 	return fd >= 0 && send(fd, req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof req ? 0 : -1;
 }
 
-int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms)
+int broker_ask(const struct broker_link *b, uint32_t id, unsigned name, uint32_t ms)
 {
-	return ask(fd, id, KIND_CONNECT, name, ms);
+	return ask(b->fd, id, KIND_CONNECT, name, ms);
 }
 
-int broker_ask_standby(int fd, unsigned name)
+int broker_ask_standby(const struct broker_link *b, unsigned name)
 {
-	return ask(fd, BROKER_STANDBY_ID, KIND_STANDBY, name, 0);
+	return ask(b->fd, BROKER_STANDBY_ID, KIND_STANDBY, name, 0);
 }
 
-int broker_ask_boot(int fd)
+int broker_ask_boot(const struct broker_link *b)
 {
-	return ask(fd, BROKER_BOOT_ID, KIND_BOOT, DIST_PROBE_NAME, BOOT_PROBE_MS);
+	return ask(b->fd, BROKER_BOOT_ID, KIND_BOOT, DIST_PROBE_NAME, BOOT_PROBE_MS);
 }
 
-int broker_read(int fd, struct broker_answer *a)
+int broker_read(struct broker_link *b, struct broker_answer *a)
 {
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
-	ssize_t n = fd_recv_passed(fd, msg, sizeof msg, &a->fd, MSG_DONTWAIT);
+	ssize_t n;
 
+	if (b->fd < 0)
+		return -1;
+	n = fd_recv_passed(b->fd, msg, sizeof msg, &a->fd, MSG_DONTWAIT);
 	if (n < 0 && errno == EAGAIN)
 		return 0;
 	if (n < ANSWER_HEAD) {
 		if (a->fd >= 0)
 			close(a->fd);
+		close(b->fd);
+		b->fd = -1;
 		return -1;
 	}
 	a->id = proto_get32(msg);

@@ -33,6 +33,12 @@ struct broker_answer {
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
+/* The helper's end of the broker's channel: fd -1 once the broker is gone.  Written only
+ * here (broker_read marks it gone); the parts that ask hold it as const. */
+struct broker_link {
+	int fd;
+};
+
 /* Forks the broker for `node`, the process node_pid, with the cookies it may need (the one
  * the node boots with, then the one Kazoo's kazoo_apps_init sets later, if any): the helper's
  * end of their channel, or -1 with err.  The broker proves a cookie only to a port the node's
@@ -48,17 +54,18 @@ int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t
  * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
  * id BROKER_BOOT_ID, fd -1, and its verdict in boot (text says what the node answered or why
  * it could not).  0, or -1 when the broker is gone. */
-int broker_ask_boot(int fd);
+int broker_ask_boot(const struct broker_link *b);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
  * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
-int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms);
+int broker_ask(const struct broker_link *b, uint32_t id, unsigned name, uint32_t ms);
 
-/* The same for a connection no call has asked for yet, the helper's standby (session.h):
+/* The same for a connection no call has asked for yet, the helper's standby (calls.h):
  * the answer carries BROKER_STANDBY_ID. */
-int broker_ask_standby(int fd, unsigned name);
+int broker_ask_standby(const struct broker_link *b, unsigned name);
 
-/* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone. */
-int broker_read(int fd, struct broker_answer *a);
+/* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone (its end is
+ * closed then, and b->fd is -1 from then on). */
+int broker_read(struct broker_link *b, struct broker_answer *a);
 
 #endif
