@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker.h"
+#include "brokermsg.h"
 #include "dist.h"
 #include "nodeproc.h"
 

@@ -1,5 +1,5 @@
 /* helper.h: one kzlaunch-helper, as a composition of its parts, each a struct written only by
- * its own file (main.c sets them up): the node (nodeproc.c), the broker's channel (broker.c),
+ * its own file (main.c sets them up): the node (nodeproc.c), the broker's channel (brokermsg.c),
  * readiness and the warden's channel (ready.c), the calls' names (calls.c), the connections
  * (session.c), and the console as the loop reads it (loop.c).  The parts hold pointers to
  * what they read or call down into; they never call each other's way up, and the node's
@@ -7,7 +7,7 @@
 #ifndef KZ_HELPER_H
 #define KZ_HELPER_H
 
-#include "broker.h"
+#include "brokermsg.h"
 #include "calls.h"
 #include "conlog.h"
 #include "nodeproc.h"

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "broker.h"
+#include "brokermsg.h"
 #include "err.h"
 #include "nodeproc.h"
 #include "ring.h"

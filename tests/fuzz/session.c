@@ -15,7 +15,7 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 
-#include "broker.h"
+#include "brokermsg.h"
 #include "calls.h"
 #include "fuzz.h"
 #include "nodeproc.h"
