@@ -1,5 +1,6 @@
 /* die.c: print one line on stderr and, for the die family, exit with the given status.
- * The only place in kzlaunch that writes diagnostics. */
+ * Every diagnostic on stderr goes through here; the helper, once it has left its terminal,
+ * reports through helper/log.c (syslog) instead. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
@@ -23,11 +24,6 @@ void die_init(const char *argv0)
 		return;
 	slash = strrchr(argv0, '/');
 	progname = slash ? slash + 1 : argv0;
-}
-
-const char *die_progname(void)
-{
-	return progname;
 }
 
 __attribute__((format(printf, 2, 0)))
@@ -57,16 +53,6 @@ void warn_msg(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vsay(NULL, fmt, ap);
-	va_end(ap);
-}
-
-void warn_errno(const char *fmt, ...)
-{
-	const char *text = strerror(errno);
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsay(text, fmt, ap);
 	va_end(ap);
 }
 

@@ -17,7 +17,6 @@ enum {
 };
 
 void die_init(const char *argv0);
-const char *die_progname(void);
 
 noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 noreturn void die_errno(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -30,10 +29,9 @@ noreturn void die_child(int status, int errnum, const char *what, const char *ca
 /* Text that is not a message of ours but output shown as it came (the node's last lines,
  * already escaped by the caller): on stderr as it is. */
 void die_write(const char *text);
-/* One line, the program goes on: warn_msg is the message alone (BSD's warnx), warn_errno adds
- * ": strerror(errno)" (BSD's warn).  Not named warn/warnx: glibc exports those from <err.h>,
- * and a program's own definitions would take the place of libc's for every library. */
+/* One line, the program goes on: the message alone (BSD's warnx).  Not named warn/warnx: glibc
+ * exports those from <err.h>, and a program's own definitions would take the place of libc's
+ * for every library. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

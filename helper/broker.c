@@ -1,6 +1,5 @@
 /* broker.c: connections to the node on request, in a process that holds the cookie and
- * nothing else (broker.h).  The channel is a SOCK_SEQPACKET pair: one message per request
- * and per answer, each whole or not at all. */
+ * nothing else (broker.h).  Its requests and answers are brokermsg.c's. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +10,6 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -21,28 +19,13 @@
 #include "dist.h"
 #include "fd.h"
 #include "log.h"
-#include "proto.h"
 #include "term.h"
 
-#define REQUEST_LEN 10 /* u32 id, u8 kind, u8 name, u32 ms */
-#define KIND_CONNECT 'C'
-#define KIND_BOOT 'B'
-#define KIND_STANDBY 'S'
-#define BOOT_PROBE_MS 2000 /* a node that takes longer to say how it is is asked again */
-#define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation; then the text */
-
+/* The helper is gone once it cannot take an answer: so is the broker. */
 static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char *text)
 {
-	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
-	size_t len = strnlen(text, BROKER_TEXT_MAX - 1);
-	struct iovec iov = { .iov_base = msg, .iov_len = ANSWER_HEAD + len };
-
-	proto_put32(msg, id);
-	msg[4] = conn >= 0 || (id == BROKER_BOOT_ID && creation);
-	proto_put32(msg + 5, creation);
-	memcpy(msg + ANSWER_HEAD, text, len);
-	if (fd_send_passing(fd, &iov, 1, conn, 0) < 0)
-		_exit(0); /* the helper is gone */
+	if (broker_answer_send(fd, id, conn, creation, text) < 0)
+		_exit(0);
 }
 
 /* What the broker keeps between requests: the node as epmd placed it (a node keeps its port
@@ -74,18 +57,17 @@ static int shake(struct broker *b, struct dist_conn *conn, unsigned name, unsign
 	return -1;
 }
 
-static void serve_one(int fd, struct broker *b, const uint8_t *req)
+static void serve_one(int fd, struct broker *b, const struct broker_request *r)
 {
-	uint32_t id = proto_get32(req), ms = proto_get32(req + 6);
 	struct dist_conn conn = { .fd = -1 };
 	struct kz_err err = { 0 };
 
-	if (shake(b, &conn, req[5], ms, &err) < 0) {
-		answer(fd, id, -1, 0, err.msg ? err.msg : "no connection");
+	if (shake(b, &conn, r->name, r->ms, &err) < 0) {
+		answer(fd, r->id, -1, 0, err.msg ? err.msg : "no connection");
 		kz_err_clear(&err);
 		return;
 	}
-	answer(fd, id, conn.fd, ei_self(&conn.ec)->creation, ei_thisnodename(&conn.ec));
+	answer(fd, r->id, conn.fd, ei_self(&conn.ec)->creation, ei_thisnodename(&conn.ec));
 	dist_close(&conn);
 }
 
@@ -105,7 +87,7 @@ static void serve_boot(int fd, struct broker *b)
 	struct term result;
 	int at = 0;
 
-	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BOOT_PROBE_MS, &err) < 0) {
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
 		answer(fd, BROKER_BOOT_ID, -1, err.status == EX_NOPERM ? BROKER_BOOT_REFUSED : BROKER_BOOT_STARTING,
 		       err.msg ? err.msg : "no connection");
 		kz_err_clear(&err);
@@ -113,7 +95,7 @@ static void serve_boot(int fd, struct broker *b)
 	}
 	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
 		_exit(1);
-	int rc = dist_call(&b->probe, "init", "get_status", &args, BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
+	int rc = dist_call(&b->probe, "init", "get_status", &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
 	bool done = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && started(&result);
 	answer(fd, BROKER_BOOT_ID, -1, done ? BROKER_BOOT_STARTED : BROKER_BOOT_STARTING,
 	       done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
@@ -134,16 +116,14 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 	b.who.pid = node_pid;
 
 	for (;;) {
-		uint8_t req[REQUEST_LEN];
-		ssize_t n = recv(fd, req, sizeof req, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		struct broker_request r;
+		int rc = broker_request_recv(fd, &r);
+		if (rc < 0)
 			_exit(0); /* the helper closed its end: it is gone */
-		if (n == REQUEST_LEN && (req[4] == KIND_CONNECT || req[4] == KIND_STANDBY))
-			serve_one(fd, &b, req);
-		else if (n == REQUEST_LEN && req[4] == KIND_BOOT)
+		if (rc > 0 && r.kind == BROKER_BOOT)
 			serve_boot(fd, &b);
+		else if (rc > 0)
+			serve_one(fd, &b, &r);
 	}
 }
 
@@ -172,56 +152,4 @@ int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t
 	}
 	close(pair[1]);
 	return pair[0];
-}
-
-static int ask(int fd, uint32_t id, uint8_t kind, unsigned name, uint32_t ms)
-{
-	uint8_t req[REQUEST_LEN];
-
-	proto_put32(req, id);
-	req[4] = kind;
-	req[5] = (uint8_t)name;
-	proto_put32(req + 6, ms);
-	return fd >= 0 && send(fd, req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof req ? 0 : -1;
-}
-
-int broker_ask(int fd, uint32_t id, unsigned name, uint32_t ms)
-{
-	return ask(fd, id, KIND_CONNECT, name, ms);
-}
-
-int broker_ask_standby(int fd, unsigned name)
-{
-	return ask(fd, BROKER_STANDBY_ID, KIND_STANDBY, name, 0);
-}
-
-int broker_ask_boot(int fd)
-{
-	return ask(fd, BROKER_BOOT_ID, KIND_BOOT, DIST_PROBE_NAME, BOOT_PROBE_MS);
-}
-
-int broker_read(int fd, struct broker_answer *a)
-{
-	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
-	ssize_t n = fd_recv_passed(fd, msg, sizeof msg, &a->fd, MSG_DONTWAIT);
-
-	if (n < 0 && errno == EAGAIN)
-		return 0;
-	if (n < ANSWER_HEAD) {
-		if (a->fd >= 0)
-			close(a->fd);
-		return -1;
-	}
-	a->id = proto_get32(msg);
-	a->creation = proto_get32(msg + 5);
-	size_t len = (size_t)n - ANSWER_HEAD;
-	if (len >= BROKER_TEXT_MAX)
-		len = BROKER_TEXT_MAX - 1;
-	memcpy(a->text, msg + ANSWER_HEAD, len);
-	a->text[len] = '\0';
-	if (!msg[4] && a->fd >= 0) {
-		close(a->fd);
-		a->fd = -1;
-	}
-	return 1;
 }

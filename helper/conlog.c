@@ -59,7 +59,8 @@ struct conlog {
 	void *notice_arg;
 };
 
-/* Decimal digits without stdio (snprintf is not worth auditing inside the sandbox). */
+/* Decimal digits in place, no terminator: names and the marker are built piece by piece in
+ * buffers sized once at setup, so each piece reports only its length. */
 static size_t fmt_ull(char *dst, unsigned long long v)
 {
 	char tmp[20];

@@ -1,26 +1,23 @@
-/* loop.c: the helper's one poll loop.  Every source (pty, socket, signals, timers, epmd
- * probe, warden, clients) is asked what is ready and handed to its own function.  The pty is
- * read whenever it has data: no client and no disk can hold the node's output up.  Nothing
- * below the loop calls back into it. */
+/* loop.c: the helper's one poll loop.  Every part gives its descriptors as a row of `sources`
+ * and is handed what poll found; the node's transitions that a part began reach the others
+ * through `reactions`, so that no part calls another.  The pty is read whenever it has data:
+ * no client and no disk can hold the node's output up.  Nothing below the loop calls back
+ * into it. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "broker.h"
-#include "child.h"
 #include "fd.h"
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
-#include "ready.h"
-#include "session.h"
-#include "warden.h"
 
 #define PTY_READ_MAX (64 * 1024)
 #define CONSOLE_READS_PER_WAKE 16
@@ -33,121 +30,175 @@
 static ssize_t read_console(struct helper *h)
 {
 	static uint8_t buf[PTY_READ_MAX];
-	ssize_t n = child_read(&h->node, buf, sizeof buf);
+	ssize_t n = node_read(&h->node, buf, sizeof buf);
 
 	if (n <= 0)
 		return n;
-	conlog_write(h->log, buf, (size_t)n);
-	ring_append(&h->replay, buf, (size_t)n);
-	session_broadcast_output(h, buf, (size_t)n);
+	conlog_write(h->console.log, buf, (size_t)n);
+	ring_append(&h->console.replay, buf, (size_t)n);
+	session_broadcast_output(&h->sessions, buf, (size_t)n);
 	return n;
+}
+
+static size_t console_poll(const void *part, struct pollfd *fds)
+{
+	const struct helper *h = part;
+
+	fds[0] = (struct pollfd){ .fd = h->node.pty_hup ? -1 : h->node.pty, .events = POLLIN };
+	return 1;
 }
 
 /* A pty hands over a few KiB per read: while the node writes fast, reading again at once
  * costs one call where going back to poll costs two.  Bounded, so that clients and signals
  * are still seen between bursts. */
-static void drain_console(struct helper *h)
+static unsigned console_serve(void *part, const struct pollfd *fds, size_t n)
 {
-	for (int i = 0; i < CONSOLE_READS_PER_WAKE && read_console(h) > 0; i++)
+	if (n > 0 && fds[0].revents)
+		for (int i = 0; i < CONSOLE_READS_PER_WAKE && read_console(part) > 0; i++)
+			;
+	return 0;
+}
+
+/* The log's buffer goes out LOG_LINGER_MS after its oldest byte came in, however busy the
+ * loop is meanwhile (a trickle of events must not hold it back). */
+static int console_wait(void *part, long now)
+{
+	struct console *c = &((struct helper *)part)->console;
+
+	if (!conlog_buffered(c->log)) {
+		c->log_since = -1;
+		return -1;
+	}
+	if (c->log_since < 0)
+		c->log_since = now;
+	if (now - c->log_since >= LOG_LINGER_MS) {
+		conlog_flush(c->log);
+		c->log_since = -1;
+		return -1;
+	}
+	return (int)(LOG_LINGER_MS - (now - c->log_since));
+}
+
+/* What the node wrote before it ended is still in the pty: every byte reaches the log. */
+static void console_on_gone(void *part)
+{
+	while (read_console(part) > 0)
 		;
 }
 
-static void on_signal(struct helper *h)
+static size_t signals_poll(const void *part, struct pollfd *fds)
 {
-	struct signalfd_siginfo si;
+	fds[0] = (struct pollfd){ .fd = ((const struct helper *)part)->sig_fd, .events = POLLIN };
+	return 1;
+}
 
+static unsigned signals_serve(void *part, const struct pollfd *fds, size_t n)
+{
+	struct helper *h = part;
+	struct signalfd_siginfo si;
+	unsigned ev = 0;
+
+	if (n == 0 || !fds[0].revents)
+		return 0;
 	while (read(h->sig_fd, &si, sizeof si) == sizeof si) {
 		switch (si.ssi_signo) {
 		case SIGCHLD:
-			child_reap(&h->node);
+			node_reap(&h->node);
 			break;
 		case SIGTERM:
 		case SIGINT:
-			session_stop_node(h);
+			ev |= node_stop(&h->node) ? NODE_EV_STOPPING : 0;
 			break;
 		default:
 			break; /* SIGHUP, SIGPIPE: nothing to do */
 		}
 	}
+	return ev;
 }
 
-/* A stop request (systemd's SIGTERM to the warden), or the warden gone: either way the
- * node must not run on without it. */
-static void on_warden(struct helper *h)
+static size_t broker_poll(const void *part, struct pollfd *fds)
 {
-	char msg[16];
-	ssize_t n = recv(h->warden_fd, msg, sizeof msg, MSG_DONTWAIT);
-
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		log_msg(LOG_WARNING, "the warden is gone: stopping %s", h->node.name);
-		close(h->warden_fd);
-		h->warden_fd = -1;
-		session_stop_node(h);
-		return;
-	}
-	if (memchr(msg, WARDEN_STOP, (size_t)n))
-		session_stop_node(h);
+	fds[0] = (struct pollfd){ .fd = ((const struct helper *)part)->broker.fd, .events = POLLIN };
+	return 1;
 }
 
-/* Answers from the broker, each to the session that asked.  A broker gone is logged once:
+/* Answers from the broker, each to the part that asked.  A broker gone is logged once:
  * calls fail from then on, the console goes on. */
-static void on_broker(struct helper *h)
+static unsigned broker_serve(void *part, const struct pollfd *fds, size_t n)
 {
+	struct helper *h = part;
 	struct broker_answer a;
+	unsigned ev = 0;
 	int rc;
 
-	while ((rc = broker_read(h->broker_fd, &a)) == 1) {
+	if (n == 0 || !fds[0].revents || h->broker.fd < 0)
+		return 0;
+	while ((rc = broker_read(&h->broker, &a)) == 1) {
 		if (a.id == BROKER_BOOT_ID)
-			ready_boot_answer(h, &a);
+			ev |= ready_boot_answer(&h->ready, &a);
 		else if (a.id == BROKER_STANDBY_ID)
-			session_standby_answer(h, &a);
+			calls_standby_answer(&h->calls, &a);
 		else
-			session_call_answer(h, &a);
+			session_call_answer(&h->sessions, &a);
 	}
-	if (rc < 0) {
+	if (rc < 0)
 		log_msg(LOG_ERR, "the broker is gone: calls to %s fail from now on", h->node.name);
-		close(h->broker_fd);
-		h->broker_fd = -1;
-	}
+	return ev;
 }
 
-enum { SLOT_LISTEN, SLOT_PTY, SLOT_SIG, SLOT_STOP_TIMER, SLOT_PROBE_TIMER, SLOT_PROBE, SLOT_WARDEN,
-       SLOT_BROKER, SLOT_STANDBY, SLOT_SESSIONS };
+/* A source: its part (an offset into struct helper; 0 for the loop's own, which take the
+ * whole helper), how many descriptors it polls at most, and what it does with them.  poll
+ * fills fds and says how many; serve is called on every pass with the same ones (revents
+ * set) and returns the node's transitions (NODE_EV_) it began; wait, when set, says how long
+ * poll may sleep for its sake (-1: forever). */
+struct source {
+	size_t part;
+	size_t max;
+	size_t (*poll)(const void *part, struct pollfd *fds);
+	unsigned (*serve)(void *part, const struct pollfd *fds, size_t n);
+	int (*wait)(void *part, long now_ms);
+};
 
-static nfds_t fill_pollfds(struct helper *h, struct pollfd *fds, struct session **owner)
+#define PART(member) offsetof(struct helper, member)
+
+/* In the order they are served on each pass: the node's output first, the clients last. */
+static const struct source sources[] = {
+	{ 0, 1, console_poll, console_serve, console_wait },
+	{ 0, 1, signals_poll, signals_serve, NULL },
+	{ PART(node), 1, node_poll, node_serve, NULL },
+	{ PART(ready), READY_FDS, ready_poll, ready_serve, NULL },
+	{ 0, 1, broker_poll, broker_serve, NULL },
+	{ PART(calls), 1, calls_poll, calls_serve, NULL },
+	{ PART(sessions), 1 + SESSION_MAX, session_poll, session_serve, session_wait },
+};
+
+/* Who hears of each transition of the node, in this order (s6-supervise's table, by event):
+ * the part that began it has done its own share already. */
+static const struct reaction {
+	unsigned event;
+	size_t part;
+	void (*on)(void *part);
+} reactions[] = {
+	{ NODE_EV_UP, PART(calls), calls_on_up },            /* a connection kept ahead */
+	{ NODE_EV_STOPPING, PART(sessions), session_on_stopping }, /* STOPPING to the clients */
+	{ NODE_EV_STOPPING, PART(ready), ready_on_stopping },      /* STOPPING=1 to systemd */
+	{ NODE_EV_GONE, 0, console_on_gone },                /* the last output, into the log */
+	{ NODE_EV_GONE, PART(ready), ready_on_gone },        /* died booting: `start` hears why */
+	{ NODE_EV_GONE, PART(sessions), session_on_gone },   /* EXIT to the clients */
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void *part_of(struct helper *h, size_t offset)
 {
-	nfds_t n = SLOT_SESSIONS;
-
-	fds[SLOT_LISTEN] = (struct pollfd){ .fd = h->listen_fd, .events = POLLIN };
-	fds[SLOT_PTY] = (struct pollfd){ .fd = h->node.pty_hup ? -1 : h->node.pty, .events = POLLIN };
-	fds[SLOT_SIG] = (struct pollfd){ .fd = h->sig_fd, .events = POLLIN };
-	fds[SLOT_STOP_TIMER] = (struct pollfd){ .fd = h->node.stop_timer, .events = POLLIN };
-	fds[SLOT_PROBE_TIMER] = (struct pollfd){ .fd = h->probe_timer, .events = POLLIN };
-	fds[SLOT_PROBE] = (struct pollfd){ .fd = h->probe_fd, .events = h->probe_connecting ? POLLOUT : POLLIN };
-	fds[SLOT_WARDEN] = (struct pollfd){ .fd = h->warden_fd, .events = POLLIN };
-	fds[SLOT_BROKER] = (struct pollfd){ .fd = h->broker_fd, .events = POLLIN };
-	fds[SLOT_STANDBY] = (struct pollfd){ .fd = h->standby.fd, .events = POLLIN };
-	for (size_t i = 0; i < h->nsessions; i++, n++) {
-		struct session *s = h->sessions[i];
-		owner[n] = s;
-		fds[n] = (struct pollfd){ .fd = s->fd, .events = POLLIN | (outq_pending(&s->out) ? POLLOUT : 0) };
-	}
-	return n;
+	return (char *)h + offset;
 }
 
-/* A session dropped while another is served keeps its place until session_sweep: its state
- * says so, and no pointer here goes stale. */
-static void serve_sessions(struct helper *h, struct pollfd *fds, struct session **owner, nfds_t n)
+static void react(struct helper *h, unsigned events)
 {
-	for (nfds_t i = SLOT_SESSIONS; i < n; i++) {
-		struct session *s = owner[i];
-		if (fds[i].revents & POLLOUT && s->state != SESSION_DROPPED)
-			session_writable(s);
-		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR) && s->state != SESSION_DROPPED)
-			session_readable(h, s);
-	}
+	for (size_t i = 0; i < COUNT(reactions) && events; i++)
+		if (events & reactions[i].event)
+			reactions[i].on(part_of(h, reactions[i].part));
 }
 
 static int sooner(int a, int b)
@@ -155,81 +206,72 @@ static int sooner(int a, int b)
 	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
-/* How long poll may wait: the log's buffer goes out LOG_LINGER_MS after its oldest byte came
- * in, however busy the loop is meanwhile (a trickle of events must not hold it back), and a
- * silent peer is dropped when its SESSION_HELLO_MS are up. */
-static int next_timeout(struct helper *h, long *log_since)
+/* How long poll may wait: the soonest any source asks for. */
+static int next_timeout(struct helper *h)
 {
 	long now = fd_now_ms();
-	int hello = session_hello_wait(h, now);
+	int wait = -1;
 
-	if (!conlog_buffered(h->log)) {
-		*log_since = -1;
-		return hello;
+	for (size_t i = 0; i < COUNT(sources); i++)
+		if (sources[i].wait)
+			wait = sooner(wait, sources[i].wait(part_of(h, sources[i].part), now));
+	return wait;
+}
+
+/* Each source's descriptors, after the previous source's; at[i] is where source i's begin. */
+static nfds_t fill(struct helper *h, struct pollfd *fds, size_t at[])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < COUNT(sources); i++) {
+		at[i] = n;
+		n += sources[i].poll(part_of(h, sources[i].part), fds + n);
 	}
-	if (*log_since < 0)
-		*log_since = now;
-	if (now - *log_since >= LOG_LINGER_MS) {
-		conlog_flush(h->log);
-		*log_since = -1;
-		return hello;
-	}
-	return sooner(hello, (int)(LOG_LINGER_MS - (now - *log_since)));
+	at[COUNT(sources)] = n;
+	return n;
+}
+
+static void serve(struct helper *h, const struct pollfd *fds, const size_t at[])
+{
+	for (size_t i = 0; i < COUNT(sources); i++)
+		react(h, sources[i].serve(part_of(h, sources[i].part), fds + at[i], at[i + 1] - at[i]));
+}
+
+static size_t fds_max(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < COUNT(sources); i++)
+		n += sources[i].max;
+	return n;
 }
 
 int loop_run(struct helper *h)
 {
-	struct pollfd fds[SLOT_SESSIONS + SESSION_MAX];
-	struct session *owner[SLOT_SESSIONS + SESSION_MAX];
-	long log_since = -1;
+	struct pollfd *fds = calloc(fds_max(), sizeof *fds);
+	size_t at[COUNT(sources) + 1];
 
-	ready_begin(h);
-	while (h->node.state != CHILD_GONE) {
-		nfds_t n = fill_pollfds(h, fds, owner);
-		int ready = poll(fds, n, next_timeout(h, &log_since));
+	h->console.log_since = -1;
+	if (!fds) {
+		log_msg(LOG_ERR, "out of memory for the poll loop");
+		node_kill(&h->node);
+	}
+	while (h->node.state != NODE_GONE) {
+		nfds_t n = fill(h, fds, at);
+		int ready = poll(fds, n, next_timeout(h));
 		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			/* The loop cannot go on (poll failed on descriptors it owns): the node must
 			 * not run on without an owner serving its console, nor its end go unreported. */
 			log_msg(LOG_ERR, "poll: %m");
-			child_kill(&h->node);
+			node_kill(&h->node);
 			break;
 		}
-		if (fds[SLOT_PTY].revents)
-			drain_console(h);
-		if (fds[SLOT_SIG].revents)
-			on_signal(h);
-		if (fds[SLOT_STOP_TIMER].revents)
-			child_stop_tick(&h->node);
-		if (fds[SLOT_PROBE_TIMER].revents)
-			ready_tick(h);
-		if (fds[SLOT_PROBE].revents && h->probe_fd >= 0)
-			ready_probe_result(h);
-		if (fds[SLOT_WARDEN].revents && h->warden_fd >= 0)
-			on_warden(h);
-		if (fds[SLOT_BROKER].revents && h->broker_fd >= 0)
-			on_broker(h);
-		if (fds[SLOT_STANDBY].revents && h->standby.fd >= 0)
-			session_standby_readable(h);
-		if (fds[SLOT_LISTEN].revents)
-			session_accept(h, fd_now_ms());
-		serve_sessions(h, fds, owner, n);
-		session_expire(h, fd_now_ms());
-		session_sweep(h);
+		serve(h, fds, at);
 	}
-	/* No new clients from here: a status now is refused at connect ("not running") instead
-	 * of being accepted and then cut off. */
-	close(h->listen_fd);
-	h->listen_fd = -1;
-	/* What the node wrote before it ended is still in the pty: every byte reaches the log. */
-	while (read_console(h) > 0)
-		;
-	ready_failed(h);
-	uint8_t st[4];
-	proto_put32(st, (uint32_t)h->node.status);
-	session_broadcast(h, PROTO_EXIT, st, sizeof st);
-	session_flush_all(h, 1000);
-	conlog_flush(h->log);
+	free(fds);
+	react(h, NODE_EV_GONE);
+	conlog_flush(h->console.log);
 	return h->node.status;
 }

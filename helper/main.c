@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -28,8 +27,8 @@
 #include "num.h"
 #include "priv.h"
 #include "proto.h"
-#include "spawn.h"
 #include "sandbox.h"
+#include "spawn.h"
 #include "sock.h"
 #include "warden.h"
 
@@ -138,9 +137,8 @@ static size_t read_cookies(int fd, char buf[], size_t size, char *cookies[], siz
 	return n;
 }
 
-static struct conlog *open_log(const struct helper *h, const char *rundir, struct kz_err *err)
+static struct conlog *open_log(const struct policy *p, const char *rel, const char *rundir, struct kz_err *err)
 {
-	const struct policy *p = h->policy;
 	const char *dir = policy_log_dir(p, rundir);
 	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct conlog *log;
@@ -149,17 +147,46 @@ static struct conlog *open_log(const struct helper *h, const char *rundir, struc
 		kz_err_errno(err, EX_CONFIG, "%s", dir);
 		return NULL;
 	}
-	log = conlog_open(dir_fd, dir, h->rel, p->log_max_size, p->log_generations, err);
+	log = conlog_open(dir_fd, dir, rel, p->log_max_size, p->log_generations, err);
 	if (log)
 		conlog_on_loss(log, log_loss, (void *)dir);
 	return log;
 }
 
+/* Opens the pty and forks the node onto it (spawn.h), then hands it to nodeproc.c. */
+static int start_node(struct node *n, const struct spawn_spec *spec, struct kz_err *err)
+{
+	int pty, slave;
+	pid_t pid;
+
+	if (spawn_pty(&pty, &slave, err) < 0)
+		return -1;
+	pid = spawn_node(pty, slave, spec, err);
+	close(slave);
+	if (pid < 0)
+		return -1;
+	return node_start(n, pty, pid, err);
+}
+
+/* Each part's links to the others it reads or calls down into; the loop joins the rest. */
+static void wire_parts(struct helper *h, const struct policy *pol, uid_t owner_uid)
+{
+	h->ready.node = &h->node;
+	h->ready.broker = &h->broker;
+	h->ready.replay = &h->console.replay;
+	calls_init(&h->calls, &h->node, &h->broker);
+	h->sessions.policy = pol;
+	h->sessions.owner_uid = owner_uid;
+	h->sessions.node = &h->node;
+	h->sessions.replay = &h->console.replay;
+	h->sessions.calls = &h->calls;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct helper h = { .ready_fd = -1, .warden_fd = -1, .probe_fd = -1, .probe_timer = -1,
-			    .broker_fd = -1, .standby_name = -1, .standby = { .fd = -1 } };
+	static struct helper h = { .broker = { .fd = -1 }, .ready = { .launcher_fd = -1, .warden_fd = -1 },
+				   .sessions = { .listen_fd = -1, .spare_fd = -1 } };
 	char cookie_buf[2 * 1024];
 	char *cookies[2];
 	size_t ncookies;
@@ -173,10 +200,9 @@ int main(int argc, char **argv)
 	die_init("kzlaunch-helper");
 	die_on_error(fd_ensure_std(&err), &err);
 	parse_args(argc, argv, &o);
-	h.rel = o.rel;
 	h.node.name = o.node;
-	h.ready_fd = o.ready_fd;
-	die_on_error(epmd_port(&h.epmd_port, &err), &err);
+	h.ready.launcher_fd = o.ready_fd;
+	die_on_error(epmd_port(&h.ready.epmd_port, &err), &err);
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
 	ncookies = read_cookies(o.cookie_fd, cookie_buf, sizeof cookie_buf, cookies, 2);
@@ -187,8 +213,7 @@ int main(int argc, char **argv)
 	/* kzlaunch refuses this first; the helper does not rely on it. */
 	if (!policy_has_file(&policy) && geteuid() == 0)
 		die(EX_NOPERM, "refusing to run a node as root: no --policy names its user");
-	h.policy = &policy;
-	h.owner_uid = policy.uid;
+	wire_parts(&h, &policy, policy.uid);
 	h.node.stop_timeout = policy.stop_timeout;
 	log_open("kzlaunch-helper");
 
@@ -196,31 +221,29 @@ int main(int argc, char **argv)
 	if (!(sock_path = proto_socket_path(o.rundir, o.rel)) ||
 	    !(lock_path = fmt_new("%s/%s.lock", o.rundir, o.rel)))
 		die_errno(KZ_EXIT_FAIL, "socket path");
-	die_on_error(h.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
-	h.sock = &sock;
+	die_on_error(h.sessions.listen_fd = sock_claim(&sock, sock_path, lock_path, &err), &err);
+	h.ready.sock = &sock;
 	if (o.notify)
 		die_on_error(notify_fd = sock_notify(o.notify, &err), &err);
 	/* From here the warden, our parent, removes the socket whenever we end. */
 	struct warden_spec ws = { .sock = &sock, .sig_fd = h.sig_fd, .notify_fd = notify_fd,
-				  .listen_fd = h.listen_fd, .ready_fd = h.ready_fd };
-	die_on_error(h.warden_fd = warden_split(&ws, &err), &err);
-	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (h.spare_fd < 0)
+				  .listen_fd = h.sessions.listen_fd, .ready_fd = h.ready.launcher_fd };
+	die_on_error(h.ready.warden_fd = warden_split(&ws, &err), &err);
+	h.sessions.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (h.sessions.spare_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "/dev/null");
-	h.probe_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (h.probe_timer < 0)
-		die_errno(KZ_EXIT_FAIL, "timerfd_create");
+	die_on_error(ready_init(&h.ready, &err), &err);
 
-	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = h.policy,
+	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = &policy,
 				   .mask = &oldmask };
-	die_on_error(child_start(&h.node, &spawn, &err), &err);
+	die_on_error(start_node(&h.node, &spawn, &err), &err);
 	/* The node has its umask (the policy's, else the caller's); the helper's own files, the
 	 * console log and its generations, are 0640 whatever umask it was started with (a unit's
 	 * UMask=0077 among them), so the log folder's group can read them. */
 	umask(0027);
 
 	/* From here on a failure must not leave the node running without its owner. */
-	if (priv_drop_all(h.policy, &err) < 0 || !(h.log = open_log(&h, o.rundir, &err))) {
+	if (priv_drop_all(&policy, &err) < 0 || !(h.console.log = open_log(&policy, o.rel, o.rundir, &err))) {
 		kill(h.node.pid, SIGKILL);
 		die_err(&err);
 	}
@@ -228,8 +251,8 @@ int main(int argc, char **argv)
 	/* After the drop and before the sandbox: the broker needs the network and the cookie, the
 	 * sandboxed helper neither. */
 	if (ncookies > 0) {
-		h.broker_fd = broker_start(h.node.name, h.node.pid, cookies, ncookies, &err);
-		if (h.broker_fd < 0) {
+		h.broker.fd = broker_start(h.node.name, h.node.pid, cookies, ncookies, &err);
+		if (h.broker.fd < 0) {
 			log_msg(LOG_ERR, "%s: calls will fail", err.msg ? err.msg : "broker");
 			kz_err_clear(&err);
 		}
@@ -242,7 +265,7 @@ int main(int argc, char **argv)
 	}
 	int status = loop_run(&h);
 	sock_remove(&sock); /* where RUNDIR is the node user's; in root's, the warden does */
-	conlog_close(h.log);
+	conlog_close(h.console.log);
 	return status;
 }
 

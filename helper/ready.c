@@ -2,7 +2,9 @@
  * registered with epmd (asked every READY_PROBE_MS, where relx asks every second), and then
  * its boot has finished, init:get_status() being {started, started}, which the broker asks
  * every READY_BOOT_MS (Kazoo's applications take seconds after the name is registered).
- * `kzlaunch start` hears it on a pipe, with the socket's inode, systemd through the warden. */
+ * `kzlaunch start` hears it on a pipe, with the socket's inode, systemd through the warden.
+ * Whatever else must happen once the node is up or stopping, the loop's table does (loop.c):
+ * nothing here calls another part of the helper. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,208 +17,263 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "broker.h"
-#include "child.h"
+#include "die.h"
 #include "epmd.h"
 #include "fd.h"
-#include "helper.h"
 #include "log.h"
 #include "ready.h"
-#include "session.h"
 #include "warden.h"
 
 /* The warden is systemd's main process: only its messages count (NotifyAccess=main). */
-static void notify(struct helper *h, char what)
+static void notify(struct ready *r, char what)
 {
-	if (h->warden_fd >= 0 && send(h->warden_fd, &what, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	if (r->warden_fd >= 0 && send(r->warden_fd, &what, 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		log_msg(LOG_WARNING, "telling the warden: %m");
 }
 
-static void tell_launcher(struct helper *h, const char *msg, size_t len)
+static void tell_launcher(struct ready *r, const char *msg, size_t len)
 {
-	if (h->ready_fd < 0)
+	if (r->launcher_fd < 0)
 		return;
 	/* The launcher may have gone (^C): EPIPE is fine, SIGPIPE is blocked. */
-	if (fd_write_all(h->ready_fd, msg, len) < 0 && errno != EPIPE)
+	if (fd_write_all(r->launcher_fd, msg, len) < 0 && errno != EPIPE)
 		log_msg(LOG_WARNING, "ready pipe: %m");
-	close(h->ready_fd);
-	h->ready_fd = -1;
+	close(r->launcher_fd);
+	r->launcher_fd = -1;
 }
 
-static void probe_close(struct helper *h)
+static void probe_close(struct ready *r)
 {
-	close(h->probe_fd);
-	h->probe_fd = -1;
-	h->probe_connecting = false;
+	close(r->probe_fd);
+	r->probe_fd = -1;
+	r->probe_connecting = false;
 }
 
-static void probe_send(struct helper *h)
+static void probe_send(struct ready *r)
 {
 	uint8_t req[EPMD_REQUEST_MAX];
-	size_t len = epmd_request(req, h->node.name);
+	size_t len = epmd_request(req, r->node->name);
 
 	/* A request this small goes out whole into a new socket's buffer, or not at all. */
-	if (len == 0 || send(h->probe_fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
-		probe_close(h);
+	if (len == 0 || send(r->probe_fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+		probe_close(r);
 }
 
-static void ready_announce(struct helper *h);
-static void registered(struct helper *h);
-static void ask_boot(struct helper *h);
+static unsigned ready_announce(struct ready *r, bool unconfirmed);
+static unsigned ask_boot(struct ready *r);
 
-static void arm(struct helper *h, long msec)
+static void arm(struct ready *r, long msec)
 {
 	struct itimerspec its = { 0 };
 
 	its.it_value.tv_nsec = msec * 1000000L;
 	its.it_interval = its.it_value;
-	if (timerfd_settime(h->probe_timer, 0, &its, NULL) < 0)
+	if (timerfd_settime(r->timer, 0, &its, NULL) < 0)
 		log_msg(LOG_ERR, "timerfd_settime: %m");
 }
 
-static void probe(struct helper *h)
+static void probe(struct ready *r)
 {
-	struct sockaddr_in epmd = { .sin_family = AF_INET, .sin_port = htons(h->epmd_port),
+	struct sockaddr_in epmd = { .sin_family = AF_INET, .sin_port = htons(r->epmd_port),
 				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 
-	if (h->probe_fd >= 0 || h->node.state != CHILD_BOOTING || strcspn(h->node.name, "@") > EPMD_NAME_MAX)
+	if (r->probe_fd >= 0 || r->node->state != NODE_BOOTING || strcspn(r->node->name, "@") > EPMD_NAME_MAX)
 		return;
-	h->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (h->probe_fd < 0)
+	r->probe_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (r->probe_fd < 0)
 		return;
-	if (connect(h->probe_fd, (struct sockaddr *)&epmd, sizeof epmd) == 0)
-		probe_send(h);
+	if (connect(r->probe_fd, (struct sockaddr *)&epmd, sizeof epmd) == 0)
+		probe_send(r);
 	else if (errno == EINPROGRESS)
-		h->probe_connecting = true; /* the loop waits for POLLOUT */
+		r->probe_connecting = true; /* the loop waits for POLLOUT */
 	else
-		probe_close(h); /* no epmd yet: the next tick asks again */
+		probe_close(r); /* no epmd yet: the next tick asks again */
 }
 
-void ready_begin(struct helper *h)
+int ready_init(struct ready *r, struct kz_err *err)
 {
-	arm(h, READY_PROBE_MS);
-	probe(h);
+	/* The first tick at once (1 ns: 0 would disarm the timer), then every READY_PROBE_MS. */
+	const struct itimerspec its = { .it_value.tv_nsec = 1, .it_interval.tv_nsec = READY_PROBE_MS * 1000000L };
+
+	r->probe_fd = -1;
+	r->probe_connecting = r->registered = r->boot_pending = false;
+	r->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (r->timer < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "timerfd_create");
+	if (timerfd_settime(r->timer, 0, &its, NULL) < 0)
+		return kz_err_errno(err, KZ_EXIT_FAIL, "timerfd_settime");
+	return 0;
 }
 
 /* Once the node is up, or a stop began before it was, there is nothing more to ask. */
-void ready_tick(struct helper *h)
+static unsigned tick(struct ready *r)
 {
 	uint64_t ticks;
 
-	if (read(h->probe_timer, &ticks, sizeof ticks) != sizeof ticks)
-		return;
-	if (h->node.state != CHILD_BOOTING) {
-		arm(h, 0);
-		return;
+	if (read(r->timer, &ticks, sizeof ticks) != sizeof ticks)
+		return 0;
+	if (r->node->state != NODE_BOOTING) {
+		arm(r, 0);
+		return 0;
 	}
-	if (!h->registered) {
-		probe(h);
-		return;
+	if (!r->registered) {
+		probe(r);
+		return 0;
 	}
-	if (!h->boot_pending && fd_now_ms() - h->boot_asked_ms >= READY_BOOT_MS)
-		ask_boot(h);
+	if (!r->boot_pending && fd_now_ms() - r->boot_asked_ms >= READY_BOOT_MS)
+		return ask_boot(r);
+	return 0;
 }
 
-void ready_probe_result(struct helper *h)
+/* Without a broker (no cookie was passed) the name in epmd is all there is to wait for. */
+static unsigned registered(struct ready *r)
+{
+	if (r->broker->fd < 0)
+		return ready_announce(r, false);
+	r->registered = true;
+	log_msg(LOG_INFO, "%s is registered with epmd; waiting for its boot to finish", r->node->name);
+	notify(r, WARDEN_BOOTING);
+	return ask_boot(r);
+}
+
+static unsigned probe_result(struct ready *r)
 {
 	uint8_t resp[EPMD_ANSWER_LEN];
 	int soerr = 0;
 	socklen_t len = sizeof soerr;
 
-	if (h->probe_connecting) {
-		h->probe_connecting = false;
-		if (getsockopt(h->probe_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr)
-			probe_close(h);
+	if (r->probe_connecting) {
+		r->probe_connecting = false;
+		if (getsockopt(r->probe_fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 || soerr)
+			probe_close(r);
 		else
-			probe_send(h);
-		return;
+			probe_send(r);
+		return 0;
 	}
-	ssize_t n = recv(h->probe_fd, resp, sizeof resp, MSG_DONTWAIT);
+	ssize_t n = recv(r->probe_fd, resp, sizeof resp, MSG_DONTWAIT);
 	if (n < 0 && errno == EAGAIN)
-		return;
-	probe_close(h);
+		return 0;
+	probe_close(r);
 	if (n == EPMD_ANSWER_LEN && epmd_answer(resp, (size_t)n) == 1)
-		registered(h);
+		return registered(r);
+	return 0;
 }
 
-/* Without a broker (no cookie was passed) the name in epmd is all there is to wait for. */
-static void registered(struct helper *h)
+static unsigned ask_boot(struct ready *r)
 {
-	if (h->broker_fd < 0) {
-		ready_announce(h);
-		return;
-	}
-	h->registered = true;
-	log_msg(LOG_INFO, "%s is registered with epmd; waiting for its boot to finish", h->node.name);
-	notify(h, WARDEN_BOOTING);
-	ask_boot(h);
+	r->boot_asked_ms = fd_now_ms();
+	r->boot_pending = broker_ask_boot(r->broker) == 0;
+	if (!r->boot_pending) /* the broker is gone: epmd's word is the best there is */
+		return ready_announce(r, false);
+	return 0;
 }
 
-static void ask_boot(struct helper *h)
+unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a)
 {
-	h->boot_asked_ms = fd_now_ms();
-	h->boot_pending = broker_ask_boot(h->broker_fd) == 0;
-	if (!h->boot_pending) /* the broker is gone: epmd's word is the best there is */
-		ready_announce(h);
-}
+	unsigned ev = 0;
 
-void ready_boot_answer(struct helper *h, const struct broker_answer *a)
-{
-	h->boot_pending = false;
-	if (h->node.state != CHILD_BOOTING)
-		return;
-	if (a->creation == BROKER_BOOT_STARTED) {
-		ready_announce(h);
-	} else if (a->creation == BROKER_BOOT_REFUSED) {
+	r->boot_pending = false;
+	if (r->node->state != NODE_BOOTING)
+		return 0;
+	if (a->boot == BROKER_BOOT_STARTED) {
+		ev = ready_announce(r, false);
+	} else if (a->boot == BROKER_BOOT_REFUSED) {
 		/* Said once; epmd's word is the best there is now. */
-		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", h->node.name,
+		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", r->node->name,
 			a->text);
-		h->boot_unconfirmed = true;
-		ready_announce(h);
-		notify(h, WARDEN_UNCONFIRMED);
+		ev = ready_announce(r, true);
+		notify(r, WARDEN_UNCONFIRMED);
 	} else if (strcmp(a->text, "starting")) {
-		log_msg(LOG_DEBUG, "%s: boot probe: %s", h->node.name, a->text);
+		log_msg(LOG_DEBUG, "%s: boot probe: %s", r->node->name, a->text);
 	}
+	return ev;
 }
 
 /* "up DEV INO": the socket's inode as bound, so that `kzlaunch start`, which is not the
  * node's user, can tell whether what its path names now is still that socket. */
-static void ready_announce(struct helper *h)
+static unsigned ready_announce(struct ready *r, bool unconfirmed)
 {
 	char up[64];
-	int n = snprintf(up, sizeof up, "up %ju %ju\n", (uintmax_t)h->sock->dev, (uintmax_t)h->sock->ino);
+	int n = snprintf(up, sizeof up, "up %ju %ju\n", (uintmax_t)r->sock->dev, (uintmax_t)r->sock->ino);
 
-	child_mark_up(&h->node);
-	log_msg(LOG_INFO, "%s is up (pid %d)", h->node.name, (int)h->node.pid);
-	tell_launcher(h, up, (size_t)n);
-	notify(h, WARDEN_READY);
-	session_keep_standby(h);
+	node_mark_up(r->node, unconfirmed);
+	log_msg(LOG_INFO, "%s is up (pid %d)", r->node->name, (int)r->node->pid);
+	tell_launcher(r, up, (size_t)n);
+	notify(r, WARDEN_READY);
+	return NODE_EV_UP;
 }
 
-void ready_stopping(struct helper *h)
+/* A stop request (systemd's SIGTERM to the warden), or the warden gone: either way the
+ * node must not run on without it. */
+static unsigned on_warden(struct ready *r)
 {
-	notify(h, WARDEN_STOPPING);
+	char msg[16];
+	ssize_t n = recv(r->warden_fd, msg, sizeof msg, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		log_msg(LOG_WARNING, "the warden is gone: stopping %s", r->node->name);
+		close(r->warden_fd);
+		r->warden_fd = -1;
+		return node_stop(r->node) ? NODE_EV_STOPPING : 0;
+	}
+	if (memchr(msg, WARDEN_STOP, (size_t)n))
+		return node_stop(r->node) ? NODE_EV_STOPPING : 0;
+	return 0;
+}
+
+size_t ready_poll(const void *part, struct pollfd *fds)
+{
+	const struct ready *r = part;
+
+	fds[0] = (struct pollfd){ .fd = r->timer, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = r->probe_fd, .events = r->probe_connecting ? POLLOUT : POLLIN };
+	fds[2] = (struct pollfd){ .fd = r->warden_fd, .events = POLLIN };
+	return READY_FDS;
+}
+
+unsigned ready_serve(void *part, const struct pollfd *fds, size_t n)
+{
+	struct ready *r = part;
+	unsigned ev = 0;
+
+	if (n < READY_FDS)
+		return 0;
+	if (fds[0].revents)
+		ev |= tick(r);
+	if (fds[1].revents && r->probe_fd >= 0 && fds[1].fd == r->probe_fd)
+		ev |= probe_result(r);
+	if (fds[2].revents && r->warden_fd >= 0)
+		ev |= on_warden(r);
+	return ev;
+}
+
+void ready_on_stopping(void *part)
+{
+	notify(part, WARDEN_STOPPING);
 }
 
 /* The node ended before it was up: the launcher prints its status and last lines. */
-void ready_failed(struct helper *h)
+void ready_on_gone(void *part)
 {
+	struct ready *r = part;
 	const unsigned char *a, *b;
 	size_t alen, blen;
 	char head[32];
-	int n = snprintf(head, sizeof head, "exit %d\n", h->node.status);
+	int n = snprintf(head, sizeof head, "exit %d\n", r->node->status);
 
-	if (h->ready_fd < 0)
+	if (r->launcher_fd < 0)
 		return;
-	ring_spans(&h->replay, &a, &alen, &b, &blen);
+	ring_spans(r->replay, &a, &alen, &b, &blen);
 	/* The last 2 KiB of console output tell why a node died while booting. */
 	size_t keep = 2048, total = alen + blen;
 	size_t skip = total > keep ? total - keep : 0;
 	size_t bskip = skip > alen ? skip - alen : 0;
 	/* The launcher may have gone: whatever does not reach it, the pipe is closed all the same. */
-	if (fd_write_all(h->ready_fd, head, (size_t)n) == 0 &&
-	    (skip >= alen || fd_write_all(h->ready_fd, a + skip, alen - skip) == 0) && blen > bskip)
-		fd_write_all(h->ready_fd, b + bskip, blen - bskip);
-	close(h->ready_fd);
-	h->ready_fd = -1;
+	if (fd_write_all(r->launcher_fd, head, (size_t)n) == 0 &&
+	    (skip >= alen || fd_write_all(r->launcher_fd, a + skip, alen - skip) == 0) && blen > bskip)
+		fd_write_all(r->launcher_fd, b + bskip, blen - bskip);
+	close(r->launcher_fd);
+	r->launcher_fd = -1;
 }

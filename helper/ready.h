@@ -1,26 +1,56 @@
 /* ready.h: is the node up yet (its name in epmd, then its boot finished), and telling
- * `kzlaunch start` and the warden when it is, when it stops and when it died booting. */
+ * `kzlaunch start` and the warden when it is, when it stops and when it died booting; the
+ * warden's stop requests come back on the same channel. */
 #ifndef KZ_READY_H
 #define KZ_READY_H
 
-#include "helper.h"
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "brokermsg.h"
+#include "err.h"
+#include "nodeproc.h"
+#include "ring.h"
+#include "sock.h"
 
 #define READY_PROBE_MS 10
 #define READY_BOOT_MS 10
 
-struct broker_answer;
+struct ready {
+	/* main.c's to set before ready_init */
+	struct node *node;             /* marked up here; stopped when the warden asks */
+	const struct broker_link *broker; /* asked about the boot once epmd knows the name */
+	const struct sock_claim *sock; /* the socket as bound: its inode is told with "up" */
+	const struct ring *replay;     /* the last output, for a launcher whose node died booting */
+	uint16_t epmd_port;
+	int launcher_fd;               /* the ready pipe to `kzlaunch start`, -1 when none */
+	int warden_fd;                 /* channel to the warden (warden.h), -1 once it closed */
+	/* its own: epmd is asked every READY_PROBE_MS whether it knows the node yet */
+	int timer;
+	int probe_fd;                  /* epmd connection in progress, -1 when none */
+	bool probe_connecting;         /* waiting for the probe's connect to complete */
+	bool registered;               /* epmd knows the node: the broker asks about its boot now */
+	bool boot_pending;             /* a boot probe is with the broker */
+	long boot_asked_ms;
+};
 
-/* Arms the probe timer and asks epmd the first time. */
-void ready_begin(struct helper *h);
-/* The probe timer fired: asks again while the node boots, else stops the timer. */
-void ready_tick(struct helper *h);
-/* The probe's connection is readable or writable. */
-void ready_probe_result(struct helper *h);
-/* The broker's answer to a boot probe: the node is up once it says the boot has finished. */
-void ready_boot_answer(struct helper *h, const struct broker_answer *a);
-/* A stop began: systemd hears STOPPING=1 through the warden. */
-void ready_stopping(struct helper *h);
-/* The node ended: if `start` never heard it was up, it gets the status and last output. */
-void ready_failed(struct helper *h);
+/* Makes the probe's timer and arms it: the first probe goes at the loop's first pass.  Before
+ * the sandbox. */
+int ready_init(struct ready *r, struct kz_err *err);
+/* The broker's answer to a boot probe: the node is up once it says the boot has finished.
+ * The node's transitions (NODE_EV_) it began. */
+unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a);
+
+/* The loop's source row (loop.c): the probe's timer, the probe's connection and the warden's
+ * channel.  part is the struct ready. */
+#define READY_FDS 3
+size_t ready_poll(const void *part, struct pollfd *fds);
+unsigned ready_serve(void *part, const struct pollfd *fds, size_t n);
+/* The loop's table: a stop began (systemd hears STOPPING=1 through the warden); the node
+ * ended (if `start` never heard it was up, it gets the status and last output). */
+void ready_on_stopping(void *part);
+void ready_on_gone(void *part);
 
 #endif

@@ -196,7 +196,8 @@ static int helper_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
 }
 
 
-/* The warden waits for the helper, relays its two notify messages and removes the socket.
+/* The warden waits for the helper, relays its notify messages (READY=1, STOPPING=1 and
+ * STATUS=, warden.c's relay) and removes the socket.
  * Everything it touches is open before the filter. */
 static const struct call warden_plain[] = {
 #define ALLOW(call) { SCMP_SYS(call), #call }

@@ -1,24 +1,27 @@
-/* session.h: one connection to the helper's socket, from accept to close: who the peer is,
- * its request and the bounded queue of frames toward it.  Calls the node (child.h) and
- * ready.h, never the loop. */
+/* session.h: the connections to the helper's socket, from accept to close: who each peer is,
+ * how many are served for whom (slots.h), its request and the bounded queue of frames toward
+ * it.  Calls down to the node (nodeproc.h) and the calls' names (calls.h), never the loop. */
 #ifndef KZ_SESSION_H
 #define KZ_SESSION_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "calls.h"
+#include "nodeproc.h"
 #include "outq.h"
+#include "policy.h"
 #include "proto.h"
+#include "ring.h"
 #include "slots.h"
 
 #define SESSION_MAX SLOTS_MAX          /* connections at once: slots.h says whose */
 /* A connection that has sent no request is dropped after this.  kzlaunch sends its request
  * right after connect(), so a slot is held this long only by a peer that means to hold it. */
 #define SESSION_HELLO_MS 2000
-
-struct helper;
 
 struct session {
 	int fd;            /* -1 once dropped */
@@ -39,6 +42,7 @@ struct session {
 		SESSION_DROPPED,   /* closed; freed by session_sweep after the poll pass */
 	} state, state_before_drop;
 	bool read_only;
+	bool told_stopping; /* STOPPING is queued toward it: a client hears it once */
 	int call_name;     /* the name (dist.h) a call holds, -1 when none */
 	uint32_t call_id;  /* its request to the broker */
 	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
@@ -46,39 +50,48 @@ struct session {
 	struct outq out;   /* frames toward it, at most OUTQ_MAX bytes */
 };
 
-void session_accept(struct helper *h, long now_ms);
-void session_readable(struct helper *h, struct session *s);
+/* Every connection.  The fields above `list` are main.c's to set before the loop. */
+struct sessions {
+	const struct policy *policy; /* who holds which right (rights.h) */
+	uid_t owner_uid;             /* the node's user */
+	struct node *node;           /* typed into, resized, stopped on request */
+	const struct ring *replay;   /* what an attaching client is shown first */
+	struct calls *calls;
+	int listen_fd;               /* -1 once the node has ended */
+	int spare_fd;                /* /dev/null, given up for a moment when accept meets EMFILE */
+	bool out_of_fds;             /* the last accept met EMFILE or ENFILE (logged once) */
+	struct session *list[SESSION_MAX];
+	size_t n;
+};
+
+void session_accept(struct sessions *ss, long now_ms);
+/* What the peer sent; the node's transitions (NODE_EV_) its request began. */
+unsigned session_readable(struct sessions *ss, struct session *s);
 void session_writable(struct session *s);
 /* Console output toward every attached client. */
-void session_broadcast_output(struct helper *h, const void *buf, size_t len);
-/* EXIT, STOPPING toward every attached or stopping client.  A full queue drops the frame. */
-void session_broadcast(struct helper *h, uint8_t type, const void *payload, uint16_t len);
-/* Begins the node's stop (a client, a signal or the warden asked) and tells the clients and
- * the warden, once, whoever asked first. */
-void session_stop_node(struct helper *h);
-struct broker_answer;
+void session_broadcast_output(struct sessions *ss, const void *buf, size_t len);
 /* The broker's answer to a CALLING session: the connection goes to its client.  An answer
  * whose session has gone is closed, and the name it held is free again. */
-void session_call_answer(struct helper *h, struct broker_answer *a);
-
-/* The standby: a connection the broker made before any call asked for it, held here under a
- * name set aside for it, its ticks answered, and handed to the next call at once instead of
- * that call waiting for a handshake.  session_keep_standby asks for one unless one is asked
- * for or held or the node is not up: once it is up, and after each call has ended (not while
- * it runs: the handshake would compete with it).  session_standby_answer takes the broker's
- * answer; session_standby_readable answers a tick on it, or lets it go. */
-void session_keep_standby(struct helper *h);
-void session_standby_answer(struct helper *h, const struct broker_answer *a);
-void session_standby_readable(struct helper *h);
+void session_call_answer(struct sessions *ss, struct broker_answer *a);
 
 /* Drops every peer that sent no request within SESSION_HELLO_MS. */
-void session_expire(struct helper *h, long now_ms);
+void session_expire(struct sessions *ss, long now_ms);
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */
-int session_hello_wait(const struct helper *h, long now_ms);
+int session_hello_wait(const struct sessions *ss, long now_ms);
 /* Frees the sessions dropped since the last call.  Until then a dropped session keeps its
  * place, so pointers taken before the poll pass stay good through it. */
-void session_sweep(struct helper *h);
+void session_sweep(struct sessions *ss);
 /* At the node's end: give every client up to timeout_ms to take its last frames (EXIT). */
-void session_flush_all(struct helper *h, int timeout_ms);
+void session_flush_all(struct sessions *ss, int timeout_ms);
+
+/* The loop's source row (loop.c): the listening socket, then every connection, so at most
+ * 1 + SESSION_MAX descriptors.  part is the struct sessions. */
+size_t session_poll(const void *part, struct pollfd *fds);
+unsigned session_serve(void *part, const struct pollfd *fds, size_t n);
+int session_wait(void *part, long now_ms);
+/* The loop's table: a stop began (each attached or stopping client hears STOPPING once); the
+ * node has ended (no new clients, and the rest get EXIT and a second to take it). */
+void session_on_stopping(void *part);
+void session_on_gone(void *part);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "die.h"
 #include "fd.h"
+#include "num.h"
 #include "priv.h"
 #include "spawn.h"
 
@@ -87,9 +88,12 @@ static int read_child_report(int errpipe, pid_t pid, struct kz_err *err)
 		return 0;
 	buf[n] = '\0';
 	fd_waitpid(pid, NULL); /* it has _exited: the status is in the report */
-	int status = atoi(buf);
 	const char *msg = strchr(buf, ' ');
-	return kz_err_set(err, status ? status : KZ_EXIT_FAIL, "node: %s", msg ? msg + 1 : "failed");
+	unsigned long long status;
+	/* "STATUS MESSAGE", as child_fail writes it; a status that is not one says only "failed". */
+	if (num_digits(buf, msg ? (size_t)(msg - buf) : strlen(buf), &status) < 0 || status > 255)
+		status = 0;
+	return kz_err_set(err, status ? (int)status : KZ_EXIT_FAIL, "node: %s", msg ? msg + 1 : "failed");
 }
 
 pid_t spawn_node(int master, int slave, const struct spawn_spec *spec, struct kz_err *err)

@@ -4,7 +4,7 @@
  * process `kzlaunch start` ran splits in two once the socket is bound: the parent, this
  * warden, keeps root's uid with no capability and a filter of a few calls; it waits for the
  * helper, removes the socket and exits with the helper's status.  Under systemd it is the
- * main process, so it also relays READY=1 and STOPPING=1 and passes SIGTERM on as a stop
+ * main process, so it also relays READY=1, STOPPING=1 and STATUS= and passes SIGTERM on as a stop
  * request.  Both go over a socket pair: without CAP_KILL it may not signal the helper. */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -22,7 +22,7 @@ struct warden_spec {
 };
 
 /* Forks.  The parent becomes the warden and never returns: it waits for the helper,
- * relays its READY and STOPPING, turns SIGTERM and SIGINT into stop requests, removes the
+ * relays its READY, STOPPING and STATUS, turns SIGTERM and SIGINT into stop requests, removes the
  * socket and exits with the helper's status.  The child returns its end of the channel. */
 int warden_split(const struct warden_spec *w, struct kz_err *err);
 

@@ -1,5 +1,5 @@
-/* Fuzzes the helper's request handling beyond the framing (helper/session.c and
- * helper/rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
+/* Fuzzes the helper's request handling beyond the framing (helper/session.c, request.c,
+ * calls.c and rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
  * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so),
  * console output is broadcast, and the broker answers calls, with a connection or an error,
  * in any order.  The node is a real child that ignores SIGTERM on a real pty.  At the end of
@@ -15,15 +15,21 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 
-#include "broker.h"
+#include "brokermsg.h"
+#include "calls.h"
 #include "fuzz.h"
-#include "helper.h"
+#include "nodeproc.h"
 #include "proto.h"
+#include "ring.h"
 #include "session.h"
 
 #define CLIENTS 12
 
-static struct helper h;
+static struct node node;
+static struct broker_link broker = { .fd = -1 };
+static struct calls calls;
+static struct ring replay;
+static struct sessions ss;
 static struct policy policy;
 static int broker_peer = -1;
 static struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -50,48 +56,51 @@ static void setup(void)
 	}
 	close(slave);
 	fcntl(pty, F_SETFL, O_NONBLOCK);
-	h.node = (struct child){ .name = "kazoo_apps@fuzz", .state = CHILD_UP, .pid = pid, .pty = pty,
-				 .stop_timeout = 30 };
-	h.node.stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	node = (struct node){ .name = "kazoo_apps@fuzz", .state = NODE_UP, .pid = pid, .pty = pty,
+			      .stop_timeout = 30 };
+	node.stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
 	/* Abstract, so no file is left behind. */
 	snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "kzfuzz-session-%d", (int)getpid());
 	addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(addr.sun_path + 1));
-	h.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (h.listen_fd < 0 || bind(h.listen_fd, (struct sockaddr *)&addr, addr_len) < 0 || listen(h.listen_fd, 64) < 0)
+	ss.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (ss.listen_fd < 0 || bind(ss.listen_fd, (struct sockaddr *)&addr, addr_len) < 0 || listen(ss.listen_fd, 64) < 0)
 		abort();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		abort();
-	h.broker_fd = pair[0];
+	broker.fd = pair[0];
 	broker_peer = pair[1];
 	fcntl(broker_peer, F_SETFL, O_NONBLOCK);
-	h.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	h.warden_fd = h.ready_fd = h.probe_fd = h.probe_timer = h.standby_name = h.standby.fd = -1;
-	h.rel = "kazoo_apps";
-	h.owner_uid = 1000;
+	calls_init(&calls, &node, &broker);
+	ss.spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ss.owner_uid = 1000;
+	ss.node = &node;
+	ss.replay = &replay;
+	ss.calls = &calls;
 	policy.file = "session.policy";
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
 	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
 	policy.stop = (struct policy_who){ .uids = stop_uids, .nuids = 1 };
-	h.policy = &policy;
-	ring_append(&h.replay, "replayed\n", 9);
+	ss.policy = &policy;
+	ring_append(&replay, "replayed\n", 9);
 }
 
 static struct session *session_of(int idx)
 {
-	return h.nsessions ? h.sessions[(size_t)idx % h.nsessions] : NULL;
+	return ss.n ? ss.list[(size_t)idx % ss.n] : NULL;
 }
 
 static void serve(void)
 {
-	for (size_t i = 0; i < h.nsessions; i++) {
-		struct session *s = h.sessions[i];
+	for (size_t i = 0; i < ss.n; i++) {
+		struct session *s = ss.list[i];
 		if (s->state != SESSION_DROPPED && outq_pending(&s->out))
 			session_writable(s);
-		if (s->state != SESSION_DROPPED)
-			session_readable(&h, s);
+		/* A stop begun here reaches the clients as the loop's table has it. */
+		if (s->state != SESSION_DROPPED && session_readable(&ss, s) & NODE_EV_STOPPING)
+			session_on_stopping(&ss);
 	}
-	session_sweep(&h);
+	session_sweep(&ss);
 }
 
 /* Every request the broker has, answered: a connection (a descriptor of /dev/null) when
@@ -111,9 +120,9 @@ static void broker_answers(bool ok)
 			continue;
 		}
 		if (a.id == BROKER_STANDBY_ID)
-			session_standby_answer(&h, &a);
+			calls_standby_answer(&calls, &a);
 		else
-			session_call_answer(&h, &a);
+			session_call_answer(&ss, &a);
 	}
 }
 
@@ -122,9 +131,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	int clients[CLIENTS];
 	size_t nclients = 0;
 
-	if (!h.policy)
+	if (!ss.policy)
 		setup();
-	h.node.state = CHILD_UP;
+	node.state = NODE_UP;
 	for (size_t i = 0; i + 1 < len;) {
 		uint8_t op = data[i] & 7, arg = data[i + 1];
 		i += 2;
@@ -136,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 					clients[nclients++] = fd;
 				else if (fd >= 0)
 					close(fd);
-				session_accept(&h, 0);
+				session_accept(&ss, 0);
 			}
 			break;
 		case 1: { /* a client sends the next arg bytes */
@@ -167,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			break;
 		case 5: { /* console output: the next arg bytes */
 			size_t n = arg < len - i ? arg : len - i;
-			session_broadcast_output(&h, data + i, n);
+			session_broadcast_output(&ss, data + i, n);
 			i += n;
 			break;
 		}
@@ -175,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			broker_answers(arg & 1);
 			break;
 		case 7:
-			session_expire(&h, (long)arg * 100);
+			session_expire(&ss, (long)arg * 100);
 			break;
 		}
 	}
@@ -183,16 +192,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	while (nclients)
 		close(clients[--nclients]);
 	/* Until every session has seen its client go, and every call its answer. */
-	for (int round = 0; round < 4 && h.nsessions; round++) {
+	for (int round = 0; round < 4 && ss.n; round++) {
 		serve();
 		broker_answers(false);
 	}
 	broker_answers(false);
-	session_sweep(&h);
-	if (h.nsessions)
+	session_sweep(&ss);
+	if (ss.n)
 		__builtin_trap();
 	for (int i = 0; i < DIST_HELPER_NAMES; i++)
-		if (h.name_owner[i] && i != h.standby_name)
+		if (calls.name_owner[i] && i != calls.standby_name)
 			__builtin_trap();
 	return 0;
 }

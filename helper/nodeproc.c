@@ -1,4 +1,4 @@
-/* child.c: the node and its console pty, and the one place that changes the node's state.
+/* nodeproc.c: the node and its console pty, and the one place that changes the node's state.
  * It never calls up into the loop, the sessions or ready.c, and never waits on the node:
  * a full pty input queue drops typing instead. */
 #define _GNU_SOURCE
@@ -11,26 +11,19 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "child.h"
+#include "nodeproc.h"
 #include "die.h"
 #include "fd.h"
 #include "log.h"
 
 #define STOP_RESEND_MS 250
 
-int child_start(struct child *n, const struct spawn_spec *spec, struct kz_err *err)
+int node_start(struct node *n, int pty, pid_t pid, struct kz_err *err)
 {
-	int slave;
-
-	n->state = CHILD_BOOTING;
+	n->state = NODE_BOOTING;
+	n->pty = pty;
 	n->pty_hup = false;
-	n->stop_timer = -1;
-	if (spawn_pty(&n->pty, &slave, err) < 0)
-		return -1;
-	n->pid = spawn_node(n->pty, slave, spec, err);
-	close(slave);
-	if (n->pid < 0)
-		return -1;
+	n->pid = pid;
 	n->started = time(NULL);
 	n->stop_timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (n->stop_timer < 0) {
@@ -41,7 +34,7 @@ int child_start(struct child *n, const struct spawn_spec *spec, struct kz_err *e
 	return 0;
 }
 
-ssize_t child_read(struct child *n, void *buf, size_t size)
+ssize_t node_read(struct node *n, void *buf, size_t size)
 {
 	if (n->pty_hup)
 		return -1;
@@ -57,14 +50,14 @@ ssize_t child_read(struct child *n, void *buf, size_t size)
 	return got;
 }
 
-void child_input(struct child *n, const void *buf, size_t len)
+void node_input(struct node *n, const void *buf, size_t len)
 {
 	/* The pty is non-blocking: a full input queue (EAGAIN) drops the typing that is left,
 	 * and output is never held up. */
 	(void)fd_write_all(n->pty, buf, len);
 }
 
-void child_resize(struct child *n, uint16_t rows, uint16_t cols)
+void node_resize(struct node *n, uint16_t rows, uint16_t cols)
 {
 	struct winsize ws = { .ws_row = rows, .ws_col = cols };
 
@@ -72,13 +65,15 @@ void child_resize(struct child *n, uint16_t rows, uint16_t cols)
 		log_msg(LOG_WARNING, "TIOCSWINSZ: %m");
 }
 
-void child_mark_up(struct child *n)
+void node_mark_up(struct node *n, bool unconfirmed)
 {
-	if (n->state == CHILD_BOOTING)
-		n->state = CHILD_UP;
+	if (n->state != NODE_BOOTING)
+		return;
+	n->state = NODE_UP;
+	n->boot_unconfirmed = unconfirmed;
 }
 
-static void arm_stop_timer(struct child *n, long msec)
+static void arm_stop_timer(struct node *n, long msec)
 {
 	struct itimerspec its = { 0 };
 
@@ -89,11 +84,11 @@ static void arm_stop_timer(struct child *n, long msec)
 		log_msg(LOG_ERR, "timerfd_settime: %m");
 }
 
-bool child_stop(struct child *n)
+bool node_stop(struct node *n)
 {
-	if (n->state == CHILD_STOPPING || n->state == CHILD_GONE)
+	if (n->state == NODE_STOPPING || n->state == NODE_GONE)
 		return false;
-	n->state = CHILD_STOPPING;
+	n->state = NODE_STOPPING;
 	log_msg(LOG_INFO, "stopping %s (pid %d): SIGTERM, SIGKILL after %us", n->name, (int)n->pid,
 	        n->stop_timeout);
 	if (kill(n->pid, SIGTERM) < 0)
@@ -106,11 +101,11 @@ bool child_stop(struct child *n)
 /* Every STOP_RESEND_MS until stop_timeout: SIGTERM again, then SIGKILL.  The VM drops a SIGTERM
  * that arrives before its signal server is up (early boot, just after epmd knows the
  * node), so one SIGTERM can be lost; another costs a graceful shutdown nothing. */
-void child_stop_tick(struct child *n)
+static void stop_tick(struct node *n)
 {
 	uint64_t ticks;
 
-	if (read(n->stop_timer, &ticks, sizeof ticks) != sizeof ticks || n->state != CHILD_STOPPING)
+	if (read(n->stop_timer, &ticks, sizeof ticks) != sizeof ticks || n->state != NODE_STOPPING)
 		return;
 	n->stop_elapsed_ms += STOP_RESEND_MS;
 	if (n->stop_elapsed_ms < n->stop_timeout * 1000U) {
@@ -128,35 +123,50 @@ void child_stop_tick(struct child *n)
 	arm_stop_timer(n, 0);
 }
 
+size_t node_poll(const void *part, struct pollfd *fds)
+{
+	const struct node *n = part;
+
+	fds[0] = (struct pollfd){ .fd = n->stop_timer, .events = POLLIN };
+	return 1;
+}
+
+unsigned node_serve(void *part, const struct pollfd *fds, size_t nfds)
+{
+	if (nfds > 0 && fds[0].revents)
+		stop_tick(part);
+	return 0;
+}
+
 /* -1 when the node was not reaped (not ended yet with WNOHANG, or waitpid failed). */
-static int reap(struct child *n, int flags)
+static int reap(struct node *n, int flags)
 {
 	int st;
 	pid_t pid = waitpid(n->pid, &st, flags);
 
 	if (pid != n->pid)
 		return -1;
-	n->state = CHILD_GONE;
+	n->state = NODE_GONE;
 	n->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	log_msg(LOG_INFO, "%s (pid %d) exited with status %d", n->name, (int)n->pid, n->status);
 	return 0;
 }
 
-void child_reap(struct child *n)
+void node_reap(struct node *n)
 {
-	if (n->state != CHILD_GONE)
+	if (n->state != NODE_GONE)
 		reap(n, WNOHANG);
 }
 
-void child_kill(struct child *n)
+void node_kill(struct node *n)
 {
 	log_msg(LOG_ERR, "killing %s (pid %d)", n->name, (int)n->pid);
 	kill(-n->pid, SIGKILL); /* the group may be gone already: the node's own kill decides */
 	if (kill(n->pid, SIGKILL) < 0 && errno != ESRCH)
 		log_msg(LOG_ERR, "kill(%d, SIGKILL): %m", (int)n->pid);
-	while (n->state != CHILD_GONE) {
+	while (n->state != NODE_GONE) {
 		if (reap(n, 0) < 0 && errno != EINTR) {
-			n->state = CHILD_GONE; /* not ours to reap after all: report the kill */
+			n->state = NODE_GONE; /* not ours to reap after all: report the kill */
 			n->status = 128 + SIGKILL;
 		}
 	}

@@ -1,0 +1,111 @@
+/* brokermsg.c: the helper–broker channel's messages, both ends (brokermsg.h).  Nothing here
+ * connects to a node or holds a cookie. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "brokermsg.h"
+#include "dist.h"
+#include "fd.h"
+#include "proto.h"
+
+#define REQUEST_LEN 10 /* u32 id, u8 kind, u8 name, u32 ms */
+#define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation (a boot probe's: its verdict); then the text */
+
+static int ask(int fd, uint32_t id, uint8_t kind, unsigned name, uint32_t ms)
+{
+	uint8_t req[REQUEST_LEN];
+
+	proto_put32(req, id);
+	req[4] = kind;
+	req[5] = (uint8_t)name;
+	proto_put32(req + 6, ms);
+	return fd >= 0 && send(fd, req, sizeof req, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof req ? 0 : -1;
+}
+
+int broker_ask(const struct broker_link *b, uint32_t id, unsigned name, uint32_t ms)
+{
+	return ask(b->fd, id, BROKER_CONNECT, name, ms);
+}
+
+int broker_ask_standby(const struct broker_link *b, unsigned name)
+{
+	return ask(b->fd, BROKER_STANDBY_ID, BROKER_STANDBY, name, 0);
+}
+
+int broker_ask_boot(const struct broker_link *b)
+{
+	return ask(b->fd, BROKER_BOOT_ID, BROKER_BOOT, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS);
+}
+
+int broker_read(struct broker_link *b, struct broker_answer *a)
+{
+	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
+	ssize_t n;
+
+	if (b->fd < 0)
+		return -1;
+	n = fd_recv_passed(b->fd, msg, sizeof msg, &a->fd, MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n < ANSWER_HEAD) {
+		if (a->fd >= 0)
+			close(a->fd);
+		close(b->fd);
+		b->fd = -1;
+		return -1;
+	}
+	a->id = proto_get32(msg);
+	a->creation = proto_get32(msg + 5);
+	a->boot = BROKER_BOOT_STARTING;
+	/* A boot probe's answer carries its verdict where a connection's has the creation. */
+	if (a->id == BROKER_BOOT_ID) {
+		if (a->creation == BROKER_BOOT_STARTED || a->creation == BROKER_BOOT_REFUSED)
+			a->boot = (enum broker_boot)a->creation;
+		a->creation = 0;
+	}
+	size_t len = (size_t)n - ANSWER_HEAD;
+	if (len >= BROKER_TEXT_MAX)
+		len = BROKER_TEXT_MAX - 1;
+	memcpy(a->text, msg + ANSWER_HEAD, len);
+	a->text[len] = '\0';
+	if (!msg[4] && a->fd >= 0) {
+		close(a->fd);
+		a->fd = -1;
+	}
+	return 1;
+}
+
+int broker_request_recv(int fd, struct broker_request *r)
+{
+	uint8_t req[REQUEST_LEN];
+	ssize_t n;
+
+	while ((n = recv(fd, req, sizeof req, 0)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return -1;
+	if (n != REQUEST_LEN || (req[4] != BROKER_CONNECT && req[4] != BROKER_STANDBY && req[4] != BROKER_BOOT))
+		return 0;
+	r->id = proto_get32(req);
+	r->kind = (enum broker_kind)req[4];
+	r->name = req[5];
+	r->ms = proto_get32(req + 6);
+	return 1;
+}
+
+int broker_answer_send(int fd, uint32_t id, int conn, uint32_t creation, const char *text)
+{
+	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
+	size_t len = strnlen(text, BROKER_TEXT_MAX - 1);
+	struct iovec iov = { .iov_base = msg, .iov_len = ANSWER_HEAD + len };
+
+	proto_put32(msg, id);
+	msg[4] = conn >= 0 || (id == BROKER_BOOT_ID && creation);
+	proto_put32(msg + 5, creation);
+	memcpy(msg + ANSWER_HEAD, text, len);
+	return fd_send_passing(fd, &iov, 1, conn, 0) < 0 ? -1 : 0;
+}

@@ -1,0 +1,83 @@
+/* brokermsg.h: the channel between the helper and its broker (broker.h), a SOCK_SEQPACKET
+ * pair: one message per request and per answer, each whole or not at all.  Both ends write
+ * and read them here, so no offset is written twice; and the helper's parts that ask the
+ * broker link this alone, not the broker with its handshakes. */
+#ifndef KZ_BROKERMSG_H
+#define KZ_BROKERMSG_H
+
+#include <stdint.h>
+
+#define BROKER_TEXT_MAX 256
+/* A node that takes longer than this to say how its boot is going is asked again. */
+#define BROKER_BOOT_PROBE_MS 2000
+
+/* The ids of boot probes' and standbys' answers (calls' ids count up from 1 and never reach
+ * them). */
+#define BROKER_BOOT_ID 0xffffffffu
+#define BROKER_STANDBY_ID 0xfffffffeu
+
+/* The helper's end: fd -1 once the broker is gone.  Written only here (broker_read marks it
+ * gone); the parts that ask hold it as const. */
+struct broker_link {
+	int fd;
+};
+
+/* A boot probe's verdict. */
+enum broker_boot {
+	BROKER_BOOT_STARTING, /* not yet, or no answer: text says which */
+	BROKER_BOOT_STARTED,
+	BROKER_BOOT_REFUSED,  /* the node refused every cookie: asking again would only put a
+			       * rejected connection in its log each time */
+};
+
+/* One answer: the connection and the name and creation it was made under, or why not; for a
+ * boot probe, its verdict. */
+struct broker_answer {
+	uint32_t id;       /* as asked */
+	int fd;            /* the connection, close-on-exec; -1 when there is none */
+	uint32_t creation; /* a connection's: the creation the handshake gave the name */
+	enum broker_boot boot; /* id BROKER_BOOT_ID only */
+	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
+};
+
+/* Asks whether the node's boot has finished (init:get_status() is {started, started}), over a
+ * connection of the broker's own under DIST_PROBE_NAME, kept until it has.  The answer has
+ * id BROKER_BOOT_ID, fd -1, and its verdict in boot (text says what the node answered or why
+ * it could not).  0, or -1 when the broker is gone. */
+int broker_ask_boot(const struct broker_link *b);
+
+/* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
+ * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
+int broker_ask(const struct broker_link *b, uint32_t id, unsigned name, uint32_t ms);
+
+/* The same for a connection no call has asked for yet, the helper's standby (calls.h):
+ * the answer carries BROKER_STANDBY_ID. */
+int broker_ask_standby(const struct broker_link *b, unsigned name);
+
+/* One answer: 1 with *a, 0 when none is there yet, -1 when the broker is gone (its end is
+ * closed then, and b->fd is -1 from then on). */
+int broker_read(struct broker_link *b, struct broker_answer *a);
+
+/* The broker's end. */
+enum broker_kind {
+	BROKER_CONNECT = 'C',
+	BROKER_BOOT = 'B',
+	BROKER_STANDBY = 'S',
+};
+
+struct broker_request {
+	uint32_t id;
+	enum broker_kind kind;
+	unsigned name;
+	uint32_t ms;
+};
+
+/* The next request, waiting for it: 1 with *r, 0 for a message that is none (skipped), -1
+ * when the helper has closed its end. */
+int broker_request_recv(int fd, struct broker_request *r);
+
+/* An answer: conn (-1: none) with the creation and the name it was made under, or -1 and why
+ * not; to a boot probe, its verdict as creation.  0, or -1 when the helper is gone. */
+int broker_answer_send(int fd, uint32_t id, int conn, uint32_t creation, const char *text);
+
+#endif

@@ -1,0 +1,236 @@
+/* request.c: what a client asks of the helper, once connected (session.c): each request
+ * checked against the peer's rights (rights.h) and served, the console's frames, and calls'
+ * connections handed over.  A request that cannot be served costs its client, never the
+ * node or the other clients; it never drops a connection itself: session.c does, told why. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "request.h"
+#include "rights.h"
+
+/* The peer as rights.h asks about it. */
+bool request_allowed(const struct sessions *ss, const struct session *c, enum rights_right r)
+{
+	const struct rights_peer peer = { c->uid, c->gid, c->groups, c->ngroups };
+
+	return rights_allows(ss->policy, ss->owner_uid, &peer, r);
+}
+
+void request_audit(const struct session *c, const char *what, const char *verdict)
+{
+	log_msg(LOG_NOTICE, "peer uid=%u gid=%u pid=%d: %s: %s", (unsigned)c->uid, (unsigned)c->gid,
+	        (int)c->pid, what, verdict);
+}
+
+void request_tell_stopping(struct session *c)
+{
+	if (c->told_stopping)
+		return;
+	c->told_stopping = true;
+	outq_frame(&c->out, PROTO_STOPPING, NULL, 0);
+}
+
+static size_t attached_count(const struct sessions *ss)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ss->n; i++)
+		n += ss->list[i]->state == SESSION_ATTACHED;
+	return n;
+}
+
+static void queue_info(const struct sessions *ss, struct session *c)
+{
+	const struct node *node = ss->node;
+	size_t name_len = strlen(node->name);
+	uint8_t info[17 + 256];
+
+	if (name_len > 256)
+		name_len = 256;
+	proto_put32(info, (uint32_t)node->pid);
+	proto_put64(info + 4, (uint64_t)node->started);
+	proto_put32(info + 12, (uint32_t)attached_count(ss));
+	info[16] = node->state == NODE_BOOTING ? PROTO_NODE_BOOTING
+		   : node->state != NODE_UP    ? PROTO_NODE_STOPPING
+		   : node->boot_unconfirmed    ? PROTO_NODE_UNCONFIRMED
+					       : PROTO_NODE_UP;
+	memcpy(info + 17, node->name, name_len);
+	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(17 + name_len));
+}
+
+static void set_winsize(struct sessions *ss, const uint8_t *p)
+{
+	node_resize(ss->node, proto_get16(p), proto_get16(p + 2));
+}
+
+static void start_attach(struct sessions *ss, struct session *c, const struct proto_frame *f)
+{
+	const unsigned char *a, *b;
+	size_t alen, blen;
+
+	c->read_only = f->payload[0] != 0;
+	/* INFO first: the client knows it is in before it reads its terminal. */
+	queue_info(ss, c);
+	c->state = SESSION_ATTACHED;
+	if (!c->read_only)
+		set_winsize(ss, f->payload + 1);
+	ring_spans(ss->replay, &a, &alen, &b, &blen);
+	outq_output(&c->out, a, alen);
+	outq_output(&c->out, b, blen);
+}
+
+/* An ERROR to this client, then close. */
+static void fail_request(struct session *c, const char *why)
+{
+	outq_frame(&c->out, PROTO_ERROR, why, (uint16_t)strnlen(why, 200));
+	c->state = SESSION_CLOSING;
+}
+
+/* CALL_READY with the connection a, made under the call's name: the first frame on the
+ * client's connection, whose socket buffer is therefore empty.  NULL, or why to drop it. */
+static const char *hand_over(struct session *c, const struct broker_answer *a, const char *node)
+{
+	uint8_t ready[5 + BROKER_TEXT_MAX + 256];
+	size_t len = strlen(a->text), nlen = strnlen(node, 256);
+
+	proto_put32(ready, a->creation);
+	ready[4] = (uint8_t)(len < 255 ? len : 255);
+	memcpy(ready + 5, a->text, ready[4]);
+	memcpy(ready + 5 + ready[4], node, nlen);
+	c->state = SESSION_CALLED;
+	if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(5 + ready[4] + nlen), a->fd) < 0)
+		return "could not hand the connection over";
+	return NULL;
+}
+
+/* CALL: the standby handed over at once, or the broker asked (calls.h).  NULL, or why to
+ * drop the client. */
+static const char *start_call(struct sessions *ss, struct session *c, const struct proto_frame *f)
+{
+	struct calls_lease lease;
+	struct broker_answer conn;
+	const char *why = NULL;
+
+	switch (calls_start(ss->calls, proto_get32(f->payload), &lease, &conn)) {
+	case CALLS_HANDED:
+		c->call_name = lease.name;
+		c->call_id = lease.id;
+		why = hand_over(c, &conn, ss->node->name);
+		close(conn.fd);
+		break;
+	case CALLS_ASKED:
+		c->call_name = lease.name;
+		c->call_id = lease.id;
+		c->state = SESSION_CALLING;
+		break;
+	case CALLS_BUSY:
+		fail_request(c, "busy: every name for calls is in use; try again");
+		break;
+	case CALLS_NO_BROKER:
+		fail_request(c, "the helper's broker is gone: calls need a restart of the node");
+		break;
+	}
+	return why;
+}
+
+const char *request_call_answer(struct sessions *ss, struct session *c, struct broker_answer *a)
+{
+	const char *why = NULL;
+
+	if (calls_answer(ss->calls, a, c != NULL)) {
+		why = hand_over(c, a, ss->node->name);
+	} else if (c) {
+		log_msg(LOG_WARNING, "peer uid=%u pid=%d: call: %s", (unsigned)c->uid, (int)c->pid, a->text);
+		c->call_name = -1;
+		fail_request(c, a->text);
+	}
+	if (a->fd >= 0)
+		close(a->fd);
+	return why;
+}
+
+/* A stop request: a first stop tells every stopping client, this one included (the loop's
+ * table, session_on_stopping); a later one only this one. */
+static unsigned request_stop(struct sessions *ss, struct session *c)
+{
+	c->state = SESSION_STOPPING;
+	if (ss->node->state == NODE_STOPPING) {
+		request_tell_stopping(c);
+		return 0;
+	}
+	return node_stop(ss->node) ? NODE_EV_STOPPING : 0;
+}
+
+/* "call rpc M:F/N": what the client says it calls, for the log, which shows its bytes as
+ * escape.h does; a NUL ends it. */
+static void call_text(const struct proto_frame *f, char *out, size_t size)
+{
+	size_t n = f->len - 4u < size - 1 ? f->len - 4u : size - 1;
+
+	memcpy(out, f->payload + 4, n);
+	out[n] = '\0';
+}
+
+/* The first frame: the request, checked against the peer's rights.  NULL, or why to drop
+ * the peer; *ev: the node's transitions it began. */
+static const char *handle_request(struct sessions *ss, struct session *c, const struct proto_frame *f, unsigned *ev)
+{
+	const struct rights_request *req = rights_request(f);
+	char what[sizeof "call " + RIGHTS_CALL_TEXT_MAX];
+
+	if (!req) {
+		request_audit(c, "unknown request", "dropped");
+		return "bad frame";
+	}
+	/* A call is logged as what it calls (M:F/arity; never its arguments, which may hold
+	 * secrets); the client says which. */
+	snprintf(what, sizeof what, "%s", req->name);
+	if (req->handler == RIGHTS_DO_CALL) {
+		memcpy(what, "call ", 5);
+		call_text(f, what + 5, sizeof what - 5);
+	}
+	if (!request_allowed(ss, c, req->right)) {
+		const char *right = rights_name(req->right);
+		request_audit(c, what, "refused");
+		outq_frame(&c->out, PROTO_DENIED, right, (uint16_t)strlen(right));
+		c->state = SESSION_CLOSING;
+		return NULL;
+	}
+	request_audit(c, what, "allowed");
+	switch (req->handler) {
+	case RIGHTS_DO_ATTACH:
+		start_attach(ss, c, f);
+		break;
+	case RIGHTS_DO_INFO:
+		queue_info(ss, c);
+		c->state = SESSION_CLOSING;
+		break;
+	case RIGHTS_DO_STOP:
+		*ev |= request_stop(ss, c);
+		break;
+	case RIGHTS_DO_CALL:
+		return start_call(ss, c, f);
+	}
+	return NULL;
+}
+
+const char *request_frame(struct sessions *ss, struct session *c, const struct proto_frame *f, unsigned *ev)
+{
+	if (c->state == SESSION_NEW)
+		return handle_request(ss, c, f, ev);
+	if (c->state != SESSION_ATTACHED)
+		return "bad frame"; /* a call's client only closes */
+	if (f->type == PROTO_INPUT && !c->read_only) {
+		node_input(ss->node, f->payload, f->len);
+		return NULL;
+	}
+	if (f->type == PROTO_WINSIZE && f->len == 4) {
+		if (!c->read_only)
+			set_winsize(ss, f->payload);
+		return NULL;
+	}
+	return "bad frame";
+}
