@@ -21,6 +21,7 @@
 #include "epmd.h"
 #include "fd.h"
 #include "fmt.h"
+#include "handoff.h"
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
@@ -111,11 +112,11 @@ static void log_loss(void *arg, bool resumed, const char *cause, unsigned long l
 		log_msg(LOG_ERR, "%s: console output is being lost: %s", dir, cause);
 }
 
-/* The cookies, one a line, from the descriptor kzlaunch passed (a memfd: never on disk, never
+/* The cookies (handoff.h) from the descriptor kzlaunch passed (a memfd: never on disk, never
  * on a command line); read whole, then closed. */
 static size_t read_cookies(int fd, char buf[], size_t size, char *cookies[], size_t max)
 {
-	size_t len = 0, n = 0;
+	size_t len = 0;
 	ssize_t got;
 
 	if (fd < 0)
@@ -128,13 +129,7 @@ static size_t read_cookies(int fd, char buf[], size_t size, char *cookies[], siz
 		len += (size_t)got;
 	}
 	close(fd);
-	buf[len] = '\0';
-	for (char *line = buf, *nl; n < max && (nl = strchr(line, '\n')); line = nl + 1) {
-		*nl = '\0';
-		if (*line)
-			cookies[n++] = line;
-	}
-	return n;
+	return handoff_cookies_decode(buf, len, cookies, max);
 }
 
 static struct conlog *open_log(const struct policy *p, const char *rel, const char *rundir, struct kz_err *err)
@@ -187,8 +182,8 @@ int main(int argc, char **argv)
 	struct options o;
 	static struct helper h = { .broker = { .fd = -1 }, .ready = { .launcher_fd = -1, .warden_fd = -1 },
 				   .sessions = { .listen_fd = -1, .spare_fd = -1 } };
-	char cookie_buf[2 * 1024];
-	char *cookies[2];
+	char cookie_buf[HANDOFF_COOKIES_SIZE];
+	char *cookies[HANDOFF_COOKIES_MAX];
 	size_t ncookies;
 	struct policy policy;
 	struct kz_err err = { 0 };
@@ -205,7 +200,7 @@ int main(int argc, char **argv)
 	die_on_error(epmd_port(&h.ready.epmd_port, &err), &err);
 	if (o.ready_fd >= 0 && fcntl(o.ready_fd, F_SETFD, FD_CLOEXEC) < 0)
 		die_errno(EX_USAGE, "--ready-fd %d", o.ready_fd);
-	ncookies = read_cookies(o.cookie_fd, cookie_buf, sizeof cookie_buf, cookies, 2);
+	ncookies = read_cookies(o.cookie_fd, cookie_buf, sizeof cookie_buf, cookies, HANDOFF_COOKIES_MAX);
 	if (o.policy)
 		die_on_error(policy_load(o.policy, &policy, &err), &err);
 	else

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "msg.h"
 #include "outq.h"
 #include "proto.h"
 
@@ -47,9 +48,8 @@ void outq_output(struct outq *q, const uint8_t *buf, size_t len)
 			q->lost += len;
 			return;
 		}
-		uint8_t n[8];
-		proto_put64(n, q->lost);
-		if (!outq_frame(q, PROTO_LOST, n, sizeof n)) {
+		uint8_t n[MSG_LOST_LEN];
+		if (!outq_frame(q, PROTO_LOST, n, msg_lost_encode(q->lost, n))) {
 			q->lost += len;
 			return;
 		}

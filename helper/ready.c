@@ -20,6 +20,7 @@
 #include "die.h"
 #include "epmd.h"
 #include "fd.h"
+#include "handoff.h"
 #include "log.h"
 #include "ready.h"
 #include "warden.h"
@@ -40,6 +41,17 @@ static void tell_launcher(struct ready *r, const char *msg, size_t len)
 		log_msg(LOG_WARNING, "ready pipe: %m");
 	close(r->launcher_fd);
 	r->launcher_fd = -1;
+}
+
+/* What the boot waits for now, for `kzlaunch start`'s progress line (handoff.h): the pipe
+ * stays open for the last message. */
+static void tell_waiting(struct ready *r, const char *what)
+{
+	char line[HANDOFF_READY_LINE_MAX];
+	size_t n = handoff_wait_encode(line, what);
+
+	if (r->launcher_fd >= 0 && fd_write_all(r->launcher_fd, line, n) < 0 && errno != EPIPE)
+		log_msg(LOG_WARNING, "ready pipe: %m");
 }
 
 static void probe_close(struct ready *r)
@@ -102,6 +114,7 @@ int ready_init(struct ready *r, struct kz_err *err)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "timerfd_create");
 	if (timerfd_settime(r->timer, 0, &its, NULL) < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "timerfd_settime");
+	tell_waiting(r, "epmd to know the node's name");
 	return 0;
 }
 
@@ -133,6 +146,7 @@ static unsigned registered(struct ready *r)
 	r->registered = true;
 	log_msg(LOG_INFO, "%s is registered with epmd; waiting for its boot to finish", r->node->name);
 	notify(r, WARDEN_BOOTING);
+	tell_waiting(r, "its boot to finish (init:get_status())");
 	return ask_boot(r);
 }
 
@@ -193,12 +207,12 @@ unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a)
  * node's user, can tell whether what its path names now is still that socket. */
 static unsigned ready_announce(struct ready *r, bool unconfirmed)
 {
-	char up[64];
-	int n = snprintf(up, sizeof up, "up %ju %ju\n", (uintmax_t)r->sock->dev, (uintmax_t)r->sock->ino);
+	char up[HANDOFF_READY_LINE_MAX];
+	size_t n = handoff_up_encode(up, (uintmax_t)r->sock->dev, (uintmax_t)r->sock->ino);
 
 	node_mark_up(r->node, unconfirmed);
 	log_msg(LOG_INFO, "%s is up (pid %d)", r->node->name, (int)r->node->pid);
-	tell_launcher(r, up, (size_t)n);
+	tell_launcher(r, up, n);
 	notify(r, WARDEN_READY);
 	return NODE_EV_UP;
 }
@@ -260,8 +274,8 @@ void ready_on_gone(void *part)
 	struct ready *r = part;
 	const unsigned char *a, *b;
 	size_t alen, blen;
-	char head[32];
-	int n = snprintf(head, sizeof head, "exit %d\n", r->node->status);
+	char head[HANDOFF_READY_LINE_MAX];
+	size_t n = handoff_exit_encode(head, r->node->status);
 
 	if (r->launcher_fd < 0)
 		return;
@@ -271,7 +285,7 @@ void ready_on_gone(void *part)
 	size_t skip = total > keep ? total - keep : 0;
 	size_t bskip = skip > alen ? skip - alen : 0;
 	/* The launcher may have gone: whatever does not reach it, the pipe is closed all the same. */
-	if (fd_write_all(r->launcher_fd, head, (size_t)n) == 0 &&
+	if (fd_write_all(r->launcher_fd, head, n) == 0 &&
 	    (skip >= alen || fd_write_all(r->launcher_fd, a + skip, alen - skip) == 0) && blen > bskip)
 		fd_write_all(r->launcher_fd, b + bskip, blen - bskip);
 	close(r->launcher_fd);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "msg.h"
 #include "request.h"
 #include "rights.h"
 
@@ -45,38 +46,35 @@ static size_t attached_count(const struct sessions *ss)
 static void queue_info(const struct sessions *ss, struct session *c)
 {
 	const struct node *node = ss->node;
-	size_t name_len = strlen(node->name);
-	uint8_t info[17 + 256];
+	static uint8_t payload[PROTO_MAX_PAYLOAD];
+	struct msg_info info = {
+		.pid = (uint32_t)node->pid,
+		.started = (uint64_t)node->started,
+		.clients = (uint32_t)attached_count(ss),
+		.state = node->state == NODE_BOOTING ? PROTO_NODE_BOOTING
+			 : node->state != NODE_UP    ? PROTO_NODE_STOPPING
+			 : node->boot_unconfirmed    ? PROTO_NODE_UNCONFIRMED
+						     : PROTO_NODE_UP,
+		.node = { node->name, strlen(node->name) },
+	};
 
-	if (name_len > 256)
-		name_len = 256;
-	proto_put32(info, (uint32_t)node->pid);
-	proto_put64(info + 4, (uint64_t)node->started);
-	proto_put32(info + 12, (uint32_t)attached_count(ss));
-	info[16] = node->state == NODE_BOOTING ? PROTO_NODE_BOOTING
-		   : node->state != NODE_UP    ? PROTO_NODE_STOPPING
-		   : node->boot_unconfirmed    ? PROTO_NODE_UNCONFIRMED
-					       : PROTO_NODE_UP;
-	memcpy(info + 17, node->name, name_len);
-	outq_frame(&c->out, PROTO_INFO, info, (uint16_t)(17 + name_len));
+	outq_frame(&c->out, PROTO_INFO, payload, msg_info_encode(&info, payload));
 }
 
-static void set_winsize(struct sessions *ss, const uint8_t *p)
-{
-	node_resize(ss->node, proto_get16(p), proto_get16(p + 2));
-}
-
+/* Its rights checked its length: ATTACH decodes. */
 static void start_attach(struct sessions *ss, struct session *c, const struct proto_frame *f)
 {
 	const unsigned char *a, *b;
 	size_t alen, blen;
+	struct msg_attach req = { 0 };
 
-	c->read_only = f->payload[0] != 0;
+	msg_attach_decode(f, &req);
+	c->read_only = req.read_only;
 	/* INFO first: the client knows it is in before it reads its terminal. */
 	queue_info(ss, c);
 	c->state = SESSION_ATTACHED;
 	if (!c->read_only)
-		set_winsize(ss, f->payload + 1);
+		node_resize(ss->node, req.rows, req.cols);
 	ring_spans(ss->replay, &a, &alen, &b, &blen);
 	outq_output(&c->out, a, alen);
 	outq_output(&c->out, b, blen);
@@ -85,7 +83,9 @@ static void start_attach(struct sessions *ss, struct session *c, const struct pr
 /* An ERROR to this client, then close. */
 static void fail_request(struct session *c, const char *why)
 {
-	outq_frame(&c->out, PROTO_ERROR, why, (uint16_t)strnlen(why, 200));
+	uint8_t payload[MSG_ERROR_TEXT_MAX];
+
+	outq_frame(&c->out, PROTO_ERROR, payload, msg_error_encode(why, payload));
 	c->state = SESSION_CLOSING;
 }
 
@@ -93,15 +93,12 @@ static void fail_request(struct session *c, const char *why)
  * client's connection, whose socket buffer is therefore empty.  NULL, or why to drop it. */
 static const char *hand_over(struct session *c, const struct broker_answer *a, const char *node)
 {
-	uint8_t ready[5 + BROKER_TEXT_MAX + 256];
-	size_t len = strlen(a->text), nlen = strnlen(node, 256);
+	static uint8_t payload[PROTO_MAX_PAYLOAD];
+	struct msg_call_ready ready = { .creation = a->creation, .self = { a->text, strlen(a->text) },
+					.node = { node, strlen(node) } };
 
-	proto_put32(ready, a->creation);
-	ready[4] = (uint8_t)(len < 255 ? len : 255);
-	memcpy(ready + 5, a->text, ready[4]);
-	memcpy(ready + 5 + ready[4], node, nlen);
 	c->state = SESSION_CALLED;
-	if (proto_send_fd(c->fd, PROTO_CALL_READY, ready, (uint16_t)(5 + ready[4] + nlen), a->fd) < 0)
+	if (proto_send_fd(c->fd, PROTO_CALL_READY, payload, msg_call_ready_encode(&ready, payload), a->fd) < 0)
 		return "could not hand the connection over";
 	return NULL;
 }
@@ -114,7 +111,10 @@ static const char *start_call(struct sessions *ss, struct session *c, const stru
 	struct broker_answer conn;
 	const char *why = NULL;
 
-	switch (calls_start(ss->calls, proto_get32(f->payload), &lease, &conn)) {
+	struct msg_call call = { 0 };
+
+	msg_call_decode(f, &call); /* its rights checked its length */
+	switch (calls_start(ss->calls, call.handshake_ms, &lease, &conn)) {
 	case CALLS_HANDED:
 		c->call_name = lease.name;
 		c->call_id = lease.id;
@@ -168,9 +168,11 @@ static unsigned request_stop(struct sessions *ss, struct session *c)
  * escape.h does; a NUL ends it. */
 static void call_text(const struct proto_frame *f, char *out, size_t size)
 {
-	size_t n = f->len - 4u < size - 1 ? f->len - 4u : size - 1;
+	struct msg_call call = { 0 };
+	size_t n = 0;
 
-	memcpy(out, f->payload + 4, n);
+	if (msg_call_decode(f, &call) == 0 && (n = call.what.len < size - 1 ? call.what.len : size - 1) > 0)
+		memcpy(out, call.what.s, n);
 	out[n] = '\0';
 }
 
@@ -179,7 +181,7 @@ static void call_text(const struct proto_frame *f, char *out, size_t size)
 static const char *handle_request(struct sessions *ss, struct session *c, const struct proto_frame *f, unsigned *ev)
 {
 	const struct rights_request *req = rights_request(f);
-	char what[sizeof "call " + RIGHTS_CALL_TEXT_MAX];
+	char what[sizeof "call " + MSG_CALL_TEXT_MAX];
 
 	if (!req) {
 		request_audit(c, "unknown request", "dropped");
@@ -193,9 +195,9 @@ static const char *handle_request(struct sessions *ss, struct session *c, const 
 		call_text(f, what + 5, sizeof what - 5);
 	}
 	if (!request_allowed(ss, c, req->right)) {
-		const char *right = rights_name(req->right);
+		uint8_t payload[MSG_RIGHT_MAX];
 		request_audit(c, what, "refused");
-		outq_frame(&c->out, PROTO_DENIED, right, (uint16_t)strlen(right));
+		outq_frame(&c->out, PROTO_DENIED, payload, msg_denied_encode(rights_name(req->right), payload));
 		c->state = SESSION_CLOSING;
 		return NULL;
 	}
@@ -227,9 +229,10 @@ const char *request_frame(struct sessions *ss, struct session *c, const struct p
 		node_input(ss->node, f->payload, f->len);
 		return NULL;
 	}
-	if (f->type == PROTO_WINSIZE && f->len == 4) {
+	struct msg_winsize ws;
+	if (msg_winsize_decode(f, &ws) == 0) {
 		if (!c->read_only)
-			set_winsize(ss, f->payload);
+			node_resize(ss->node, ws.rows, ws.cols);
 		return NULL;
 	}
 	return "bad frame";

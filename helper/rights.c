@@ -16,7 +16,7 @@ static const struct rights_request requests[] = {
 	  .handler = RIGHTS_DO_INFO },
 	{ .type = PROTO_STOP, .len = 0, .read_only = -1, .name = "stop", .right = RIGHTS_STOP,
 	  .handler = RIGHTS_DO_STOP },
-	{ .type = PROTO_CALL, .len = 5, .max_len = 4 + RIGHTS_CALL_TEXT_MAX, .read_only = -1, .name = "call",
+	{ .type = PROTO_CALL, .len = 5, .max_len = 4 + MSG_CALL_TEXT_MAX, .read_only = -1, .name = "call",
 	  .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
 };
 

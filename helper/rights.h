@@ -8,11 +8,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "msg.h"
 #include "policy.h"
 #include "proto.h"
-
-/* A call names itself for the log in at most this many bytes. */
-#define RIGHTS_CALL_TEXT_MAX 512
 
 /* From least to most: status and pid need only a right of any kind. */
 enum rights_right {

@@ -13,6 +13,7 @@
 
 #include "fd.h"
 #include "log.h"
+#include "msg.h"
 #include "request.h"
 #include "session.h"
 
@@ -49,13 +50,12 @@ void session_on_stopping(void *part)
 void session_on_gone(void *part)
 {
 	struct sessions *ss = part;
-	uint8_t st[4];
+	uint8_t st[MSG_EXIT_LEN];
 
 	if (ss->listen_fd >= 0)
 		close(ss->listen_fd);
 	ss->listen_fd = -1;
-	proto_put32(st, (uint32_t)ss->node->status);
-	broadcast(ss, PROTO_EXIT, st, sizeof st);
+	broadcast(ss, PROTO_EXIT, st, msg_exit_encode((uint32_t)ss->node->status, st));
 	session_flush_all(ss, 1000);
 }
 
@@ -159,15 +159,20 @@ static const char *no_slot_for(const struct sessions *ss, const struct session *
 	return slots_refuse(&n, c->uid, c->listed);
 }
 
-/* One ERROR frame into an empty socket buffer, then close: the client says why. */
+/* One ERROR frame into fd's empty socket buffer, without waiting: 0, or -1 with errno. */
+static int send_error(int fd, const char *why)
+{
+	uint8_t frame[PROTO_HEADER + MSG_ERROR_TEXT_MAX];
+	uint16_t len = msg_error_encode(why, frame + PROTO_HEADER);
+
+	proto_header(frame, PROTO_ERROR, len);
+	return send(fd, frame, PROTO_HEADER + (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/* An ERROR, then close: the client says why. */
 static void turn_away(struct session *c, const char *why)
 {
-	uint8_t frame[PROTO_HEADER + 64];
-	size_t len = strlen(why) < 64 ? strlen(why) : 64;
-
-	proto_header(frame, PROTO_ERROR, (uint16_t)len);
-	memcpy(frame + PROTO_HEADER, why, len);
-	if (send(c->fd, frame, PROTO_HEADER + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	if (send_error(c->fd, why) < 0)
 		log_msg(LOG_DEBUG, "peer uid=%u: %m", (unsigned)c->uid);
 	request_audit(c, "connection", why);
 }
@@ -179,7 +184,6 @@ static void turn_away(struct session *c, const char *why)
 static void refuse_for_want_of_fds(struct sessions *ss, int err_no)
 {
 	static const char busy[] = "busy: the helper is out of descriptors; try again";
-	uint8_t frame[PROTO_HEADER + sizeof busy - 1];
 	int fd;
 
 	if (!ss->out_of_fds)
@@ -191,9 +195,7 @@ static void refuse_for_want_of_fds(struct sessions *ss, int err_no)
 	}
 	fd = accept4(ss->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd >= 0) {
-		proto_header(frame, PROTO_ERROR, sizeof busy - 1);
-		memcpy(frame + PROTO_HEADER, busy, sizeof busy - 1);
-		if (send(fd, frame, sizeof frame, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		if (send_error(fd, busy) < 0)
 			log_msg(LOG_DEBUG, "refusing a client: %m");
 		close(fd);
 	}

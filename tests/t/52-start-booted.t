@@ -15,8 +15,8 @@ NODE=$KAZOO_NODE@$HOST
 # The demo's application sleeps boot_ms before it says it is up: 4 s here.
 "$KZLAUNCH" kazoo_apps start -- -kazoo_apps boot_ms 4000 >"$T/start.out" 2>&1
 is "$?" 1 "a boot longer than start_timeout: start exits 1"
-is "$(cat "$T/start.out")" "kzlaunch: $NODE: still booting after 2 s (the policy's start_timeout); left running" \
-	"and says so"
+is "$(cat "$T/start.out")" "kzlaunch: $NODE: still booting after 2 s (the policy's start_timeout), waiting for its boot to finish (init:get_status()); left running" \
+	"and says so, and what it waited for"
 like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is booting \(pid [0-9]+" "status: booting"
 is "$(grep -c 'kazoo_apps is up' "$LOG" 2>/dev/null)" 0 "the application is not up yet"
 booted() { "$KZLAUNCH" kazoo_apps status | grep -q 'is running'; }
