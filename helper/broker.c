@@ -29,8 +29,8 @@ static void answer(int fd, uint32_t id, int conn, uint32_t creation, const char 
 }
 
 /* What the broker keeps between requests: the node as epmd placed it (a node keeps its port
- * for its life, and the helper serves one node's life), the cookie that worked last, and the
- * boot probe's connection. */
+ * until init:restart() starts its distribution again, on another port), the cookie that
+ * worked last, and the boot probe's connection. */
 struct broker {
 	const char *node;
 	struct sockowner_want who; /* the node: only its own listener is given a cookie's proof */
@@ -50,8 +50,10 @@ static int shake(struct broker *b, struct dist_conn *conn, unsigned name, unsign
 		kz_err_clear(err);
 		if (dist_shake(conn, &b->peer, b->cookies[b->current], name, ms, err) == 0)
 			return 0;
-		if (err->status != EX_NOPERM)
+		if (err->status != EX_NOPERM) {
+			b->peer.known = false; /* a restarted node listens elsewhere: ask epmd again */
 			return -1;
+		}
 		b->current = (b->current + 1) % b->ncookies;
 	}
 	return -1;
@@ -107,6 +109,33 @@ static void serve_boot(int fd, struct broker *b)
 		dist_close(&b->probe);
 }
 
+/* init:restart() over the probe's connection, which the restart ends: the node's
+ * distribution goes down with its applications. */
+static void serve_restart(int fd, struct broker *b)
+{
+	struct kz_err err = { 0 };
+	ei_x_buff args, reply;
+	struct term result;
+	int at = 0;
+
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
+		answer(fd, BROKER_RESTART_ID, -1, 0, err.msg ? err.msg : "no connection");
+		kz_err_clear(&err);
+		return;
+	}
+	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
+		_exit(1);
+	int rc = dist_call(&b->probe, "init", "restart", &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
+	bool taken = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && term_is_atom(&result, "ok");
+	answer(fd, BROKER_RESTART_ID, -1, taken, taken ? "ok" : rc == 0 ? "init:restart() did not answer ok"
+						   : err.msg ? err.msg : "no answer");
+	kz_err_clear(&err);
+	ei_x_free(&args);
+	ei_x_free(&reply);
+	dist_close(&b->probe);
+	b->peer.known = false;
+}
+
 static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const cookies[], size_t ncookies)
 {
 	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
@@ -122,6 +151,8 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 			_exit(0); /* the helper closed its end: it is gone */
 		if (rc > 0 && r.kind == BROKER_BOOT)
 			serve_boot(fd, &b);
+		else if (rc > 0 && r.kind == BROKER_RESTART)
+			serve_restart(fd, &b);
 		else if (rc > 0)
 			serve_one(fd, &b, &r);
 	}

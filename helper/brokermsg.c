@@ -41,6 +41,11 @@ int broker_ask_boot(const struct broker_link *b)
 	return ask(b->fd, BROKER_BOOT_ID, BROKER_BOOT, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS);
 }
 
+int broker_ask_restart(const struct broker_link *b)
+{
+	return ask(b->fd, BROKER_RESTART_ID, BROKER_RESTART, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS);
+}
+
 int broker_read(struct broker_link *b, struct broker_answer *a)
 {
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
@@ -61,10 +66,15 @@ int broker_read(struct broker_link *b, struct broker_answer *a)
 	a->id = proto_get32(msg);
 	a->creation = proto_get32(msg + 5);
 	a->boot = BROKER_BOOT_STARTING;
-	/* A boot probe's answer carries its verdict where a connection's has the creation. */
+	a->taken = false;
+	/* A boot probe's and a restart's answers carry their verdict where a connection's has
+	 * the creation. */
 	if (a->id == BROKER_BOOT_ID) {
 		if (a->creation == BROKER_BOOT_STARTED || a->creation == BROKER_BOOT_REFUSED)
 			a->boot = (enum broker_boot)a->creation;
+		a->creation = 0;
+	} else if (a->id == BROKER_RESTART_ID) {
+		a->taken = a->creation == 1;
 		a->creation = 0;
 	}
 	size_t len = (size_t)n - ANSWER_HEAD;
@@ -88,7 +98,7 @@ int broker_request_recv(int fd, struct broker_request *r)
 		;
 	if (n <= 0)
 		return -1;
-	if (n != REQUEST_LEN || (req[4] != BROKER_CONNECT && req[4] != BROKER_STANDBY && req[4] != BROKER_BOOT))
+	if (n != REQUEST_LEN || !memchr((char[]){ BROKER_CONNECT, BROKER_STANDBY, BROKER_BOOT, BROKER_RESTART }, req[4], 4))
 		return 0;
 	r->id = proto_get32(req);
 	r->kind = (enum broker_kind)req[4];

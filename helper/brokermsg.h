@@ -5,6 +5,7 @@
 #ifndef KZ_BROKERMSG_H
 #define KZ_BROKERMSG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define BROKER_TEXT_MAX 256
@@ -15,6 +16,7 @@
  * them). */
 #define BROKER_BOOT_ID 0xffffffffu
 #define BROKER_STANDBY_ID 0xfffffffeu
+#define BROKER_RESTART_ID 0xfffffffdu
 
 /* The helper's end: fd -1 once the broker is gone.  Written only here (broker_read marks it
  * gone); the parts that ask hold it as const. */
@@ -37,6 +39,7 @@ struct broker_answer {
 	int fd;            /* the connection, close-on-exec; -1 when there is none */
 	uint32_t creation; /* a connection's: the creation the handshake gave the name */
 	enum broker_boot boot; /* id BROKER_BOOT_ID only */
+	bool taken;        /* id BROKER_RESTART_ID only: the node took init:restart() */
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
@@ -45,6 +48,12 @@ struct broker_answer {
  * id BROKER_BOOT_ID, fd -1, and its verdict in boot (text says what the node answered or why
  * it could not).  0, or -1 when the broker is gone. */
 int broker_ask_boot(const struct broker_link *b);
+
+/* Asks the node to init:restart() over the boot probe's connection (relx's and mix's
+ * restart: the VM stays, its applications boot again).  The answer has id
+ * BROKER_RESTART_ID, fd -1, taken, and text the node's answer or why there was none.  0, or
+ * -1 when the broker is gone. */
+int broker_ask_restart(const struct broker_link *b);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
  * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
@@ -63,6 +72,7 @@ enum broker_kind {
 	BROKER_CONNECT = 'C',
 	BROKER_BOOT = 'B',
 	BROKER_STANDBY = 'S',
+	BROKER_RESTART = 'R',
 };
 
 struct broker_request {
@@ -77,7 +87,8 @@ struct broker_request {
 int broker_request_recv(int fd, struct broker_request *r);
 
 /* An answer: conn (-1: none) with the creation and the name it was made under, or -1 and why
- * not; to a boot probe, its verdict as creation.  0, or -1 when the helper is gone. */
+ * not; to a boot probe, its verdict as creation; to a restart, 1 as creation when the node
+ * took it.  0, or -1 when the helper is gone. */
 int broker_answer_send(int fd, uint32_t id, int conn, uint32_t creation, const char *text);
 
 #endif

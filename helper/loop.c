@@ -138,6 +138,8 @@ static unsigned broker_serve(void *part, const struct pollfd *fds, size_t n)
 			ev |= ready_boot_answer(&h->ready, &a);
 		else if (a.id == BROKER_STANDBY_ID)
 			calls_standby_answer(&h->calls, &a);
+		else if (a.id == BROKER_RESTART_ID)
+			ev |= session_restart_answer(&h->sessions, &a);
 		else
 			session_call_answer(&h->sessions, &a);
 	}
@@ -180,6 +182,9 @@ static const struct reaction {
 	void (*on)(void *part);
 } reactions[] = {
 	{ NODE_EV_UP, PART(calls), calls_on_up },            /* a connection kept ahead */
+	{ NODE_EV_UP, PART(sessions), session_on_up },       /* INFO to who asked for a restart */
+	{ NODE_EV_RESTARTING, PART(ready), ready_on_restarting }, /* its name and boot, again */
+	{ NODE_EV_RESTART_LATE, PART(sessions), session_on_restart_late }, /* ERROR to them */
 	{ NODE_EV_STOPPING, PART(sessions), session_on_stopping }, /* STOPPING to the clients */
 	{ NODE_EV_STOPPING, PART(ready), ready_on_stopping },      /* STOPPING=1 to systemd */
 	{ NODE_EV_GONE, 0, console_on_gone },                /* the last output, into the log */

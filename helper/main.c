@@ -175,6 +175,9 @@ static void wire_parts(struct helper *h, const struct policy *pol, uid_t owner_u
 	h->sessions.node = &h->node;
 	h->sessions.replay = &h->console.replay;
 	h->sessions.calls = &h->calls;
+	h->sessions.broker = &h->broker;
+	h->sessions.start_timeout = pol->start_timeout;
+	h->ready.start_timeout = pol->start_timeout;
 }
 
 int main(int argc, char **argv)

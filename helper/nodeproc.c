@@ -71,6 +71,17 @@ void node_mark_up(struct node *n, bool unconfirmed)
 		return;
 	n->state = NODE_UP;
 	n->boot_unconfirmed = unconfirmed;
+	n->restarting = false;
+}
+
+bool node_mark_restarting(struct node *n)
+{
+	if (n->state != NODE_UP)
+		return false;
+	n->state = NODE_BOOTING;
+	n->restarting = true;
+	n->boot_unconfirmed = false;
+	return true;
 }
 
 static void arm_stop_timer(struct node *n, long msec)

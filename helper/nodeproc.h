@@ -20,7 +20,8 @@
  * (init:get_status() is {started, started}, as the broker asks it; or, when there is no
  * broker to ask or the node refused its cookies, once epmd knows its name: its boot is then
  * unconfirmed), STOPPING from either once a stop began, GONE once reaped.  A node that ends by
- * itself goes straight to GONE. */
+ * itself goes straight to GONE.  UP goes back to BOOTING (restarting) once the node took
+ * init:restart(), and on to UP when that boot has finished. */
 enum node_state {
 	NODE_BOOTING,
 	NODE_UP,
@@ -34,6 +35,8 @@ enum node_event {
 	NODE_EV_UP = 1u << 0,
 	NODE_EV_STOPPING = 1u << 1,
 	NODE_EV_GONE = 1u << 2,
+	NODE_EV_RESTARTING = 1u << 3, /* it took init:restart(): its boot again */
+	NODE_EV_RESTART_LATE = 1u << 4, /* that boot outlasted start_timeout (it may yet end) */
 };
 
 struct node {
@@ -48,6 +51,7 @@ struct node {
 	unsigned stop_timeout;       /* seconds from the first SIGTERM to SIGKILL */
 	unsigned stop_elapsed_ms;
 	bool boot_unconfirmed;       /* UP by epmd's word alone: the node refused the broker's cookie */
+	bool restarting;             /* BOOTING again after init:restart() */
 };
 
 /* Takes over the node spawned as pid on the pty master (spawn.h) and makes the stop timer.
@@ -68,6 +72,9 @@ void node_resize(struct node *n, uint16_t rows, uint16_t cols);
  * stays STOPPING).  unconfirmed: the node refused the broker's cookie, so epmd's word is all
  * there is, and INFO says so. */
 void node_mark_up(struct node *n, bool unconfirmed);
+
+/* It took init:restart(): UP becomes BOOTING again, restarting.  True when it was UP. */
+bool node_mark_restarting(struct node *n);
 
 /* SIGTERM, and the timer that repeats it, then sends SIGKILL after stop_timeout.  True when
  * this call began the stop; false when one was already under way or the node is gone. */

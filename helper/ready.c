@@ -109,6 +109,7 @@ int ready_init(struct ready *r, struct kz_err *err)
 
 	r->probe_fd = -1;
 	r->probe_connecting = r->registered = r->boot_pending = false;
+	r->restart_deadline_ms = -1;
 	r->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (r->timer < 0)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "timerfd_create");
@@ -128,6 +129,12 @@ static unsigned tick(struct ready *r)
 	if (r->node->state != NODE_BOOTING) {
 		arm(r, 0);
 		return 0;
+	}
+	if (r->restart_deadline_ms >= 0 && fd_now_ms() >= r->restart_deadline_ms) {
+		log_msg(LOG_WARNING, "%s: not booted again within %u s of init:restart(); still waiting", r->node->name,
+			r->start_timeout);
+		r->restart_deadline_ms = -1;
+		return NODE_EV_RESTART_LATE;
 	}
 	if (!r->registered) {
 		probe(r);
@@ -211,6 +218,7 @@ static unsigned ready_announce(struct ready *r, bool unconfirmed)
 	size_t n = handoff_up_encode(up, (uintmax_t)r->sock->dev, (uintmax_t)r->sock->ino);
 
 	node_mark_up(r->node, unconfirmed);
+	r->restart_deadline_ms = -1;
 	log_msg(LOG_INFO, "%s is up (pid %d)", r->node->name, (int)r->node->pid);
 	tell_launcher(r, up, n);
 	notify(r, WARDEN_READY);
@@ -266,6 +274,18 @@ unsigned ready_serve(void *part, const struct pollfd *fds, size_t n)
 void ready_on_stopping(void *part)
 {
 	notify(part, WARDEN_STOPPING);
+}
+
+/* Its name leaves epmd and comes back, its boot runs again: both are asked from the start. */
+void ready_on_restarting(void *part)
+{
+	struct ready *r = part;
+
+	if (r->probe_fd >= 0)
+		probe_close(r);
+	r->registered = r->boot_pending = false;
+	r->restart_deadline_ms = fd_now_ms() + (long)r->start_timeout * 1000;
+	arm(r, READY_PROBE_MS);
 }
 
 /* The node ended before it was up: the launcher prints its status and last lines. */

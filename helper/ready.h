@@ -27,6 +27,7 @@ struct ready {
 	uint16_t epmd_port;
 	int launcher_fd;               /* the ready pipe to `kzlaunch start`, -1 when none */
 	int warden_fd;                 /* channel to the warden (warden.h), -1 once it closed */
+	unsigned start_timeout;        /* seconds a restart's boot may take before its clients hear */
 	/* its own: epmd is asked every READY_PROBE_MS whether it knows the node yet */
 	int timer;
 	int probe_fd;                  /* epmd connection in progress, -1 when none */
@@ -34,6 +35,7 @@ struct ready {
 	bool registered;               /* epmd knows the node: the broker asks about its boot now */
 	bool boot_pending;             /* a boot probe is with the broker */
 	long boot_asked_ms;
+	long restart_deadline_ms;      /* a restart's boot outlasts start_timeout here; -1: none */
 };
 
 /* Makes the probe's timer and arms it: the first probe goes at the loop's first pass.  Before
@@ -51,6 +53,8 @@ unsigned ready_serve(void *part, const struct pollfd *fds, size_t n);
 /* The loop's table: a stop began (systemd hears STOPPING=1 through the warden); the node
  * ended (if `start` never heard it was up, it gets the status and last output). */
 void ready_on_stopping(void *part);
+/* The loop's table: the node took init:restart(): its name and boot are waited for again. */
+void ready_on_restarting(void *part);
 void ready_on_gone(void *part);
 
 #endif

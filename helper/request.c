@@ -43,7 +43,7 @@ static size_t attached_count(const struct sessions *ss)
 	return n;
 }
 
-static void queue_info(const struct sessions *ss, struct session *c)
+void request_info(const struct sessions *ss, struct session *c)
 {
 	const struct node *node = ss->node;
 	static uint8_t payload[PROTO_MAX_PAYLOAD];
@@ -51,7 +51,8 @@ static void queue_info(const struct sessions *ss, struct session *c)
 		.pid = (uint32_t)node->pid,
 		.started = (uint64_t)node->started,
 		.clients = (uint32_t)attached_count(ss),
-		.state = node->state == NODE_BOOTING ? PROTO_NODE_BOOTING
+		.state = node->state == NODE_BOOTING && node->restarting ? PROTO_NODE_RESTARTING
+			 : node->state == NODE_BOOTING ? PROTO_NODE_BOOTING
 			 : node->state != NODE_UP    ? PROTO_NODE_STOPPING
 			 : node->boot_unconfirmed    ? PROTO_NODE_UNCONFIRMED
 						     : PROTO_NODE_UP,
@@ -71,7 +72,7 @@ static void start_attach(struct sessions *ss, struct session *c, const struct pr
 	msg_attach_decode(f, &req);
 	c->read_only = req.read_only;
 	/* INFO first: the client knows it is in before it reads its terminal. */
-	queue_info(ss, c);
+	request_info(ss, c);
 	c->state = SESSION_ATTACHED;
 	if (!c->read_only)
 		node_resize(ss->node, req.rows, req.cols);
@@ -164,6 +165,29 @@ static unsigned request_stop(struct sessions *ss, struct session *c)
 	return node_stop(ss->node) ? NODE_EV_STOPPING : 0;
 }
 
+/* A restart request: the broker asks the node to init:restart(); a client that asks while one
+ * is under way waits for the same one. */
+static void request_restart(struct sessions *ss, struct session *c)
+{
+	const struct node *node = ss->node;
+	bool booting_again = node->state == NODE_BOOTING && node->restarting;
+
+	if (node->state == NODE_UP && !ss->restart_asked) {
+		if (broker_ask_restart(ss->broker) < 0) {
+			fail_request(c, "the helper's broker is gone: stop and start the node instead");
+			return;
+		}
+		ss->restart_asked = true;
+	} else if (!ss->restart_asked && !booting_again) {
+		fail_request(c, node->state == NODE_BOOTING ? "not up yet: its boot has not finished" : "it is stopping");
+		return;
+	}
+	c->state = SESSION_RESTARTING;
+	/* Joining a restart whose boot is under way: RESTARTING now, INFO when it is up. */
+	if (!ss->restart_asked)
+		outq_frame(&c->out, PROTO_RESTARTING, NULL, 0);
+}
+
 /* "call rpc M:F/N": what the client says it calls, for the log, which shows its bytes as
  * escape.h does; a NUL ends it. */
 static void call_text(const struct proto_frame *f, char *out, size_t size)
@@ -207,7 +231,7 @@ static const char *handle_request(struct sessions *ss, struct session *c, const 
 		start_attach(ss, c, f);
 		break;
 	case RIGHTS_DO_INFO:
-		queue_info(ss, c);
+		request_info(ss, c);
 		c->state = SESSION_CLOSING;
 		break;
 	case RIGHTS_DO_STOP:
@@ -215,6 +239,9 @@ static const char *handle_request(struct sessions *ss, struct session *c, const 
 		break;
 	case RIGHTS_DO_CALL:
 		return start_call(ss, c, f);
+	case RIGHTS_DO_RESTART:
+		request_restart(ss, c);
+		break;
 	}
 	return NULL;
 }

@@ -14,6 +14,8 @@ const char *request_frame(struct sessions *ss, struct session *c, const struct p
 const char *request_call_answer(struct sessions *ss, struct session *c, struct broker_answer *a);
 /* STOPPING toward c, unless it has heard it already. */
 void request_tell_stopping(struct session *c);
+/* INFO toward c, as STATUS is answered. */
+void request_info(const struct sessions *ss, struct session *c);
 /* Whether the peer holds right r. */
 bool request_allowed(const struct sessions *ss, const struct session *c, enum rights_right r);
 /* "peer uid= gid= pid=: what: verdict" to the log. */

@@ -16,6 +16,8 @@ static const struct rights_request requests[] = {
 	  .handler = RIGHTS_DO_INFO },
 	{ .type = PROTO_STOP, .len = 0, .read_only = -1, .name = "stop", .right = RIGHTS_STOP,
 	  .handler = RIGHTS_DO_STOP },
+	{ .type = PROTO_RESTART, .len = 0, .read_only = -1, .name = "restart", .right = RIGHTS_STOP,
+	  .handler = RIGHTS_DO_RESTART },
 	{ .type = PROTO_CALL, .len = 5, .max_len = 4 + MSG_CALL_TEXT_MAX, .read_only = -1, .name = "call",
 	  .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
 };

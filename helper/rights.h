@@ -26,6 +26,7 @@ enum rights_handler {
 	RIGHTS_DO_INFO,   /* INFO, then close */
 	RIGHTS_DO_STOP,   /* stop the node, then EXIT */
 	RIGHTS_DO_CALL,   /* a connection to the node, from the broker (helper/broker.h) */
+	RIGHTS_DO_RESTART, /* init:restart() on the node, then INFO once it has booted again */
 };
 
 struct rights_request {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,12 +25,18 @@ void session_broadcast_output(struct sessions *ss, const void *buf, size_t len)
 			outq_output(&ss->list[i]->out, buf, len);
 }
 
-/* To every attached or stopping client: EXIT, STOPPING.  A full queue drops the frame. */
+/* The clients that hear how the node ends: attached, stopping, and waiting for a restart. */
+static bool hears_the_end(const struct session *c)
+{
+	return c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING || c->state == SESSION_RESTARTING;
+}
+
+/* To every client that hears the end: EXIT, STOPPING.  A full queue drops the frame. */
 static void broadcast(struct sessions *ss, uint8_t type, const void *payload, uint16_t len)
 {
 	for (size_t i = 0; i < ss->n; i++) {
 		struct session *c = ss->list[i];
-		if (c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING)
+		if (hears_the_end(c))
 			outq_frame(&c->out, type, payload, len);
 	}
 }
@@ -40,9 +47,56 @@ void session_on_stopping(void *part)
 
 	for (size_t i = 0; i < ss->n; i++) {
 		struct session *c = ss->list[i];
-		if (c->state == SESSION_ATTACHED || c->state == SESSION_STOPPING)
+		if (hears_the_end(c))
 			request_tell_stopping(c);
 	}
+}
+
+/* To each client waiting for a restart: a frame, and, when it is the last, the close. */
+static void tell_restarting(struct sessions *ss, uint8_t type, const void *payload, uint16_t len, bool last)
+{
+	for (size_t i = 0; i < ss->n; i++) {
+		struct session *c = ss->list[i];
+		if (c->state != SESSION_RESTARTING)
+			continue;
+		if (type == PROTO_INFO)
+			request_info(ss, c);
+		else
+			outq_frame(&c->out, type, payload, len);
+		if (last)
+			c->state = SESSION_CLOSING;
+	}
+}
+
+unsigned session_restart_answer(struct sessions *ss, const struct broker_answer *a)
+{
+	uint8_t why[MSG_ERROR_TEXT_MAX];
+
+	ss->restart_asked = false;
+	if (a->taken && node_mark_restarting(ss->node)) {
+		log_msg(LOG_NOTICE, "%s: restarting (init:restart())", ss->node->name);
+		tell_restarting(ss, PROTO_RESTARTING, NULL, 0, false);
+		return NODE_EV_RESTARTING;
+	}
+	log_msg(LOG_WARNING, "%s: restart: %s", ss->node->name, a->text);
+	tell_restarting(ss, PROTO_ERROR, why, msg_error_encode(a->text, why), true);
+	return 0;
+}
+
+void session_on_up(void *part)
+{
+	tell_restarting(part, PROTO_INFO, NULL, 0, true);
+}
+
+void session_on_restart_late(void *part)
+{
+	struct sessions *ss = part;
+	uint8_t why[MSG_ERROR_TEXT_MAX];
+	char text[MSG_ERROR_TEXT_MAX];
+
+	snprintf(text, sizeof text, "not booted again within %u s (the policy's start_timeout); left running",
+		 ss->start_timeout);
+	tell_restarting(ss, PROTO_ERROR, why, msg_error_encode(text, why), true);
 }
 
 /* No new clients from here: a status now is refused at connect ("not running") instead of

@@ -36,6 +36,7 @@ struct session {
 		SESSION_NEW,       /* no request yet */
 		SESSION_ATTACHED,  /* takes console output, may type */
 		SESSION_STOPPING,  /* asked for a stop: waits for EXIT */
+		SESSION_RESTARTING, /* asked for a restart: waits for INFO once the node is up again */
 		SESSION_CLOSING,   /* its answer is queued: closed once sent */
 		SESSION_CALLING,   /* asked for a connection to the node: the broker is at it */
 		SESSION_CALLED,    /* has it: holds its name until it closes */
@@ -57,6 +58,9 @@ struct sessions {
 	struct node *node;           /* typed into, resized, stopped on request */
 	const struct ring *replay;   /* what an attaching client is shown first */
 	struct calls *calls;
+	const struct broker_link *broker; /* asked to restart the node */
+	unsigned start_timeout;      /* seconds a restart may take: the policy's start_timeout */
+	bool restart_asked;          /* the broker has a restart to answer */
 	int listen_fd;               /* -1 once the node has ended */
 	int spare_fd;                /* /dev/null, given up for a moment when accept meets EMFILE */
 	bool out_of_fds;             /* the last accept met EMFILE or ENFILE (logged once) */
@@ -74,6 +78,9 @@ void session_broadcast_output(struct sessions *ss, const void *buf, size_t len);
  * whose session has gone is closed, and the name it held is free again. */
 void session_call_answer(struct sessions *ss, struct broker_answer *a);
 
+/* The broker's answer to a restart: each client that asked hears RESTARTING, or the reason
+ * there was none.  NODE_EV_RESTARTING when the node took it. */
+unsigned session_restart_answer(struct sessions *ss, const struct broker_answer *a);
 /* Drops every peer that sent no request within SESSION_HELLO_MS. */
 void session_expire(struct sessions *ss, long now_ms);
 /* Milliseconds until the first silent peer is due to be dropped; -1 when none is waiting. */
@@ -92,6 +99,10 @@ int session_wait(void *part, long now_ms);
 /* The loop's table: a stop began (each attached or stopping client hears STOPPING once); the
  * node has ended (no new clients, and the rest get EXIT and a second to take it). */
 void session_on_stopping(void *part);
+/* The loop's table for a restart: the node is up again (each client that asked gets INFO),
+ * or its boot outlasted start_timeout (each gets ERROR); either way it is closed. */
+void session_on_up(void *part);
+void session_on_restart_late(void *part);
 void session_on_gone(void *part);
 
 #endif
