@@ -37,6 +37,8 @@ struct policy {
 	bool has_umask;
 	mode_t umask;
 	unsigned start_timeout; /* seconds `start` waits for the boot to finish; default 120 */
+	unsigned watchdog;      /* seconds a booted node may go without answering a call before it
+				 * is dumped (SIGUSR1) and killed; 0, the default: off */
 
 	/* [control] */
 	struct policy_who attach, watch, stop;

@@ -262,6 +262,17 @@ static int parse_start_timeout(struct policy_loader *ld, const char *v)
 	return seconds(ld, v, 86400, &ld->p->start_timeout);
 }
 
+/* 0 turns it off; above an hour a hung node would be noticed by people first. */
+static int parse_watchdog(struct policy_loader *ld, const char *v)
+{
+	unsigned long long n;
+
+	if (policy_number(ld, v, 0, 3600, &n) < 0)
+		return -1;
+	ld->p->watchdog = (unsigned)n;
+	return 0;
+}
+
 static int parse_stop_timeout(struct policy_loader *ld, const char *v)
 {
 	return seconds(ld, v, 3600, &ld->p->stop_timeout);
@@ -321,6 +332,7 @@ static const struct policy_key keys[] = {
 	{ "node", "core", parse_core },
 	{ "node", "umask", parse_umask },
 	{ "node", "start_timeout", parse_start_timeout },
+	{ "node", "watchdog", parse_watchdog },
 	{ "control", "attach", parse_attach },
 	{ "control", "watch", parse_watch },
 	{ "control", "stop", parse_stop },

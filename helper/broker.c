@@ -136,6 +136,30 @@ static void serve_restart(int fd, struct broker *b)
 	b->peer.known = false;
 }
 
+/* erlang:node() through rex over the probe's connection, kept open between pings: a node
+ * that still answers it has its distribution, a scheduler and rex alive. */
+static void serve_ping(int fd, struct broker *b, uint32_t ms)
+{
+	struct kz_err err = { 0 };
+	ei_x_buff args, reply;
+	int at = 0;
+
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, ms, &err) < 0) {
+		answer(fd, BROKER_PING_ID, -1, 0, err.msg ? err.msg : "no connection");
+		kz_err_clear(&err);
+		return;
+	}
+	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
+		_exit(1);
+	int rc = dist_call(&b->probe, "erlang", "node", &args, ms, NULL, NULL, &reply, &at, &err);
+	answer(fd, BROKER_PING_ID, -1, rc == 0, rc == 0 ? "answered" : err.msg ? err.msg : "no answer");
+	kz_err_clear(&err);
+	ei_x_free(&args);
+	ei_x_free(&reply);
+	if (rc != 0)
+		dist_close(&b->probe);
+}
+
 static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const cookies[], size_t ncookies)
 {
 	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
@@ -153,6 +177,8 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 			serve_boot(fd, &b);
 		else if (rc > 0 && r.kind == BROKER_RESTART)
 			serve_restart(fd, &b);
+		else if (rc > 0 && r.kind == BROKER_PING)
+			serve_ping(fd, &b, r.ms);
 		else if (rc > 0)
 			serve_one(fd, &b, &r);
 	}

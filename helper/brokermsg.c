@@ -46,6 +46,11 @@ int broker_ask_restart(const struct broker_link *b)
 	return ask(b->fd, BROKER_RESTART_ID, BROKER_RESTART, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS);
 }
 
+int broker_ask_ping(const struct broker_link *b, uint32_t ms)
+{
+	return ask(b->fd, BROKER_PING_ID, BROKER_PING, DIST_PROBE_NAME, ms);
+}
+
 int broker_read(struct broker_link *b, struct broker_answer *a)
 {
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
@@ -73,7 +78,7 @@ int broker_read(struct broker_link *b, struct broker_answer *a)
 		if (a->creation == BROKER_BOOT_STARTED || a->creation == BROKER_BOOT_REFUSED)
 			a->boot = (enum broker_boot)a->creation;
 		a->creation = 0;
-	} else if (a->id == BROKER_RESTART_ID) {
+	} else if (a->id == BROKER_RESTART_ID || a->id == BROKER_PING_ID) {
 		a->taken = a->creation == 1;
 		a->creation = 0;
 	}
@@ -98,7 +103,7 @@ int broker_request_recv(int fd, struct broker_request *r)
 		;
 	if (n <= 0)
 		return -1;
-	if (n != REQUEST_LEN || !memchr((char[]){ BROKER_CONNECT, BROKER_STANDBY, BROKER_BOOT, BROKER_RESTART }, req[4], 4))
+	if (n != REQUEST_LEN || !memchr((char[]){ BROKER_CONNECT, BROKER_STANDBY, BROKER_BOOT, BROKER_RESTART, BROKER_PING }, req[4], 5))
 		return 0;
 	r->id = proto_get32(req);
 	r->kind = (enum broker_kind)req[4];

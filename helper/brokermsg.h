@@ -17,6 +17,7 @@
 #define BROKER_BOOT_ID 0xffffffffu
 #define BROKER_STANDBY_ID 0xfffffffeu
 #define BROKER_RESTART_ID 0xfffffffdu
+#define BROKER_PING_ID 0xfffffffcu
 
 /* The helper's end: fd -1 once the broker is gone.  Written only here (broker_read marks it
  * gone); the parts that ask hold it as const. */
@@ -39,7 +40,7 @@ struct broker_answer {
 	int fd;            /* the connection, close-on-exec; -1 when there is none */
 	uint32_t creation; /* a connection's: the creation the handshake gave the name */
 	enum broker_boot boot; /* id BROKER_BOOT_ID only */
-	bool taken;        /* id BROKER_RESTART_ID only: the node took init:restart() */
+	bool taken;        /* ids BROKER_RESTART_ID and BROKER_PING_ID: the node took it, or answered */
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
@@ -54,6 +55,11 @@ int broker_ask_boot(const struct broker_link *b);
  * BROKER_RESTART_ID, fd -1, taken, and text the node's answer or why there was none.  0, or
  * -1 when the broker is gone. */
 int broker_ask_restart(const struct broker_link *b);
+
+/* Asks the node a real call, erlang:node() through rex, over the boot probe's connection,
+ * bounded by ms: the watchdog's (watchdog.h).  The answer has id BROKER_PING_ID and taken
+ * when it answered.  0, or -1 when the broker is gone. */
+int broker_ask_ping(const struct broker_link *b, uint32_t ms);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
  * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
@@ -73,6 +79,7 @@ enum broker_kind {
 	BROKER_BOOT = 'B',
 	BROKER_STANDBY = 'S',
 	BROKER_RESTART = 'R',
+	BROKER_PING = 'P',
 };
 
 struct broker_request {

@@ -140,6 +140,8 @@ static unsigned broker_serve(void *part, const struct pollfd *fds, size_t n)
 			calls_standby_answer(&h->calls, &a);
 		else if (a.id == BROKER_RESTART_ID)
 			ev |= session_restart_answer(&h->sessions, &a);
+		else if (a.id == BROKER_PING_ID)
+			ev |= watchdog_answer(&h->watchdog, &a);
 		else
 			session_call_answer(&h->sessions, &a);
 	}
@@ -171,6 +173,7 @@ static const struct source sources[] = {
 	{ PART(ready), READY_FDS, ready_poll, ready_serve, NULL },
 	{ 0, 1, broker_poll, broker_serve, NULL },
 	{ PART(calls), 1, calls_poll, calls_serve, NULL },
+	{ PART(watchdog), 1, watchdog_poll, watchdog_serve, NULL },
 	{ PART(sessions), 1 + SESSION_MAX, session_poll, session_serve, session_wait },
 };
 
@@ -183,6 +186,8 @@ static const struct reaction {
 } reactions[] = {
 	{ NODE_EV_UP, PART(calls), calls_on_up },            /* a connection kept ahead */
 	{ NODE_EV_UP, PART(sessions), session_on_up },       /* INFO to who asked for a restart */
+	{ NODE_EV_UP, PART(watchdog), watchdog_on_up },      /* its silence counts from now */
+	{ NODE_EV_ANSWERED, PART(ready), ready_on_answered }, /* WATCHDOG=1 to systemd */
 	{ NODE_EV_RESTARTING, PART(ready), ready_on_restarting }, /* its name and boot, again */
 	{ NODE_EV_RESTART_LATE, PART(sessions), session_on_restart_late }, /* ERROR to them */
 	{ NODE_EV_STOPPING, PART(sessions), session_on_stopping }, /* STOPPING to the clients */

@@ -32,11 +32,13 @@
 #include "spawn.h"
 #include "sock.h"
 #include "warden.h"
+#include "watchdog.h"
 
 struct options {
 	const char *rel, *node, *rundir, *policy, *notify, *cwd;
 	int ready_fd;
 	int cookie_fd; /* the node's cookies for the broker, a line each; -1: no calls */
+	unsigned long long watchdog_usec; /* systemd's WatchdogSec= (WATCHDOG_USEC); 0: none */
 	char **argv; /* the node's */
 };
 
@@ -56,6 +58,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		{ "rundir", required_argument, NULL, 'd' }, { "policy", required_argument, NULL, 'p' },
 		{ "notify", required_argument, NULL, 'N' }, { "ready-fd", required_argument, NULL, 'f' },
 		{ "cwd", required_argument, NULL, 'C' },    { "cookie-fd", required_argument, NULL, 'k' },
+		{ "watchdog-usec", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -73,7 +76,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'f': o->ready_fd = parse_fd("ready-fd", optarg); break;
 		case 'k': o->cookie_fd = parse_fd("cookie-fd", optarg); break;
 		case 'C': o->cwd = optarg; break;
-		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--cookie-fd N] [--notify ADDR] --cwd DIR -- VM ARGS...");
+		case 'w':
+			if (!num_parse(optarg, 1, 3600ULL * 1000000, &o->watchdog_usec))
+				die(EX_USAGE, "--watchdog-usec '%s': expected microseconds, at most an hour", optarg);
+			break;
+		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--cookie-fd N] [--notify ADDR [--watchdog-usec N]] --cwd DIR -- VM ARGS...");
 		}
 	}
 	if (!o->rel || !o->node || !o->rundir || !o->cwd || optind >= argc)
@@ -90,6 +97,7 @@ static int block_signals(sigset_t *old, struct kz_err *err)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGABRT); /* systemd's watchdog, to the warden: warden.h */
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGPIPE);
 	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
@@ -178,6 +186,8 @@ static void wire_parts(struct helper *h, const struct policy *pol, uid_t owner_u
 	h->sessions.broker = &h->broker;
 	h->sessions.start_timeout = pol->start_timeout;
 	h->ready.start_timeout = pol->start_timeout;
+	h->watchdog.node = &h->node;
+	h->watchdog.broker = &h->broker;
 }
 
 int main(int argc, char **argv)
@@ -231,6 +241,7 @@ int main(int argc, char **argv)
 	if (h.sessions.spare_fd < 0)
 		die_errno(KZ_EXIT_FAIL, "/dev/null");
 	die_on_error(ready_init(&h.ready, &err), &err);
+	die_on_error(watchdog_init(&h.watchdog, o.watchdog_usec, policy.watchdog, &err), &err);
 
 	struct spawn_spec spawn = { .argv = o.argv, .envp = environ, .cwd = o.cwd, .policy = &policy,
 				   .mask = &oldmask };

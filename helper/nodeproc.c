@@ -109,6 +109,20 @@ bool node_stop(struct node *n)
 	return true;
 }
 
+bool node_dump(struct node *n)
+{
+	if (n->state == NODE_GONE || (n->state == NODE_STOPPING && n->dumping))
+		return false;
+	bool began = n->state != NODE_STOPPING;
+	n->state = NODE_STOPPING;
+	n->dumping = true;
+	if (kill(n->pid, SIGUSR1) < 0)
+		log_msg(LOG_ERR, "kill(%d, SIGUSR1): %m", (int)n->pid);
+	n->stop_elapsed_ms = 0;
+	arm_stop_timer(n, STOP_RESEND_MS);
+	return began;
+}
+
 /* Every STOP_RESEND_MS until stop_timeout: SIGTERM again, then SIGKILL.  The VM drops a SIGTERM
  * that arrives before its signal server is up (early boot, just after epmd knows the
  * node), so one SIGTERM can be lost; another costs a graceful shutdown nothing. */
@@ -119,6 +133,9 @@ static void stop_tick(struct node *n)
 	if (read(n->stop_timer, &ticks, sizeof ticks) != sizeof ticks || n->state != NODE_STOPPING)
 		return;
 	n->stop_elapsed_ms += STOP_RESEND_MS;
+	/* A dump takes its time: no SIGTERM may cut it short, only the SIGKILL at the end. */
+	if (n->stop_elapsed_ms < n->stop_timeout * 1000U && n->dumping)
+		return;
 	if (n->stop_elapsed_ms < n->stop_timeout * 1000U) {
 		/* ESRCH: it ended since the last SIGCHLD was read; the next one reaps it. */
 		if (kill(n->pid, SIGTERM) < 0 && errno != ESRCH)

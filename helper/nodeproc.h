@@ -37,6 +37,7 @@ enum node_event {
 	NODE_EV_GONE = 1u << 2,
 	NODE_EV_RESTARTING = 1u << 3, /* it took init:restart(): its boot again */
 	NODE_EV_RESTART_LATE = 1u << 4, /* that boot outlasted start_timeout (it may yet end) */
+	NODE_EV_ANSWERED = 1u << 5, /* it answered the watchdog's call in time (watchdog.h) */
 };
 
 struct node {
@@ -52,6 +53,7 @@ struct node {
 	unsigned stop_elapsed_ms;
 	bool boot_unconfirmed;       /* UP by epmd's word alone: the node refused the broker's cookie */
 	bool restarting;             /* BOOTING again after init:restart() */
+	bool dumping;                /* STOPPING by SIGUSR1 (a crash dump), not SIGTERM */
 };
 
 /* Takes over the node spawned as pid on the pty master (spawn.h) and makes the stop timer.
@@ -72,6 +74,10 @@ void node_resize(struct node *n, uint16_t rows, uint16_t cols);
  * stays STOPPING).  unconfirmed: the node refused the broker's cookie, so epmd's word is all
  * there is, and INFO says so. */
 void node_mark_up(struct node *n, bool unconfirmed);
+
+/* A node that answers nothing is made to dump (SIGUSR1: the BEAM writes its crash dump and
+ * halts), then SIGKILL after stop_timeout: STOPPING.  True when this began its end. */
+bool node_dump(struct node *n);
 
 /* It took init:restart(): UP becomes BOOTING again, restarting.  True when it was UP. */
 bool node_mark_restarting(struct node *n);

@@ -240,6 +240,11 @@ static unsigned on_warden(struct ready *r)
 		r->warden_fd = -1;
 		return node_stop(r->node) ? NODE_EV_STOPPING : 0;
 	}
+	if (memchr(msg, WARDEN_DUMP, (size_t)n)) {
+		log_msg(LOG_ERR, "%s: systemd's watchdog fired: SIGUSR1 for a crash dump, SIGKILL after stop_timeout",
+			r->node->name);
+		return node_dump(r->node) ? NODE_EV_STOPPING : 0;
+	}
 	if (memchr(msg, WARDEN_STOP, (size_t)n))
 		return node_stop(r->node) ? NODE_EV_STOPPING : 0;
 	return 0;
@@ -274,6 +279,12 @@ unsigned ready_serve(void *part, const struct pollfd *fds, size_t n)
 void ready_on_stopping(void *part)
 {
 	notify(part, WARDEN_STOPPING);
+}
+
+/* The watchdog's call was answered in time: systemd hears WATCHDOG=1. */
+void ready_on_answered(void *part)
+{
+	notify(part, WARDEN_WATCHDOG);
 }
 
 /* Its name leaves epmd and comes back, its boot runs again: both are asked from the start. */

@@ -55,6 +55,8 @@ unsigned ready_serve(void *part, const struct pollfd *fds, size_t n);
 void ready_on_stopping(void *part);
 /* The loop's table: the node took init:restart(): its name and boot are waited for again. */
 void ready_on_restarting(void *part);
+/* The loop's table: the watchdog's call was answered in time (WATCHDOG=1 to systemd). */
+void ready_on_answered(void *part);
 void ready_on_gone(void *part);
 
 #endif

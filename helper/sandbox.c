@@ -159,6 +159,9 @@ static int helper_rules(scmp_filter_ctx ctx, pid_t node, struct kz_err *err)
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, 0) } },
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, SIGTERM) } },
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, SIGKILL) } },
+		/* a node the watchdog finds silent, or systemd's watchdog through the warden: its
+		 * crash dump (the BEAM writes it on SIGUSR1), to the node alone */
+		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, pid), SCMP_A1_32(SCMP_CMP_EQ, SIGUSR1) } },
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, 0) } },
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, SIGTERM) } },
 		{ SCMP_SYS(kill), "kill", { SCMP_A0_32(SCMP_CMP_EQ, group), SCMP_A1_32(SCMP_CMP_EQ, SIGKILL) } },

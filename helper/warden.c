@@ -85,6 +85,8 @@ static void relay(struct warden *w, struct pollfd *pfd)
 			tell_systemd(w, "STOPPING=1");
 		else if (msg[i] == WARDEN_BOOTING)
 			tell_systemd(w, "STATUS=registered with epmd; waiting for init:get_status() to be {started,started}");
+		else if (msg[i] == WARDEN_WATCHDOG)
+			tell_systemd(w, "WATCHDOG=1");
 		else if (msg[i] == WARDEN_UNCONFIRMED)
 			tell_systemd(w, "STATUS=up as epmd says: the node refused the broker's cookie, so its boot is unconfirmed");
 	}
@@ -92,7 +94,7 @@ static void relay(struct warden *w, struct pollfd *pfd)
 
 static void on_signals(const struct warden *w)
 {
-	static const char stop = WARDEN_STOP;
+	static const char stop = WARDEN_STOP, dump = WARDEN_DUMP;
 	struct signalfd_siginfo si;
 	int status;
 
@@ -101,6 +103,10 @@ static void on_signals(const struct warden *w)
 			finish(w, status);
 		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
 			send(w->chan, &stop, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+		/* systemd's watchdog sends it to its main process only (KillMode=mixed): the
+		 * node must have it, as a crash dump, before the SIGKILL that follows. */
+		if (si.ssi_signo == SIGABRT)
+			send(w->chan, &dump, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 	}
 }
 

@@ -11,18 +11,21 @@
 #define WARDEN_STOPPING 'S' /* helper to warden: stopping it (STOPPING=1) */
 #define WARDEN_UNCONFIRMED 'U' /* helper to warden, after READY: up as epmd says, its boot
 				* unconfirmed (STATUS=) */
+#define WARDEN_WATCHDOG 'W' /* helper to warden: the node answered a call in time (WATCHDOG=1) */
 #define WARDEN_STOP 'T'     /* warden to helper: SIGTERM came, stop the node */
+#define WARDEN_DUMP 'D'     /* warden to helper: systemd's watchdog fired (SIGABRT): dump the node */
 
 struct warden_spec {
 	const struct sock_claim *sock;
-	int sig_fd;    /* a signalfd for SIGCHLD, SIGTERM, SIGINT; each process reads its own */
+	int sig_fd;    /* a signalfd for SIGCHLD, SIGTERM, SIGINT, SIGABRT; each process reads its own */
 	int notify_fd; /* NOTIFY_SOCKET's connection, -1 when none: the warden's alone */
 	int listen_fd; /* the helper's alone */
 	int ready_fd;  /* the helper's alone: `kzlaunch start` waits for it to close */
 };
 
 /* Forks.  The parent becomes the warden and never returns: it waits for the helper,
- * relays its READY, STOPPING and STATUS, turns SIGTERM and SIGINT into stop requests, removes the
+ * relays its READY, STOPPING, STATUS and WATCHDOG, turns SIGTERM and SIGINT into stop requests
+ * and systemd's watchdog signal (SIGABRT, WatchdogSignal='s default) into a dump, removes the
  * socket and exits with the helper's status.  The child returns its end of the channel. */
 int warden_split(const struct warden_spec *w, struct kz_err *err);
 

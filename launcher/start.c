@@ -125,8 +125,14 @@ static char **helper_argv(const struct node *n, const struct execline *line, con
 		add(&v, &len, n->policy_path);
 	}
 	if (notify) {
+		const char *usec = getenv("WATCHDOG_USEC");
 		add(&v, &len, "--notify");
 		add(&v, &len, notify);
+		/* systemd's WatchdogSec=: the helper's environment is rebuilt, so it goes by name. */
+		if (usec && *usec) {
+			add(&v, &len, "--watchdog-usec");
+			add(&v, &len, usec);
+		}
 	}
 	if (ready_fd) {
 		add(&v, &len, "--ready-fd");

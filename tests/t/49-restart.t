@@ -54,7 +54,8 @@ is "$("$KZLAUNCH" kazoo_apps eval 'init:get_status().')" "{started,started}" "it
 is "$("$KZLAUNCH" kazoo_apps ping)" "pong" "a call answers after it"
 kill -0 "$WATCHER" 2>/dev/null
 ok $? "the attached client is still attached"
-wait_until 10 test "$(grep -c 'kazoo_apps is up' "$T/attach.out")" -ge 2
+twice_up() { [ "$(grep -c 'kazoo_apps is up' "$T/attach.out")" -ge 2 ]; }
+wait_until 10 twice_up
 ok $? "and saw the restart's boot on the console"
 is "$(grep -c 'kazoo_apps is up' "$LOG")" 2 "the console log holds both boots"
 

@@ -230,3 +230,41 @@ proc_tree() {
 erl_call_node() { # erl_call_node NODE MODULE FUNCTION [ARGS]
 	"$ERL_CALL" -c "$COOKIE" -name "$1" -a "$2 $3 ${4:-[]}"
 }
+
+# notify_listen ADDR OUT: what systemd does with NOTIFY_SOCKET, in perl.  ADDR is a path or
+# @name (abstract).  Each datagram becomes a line of OUT: "SECONDS MESSAGE registered=0|1",
+# where registered says whether epmd knew $KAZOO_NODE at the moment the message arrived.
+notify_listen() {
+	local addr=$1 out=$2
+	: >"$out"
+	perl -MIO::Socket::UNIX -MIO::Socket::INET -MSocket -MTime::HiRes=time -e '
+		my ($addr, $out, $name) = @ARGV;
+		(my $bind = $addr) =~ s/^@/\0/;
+		my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $bind) or die "$addr: $!\n";
+		open my $fh, ">>", $out or die "$out: $!\n";
+		$fh->autoflush(1);
+		sub registered { # epmd NAMES_REQ: a 4-byte port, then "name N at port P" lines
+			my $e = IO::Socket::INET->new(PeerAddr => "127.0.0.1:" . ($ENV{ERL_EPMD_PORT} || 4369)) or return 0;
+			print $e pack("nC", 1, 110);
+			local $/;
+			my $r = <$e> // "";
+			return substr($r, 4) =~ /^name \Q$name\E at port/m ? 1 : 0;
+		}
+		print $fh "listening\n";
+		while (defined $s->recv(my $msg, 4096)) {
+			printf $fh "%.3f %s registered=%d\n", time, $msg, registered();
+		}
+	' "$addr" "$out" "$KAZOO_NODE" &
+	_pids+=("$!")
+	wait_for '^listening$' "$out" 50
+}
+
+# start_notify ADDR OUT: `start` as systemd runs it.  Under NOTIFY_SOCKET the launcher execs
+# kzlaunch-helper in place, so HPID, this shell's child, is the warden, systemd's main
+# process; the helper is its child.  0 once READY=1 is in OUT.
+start_notify() {
+	NOTIFY_SOCKET=$1 "$KZLAUNCH" kazoo_apps start >"$T/start.out" 2>&1 &
+	HPID=$!
+	_pids+=("$HPID")
+	wait_for ' READY=1 ' "$2" || { diag "no READY=1:" "$(cat "$2" "$T/start.out")"; return 1; }
+}

@@ -230,6 +230,13 @@ static const struct load_case load_cases[] = {
 	  .want = " start_timeout=1 " },
 	{ .name = "start_timeout zero", .setup = WRITE, .text = NODE "start_timeout = 0\n", .status = EX_CONFIG,
 	  .want = ":3: [node] start_timeout: '0' out of range 1..86400" },
+	{ .name = "watchdog off by default", .setup = WRITE, .text = NODE, .want = " watchdog=0 " },
+	{ .name = "watchdog", .setup = WRITE, .text = NODE "watchdog = 30\n", .want = " watchdog=30 " },
+	{ .name = "watchdog 0 is off", .setup = WRITE, .text = NODE "watchdog = 0\n", .want = " watchdog=0 " },
+	{ .name = "watchdog above an hour", .setup = WRITE, .text = NODE "watchdog = 3601\n", .status = EX_CONFIG,
+	  .want = ":3: [node] watchdog: '3601' out of range 0..3600" },
+	{ .name = "watchdog in [control]", .setup = WRITE, .text = CONTROL "watchdog = 5\n", .status = EX_CONFIG,
+	  .want = "[control] watchdog: unknown key" },
 	{ .name = "start_timeout in [control]", .setup = WRITE, .text = CONTROL "start_timeout = 5\n",
 	  .status = EX_CONFIG, .want = "[control] start_timeout: unknown key" },
 	{ .name = "stop_timeout", .setup = WRITE, .text = CONTROL "stop_timeout = 3600\n",
@@ -410,6 +417,7 @@ static char *render(const struct policy *p)
 	put_who(f, "stop", &p->stop);
 	fprintf(f, " stop_timeout=%u start_timeout=%u dir=%s max_size=%llu generations=%u ", p->stop_timeout,
 		p->start_timeout, p->log_dir, p->log_max_size, p->log_generations);
+	fprintf(f, "watchdog=%u ", p->watchdog);
 	if (fclose(f) == EOF)
 		fail_setup("render");
 	return text;
