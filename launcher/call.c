@@ -462,7 +462,7 @@ static bool connect_via_helper(struct call *c)
 {
 	struct kz_err err = { 0 };
 	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms : 0;
-	struct client_call got;
+	struct call_handover got;
 	int rc;
 
 	if (c->a->cookie)

@@ -136,7 +136,7 @@ int client_send(struct client *c, uint8_t type, const void *payload, uint16_t le
 	return 0;
 }
 
-int client_call(struct client *c, const char *what, unsigned ms, struct client_call *out, struct kz_err *err)
+int client_call(struct client *c, const char *what, unsigned ms, struct call_handover *out, struct kz_err *err)
 {
 	struct msg_call call = { .handshake_ms = ms, .what = { what, strlen(what) } };
 	struct msg_call_ready ready;

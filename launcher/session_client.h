@@ -38,7 +38,7 @@ int client_send(struct client *c, uint8_t type, const void *payload, uint16_t le
 void client_close(struct client *c);
 
 /* What the helper hands over for a call. */
-struct client_call {
+struct call_handover {
 	int conn_fd;       /* the node's connection */
 	char *self;        /* the name it was made under (allocated) */
 	unsigned creation;
@@ -49,6 +49,6 @@ struct client_call {
  * handshake bounded by ms), with *out filled; the caller keeps c open while it uses the
  * connection (its name is leased that long).  CLIENT_OK; CLIENT_NOT_RUNNING when the helper
  * went away; -1 when it refuses (77 without the attach right) or cannot connect (1). */
-int client_call(struct client *c, const char *what, unsigned ms, struct client_call *out, struct kz_err *err);
+int client_call(struct client *c, const char *what, unsigned ms, struct call_handover *out, struct kz_err *err);
 
 #endif
