@@ -4,8 +4,8 @@
  * keeps the two apart on the shared include path.)  It knows no clients, log or epmd: the
  * parts of the helper call down to here, never the other way, and learn of its transitions
  * through the loop's table (loop.c). */
-#ifndef KZ_NODE_H
-#define KZ_NODE_H
+#ifndef KZ_NODEPROC_H
+#define KZ_NODEPROC_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -9,6 +9,7 @@
 #include "die.h"
 #include "launch.h"
 #include "status.h"
+#include "usage.h"
 
 static int run_help(const struct args *a);
 static int run_version(const struct args *a);
@@ -106,9 +107,9 @@ int out_flush(void)
 static int run_help(const struct args *a)
 {
 	if (a->sup_command_line)
-		args_usage_sup();
+		usage_sup();
 	else
-		args_usage();
+		usage_kzlaunch();
 	return out_flush();
 }
 

@@ -55,11 +55,9 @@ struct args {
  * a bad value of ERL_EPMD_PORT, -n, or a call's module or function, 78 on a RUNDIR with "..",
  * whatever the action (but help and version). */
 void args_parse(int argc, char **argv, struct args *a);
-void args_usage(void);
 /* The same for Kazoo's sup command line, when kzlaunch runs as `sup`: its own refusals are
  * 1, as Kazoo's sup's are; the values above are refused as above. */
 void args_parse_sup(int argc, char **argv, struct args *a);
-void args_usage_sup(void);
 /* $name when set and not empty, else fallback. */
 const char *args_env(const char *name, const char *fallback);
 /* Whether the first len bytes of s name a node type: [a-z][a-z0-9_]*, at most ARGS_REL_MAX

@@ -25,7 +25,7 @@ done <<'MODES'
 execve           execve is killed
 ptrace           ptrace(PTRACE_TRACEME) is killed
 kill-other       kill of another process is killed
-kill-sigusr1     kill of the node with another signal is killed
+kill-sigusr2     kill of the node with another signal is killed
 tgkill-other     tgkill of another process is killed
 setuid           setuid is killed
 mprotect-exec    mprotect(PROT_EXEC) is killed

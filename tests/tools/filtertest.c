@@ -343,9 +343,9 @@ static int mode_kill_other(void)
 	return RETURNED;
 }
 
-static int mode_kill_sigusr1(void)
+static int mode_kill_sigusr2(void)
 {
-	kill(w.node, SIGUSR1);
+	kill(w.node, SIGUSR2);
 	return RETURNED;
 }
 
@@ -470,7 +470,7 @@ static const struct {
 	{ "execve", mode_execve },
 	{ "ptrace", mode_ptrace },
 	{ "kill-other", mode_kill_other },
-	{ "kill-sigusr1", mode_kill_sigusr1 },
+	{ "kill-sigusr2", mode_kill_sigusr2 },
 	{ "tgkill-other", mode_tgkill_other },
 	{ "setuid", mode_setuid },
 	{ "mprotect-exec", mode_mprotect_exec },
