@@ -125,6 +125,10 @@ run kz rpc nosuch_module f
 like "$ERR:$RC" "rpc nosuch_module:f/0 failed: .*undef.*:1$" "rpc of an unknown function: 1, one line"
 run kz -t 1 eval 'timer:sleep(3000).'
 is "$RC" 1 "-t: a call that takes longer gives up"
+run kz restart
+is "$OUT:$RC" "$NODE restarted (pid $P):0" "restart: init:restart() on the OTP 23 node, the same pid"
+run kz eval 'init:get_status().'
+is "$OUT:$RC" "{started,started}:0" "and its boot finished again, calls answer"
 
 # The same node as a node of OTP 19-22 looks at epmd: an entry offering handshake version 5
 # only, for the node's own port (any user may register a name; the port is still the
