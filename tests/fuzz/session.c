@@ -77,6 +77,8 @@ static void setup(void)
 	ss.node = &node;
 	ss.replay = &replay;
 	ss.calls = &calls;
+	ss.broker = &broker;
+	ss.start_timeout = 120;
 	policy.file = "session.policy";
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
 	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
