@@ -17,6 +17,9 @@
 #define BROKER_BOOT_ID 0xffffffffu
 #define BROKER_STANDBY_ID 0xfffffffeu
 #define BROKER_RESTART_ID 0xfffffffdu
+#define BROKER_READY_ID 0xfffffffcu
+/* An atom's longest, as the policy's `ready = MOD:FUN` allows it. */
+#define BROKER_ATOM_MAX 255
 
 /* The helper's end: fd -1 once the broker is gone.  Written only here (broker_read marks it
  * gone); the parts that ask hold it as const. */
@@ -40,6 +43,7 @@ struct broker_answer {
 	uint32_t creation; /* a connection's: the creation the handshake gave the name */
 	enum broker_boot boot; /* id BROKER_BOOT_ID only */
 	bool taken;        /* id BROKER_RESTART_ID only: the node took init:restart() */
+	bool ready;        /* id BROKER_READY_ID only: the ready function returned true or ok */
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
@@ -54,6 +58,13 @@ int broker_ask_boot(const struct broker_link *b);
  * BROKER_RESTART_ID, fd -1, taken, and text the node's answer or why there was none.  0, or
  * -1 when the broker is gone. */
 int broker_ask_restart(const struct broker_link *b);
+
+/* Asks the node to call mod:fun() (the policy's `ready`, two atoms of at most
+ * BROKER_ATOM_MAX bytes) over the boot probe's connection.  The answer has id
+ * BROKER_READY_ID, fd -1, ready when it returned true or ok, and text what it returned, on
+ * one line (an exception or an undefined function: "an exception: REASON"), or why there
+ * was no answer.  0, or -1 when the broker is gone. */
+int broker_ask_ready(const struct broker_link *b, const char *mod, const char *fun);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
  * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
@@ -73,6 +84,7 @@ enum broker_kind {
 	BROKER_BOOT = 'B',
 	BROKER_STANDBY = 'S',
 	BROKER_RESTART = 'R',
+	BROKER_READY = 'Y',
 };
 
 struct broker_request {
@@ -80,6 +92,7 @@ struct broker_request {
 	enum broker_kind kind;
 	unsigned name;
 	uint32_t ms;
+	char mod[BROKER_ATOM_MAX + 1], fun[BROKER_ATOM_MAX + 1]; /* BROKER_READY's: NUL-terminated */
 };
 
 /* The next request, waiting for it: 1 with *r, 0 for a message that is none (skipped), -1
@@ -88,7 +101,8 @@ int broker_request_recv(int fd, struct broker_request *r);
 
 /* An answer: conn (-1: none) with the creation and the name it was made under, or -1 and why
  * not; to a boot probe, its verdict as creation; to a restart, 1 as creation when the node
- * took it.  0, or -1 when the helper is gone. */
+ * took it; to a ready call, 1 as creation when it returned true or ok.  0, or -1 when the
+ * helper is gone. */
 int broker_answer_send(int fd, uint32_t id, int conn, uint32_t creation, const char *text);
 
 #endif
