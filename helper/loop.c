@@ -140,6 +140,8 @@ static unsigned broker_serve(void *part, const struct pollfd *fds, size_t n)
 			calls_standby_answer(&h->calls, &a);
 		else if (a.id == BROKER_RESTART_ID)
 			ev |= session_restart_answer(&h->sessions, &a);
+		else if (a.id == BROKER_READY_ID)
+			ev |= ready_call_answer(&h->ready, &a);
 		else
 			session_call_answer(&h->sessions, &a);
 	}

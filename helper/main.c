@@ -178,6 +178,8 @@ static void wire_parts(struct helper *h, const struct policy *pol, uid_t owner_u
 	h->sessions.broker = &h->broker;
 	h->sessions.start_timeout = pol->start_timeout;
 	h->ready.start_timeout = pol->start_timeout;
+	h->ready.ready_mod = pol->ready_mod;
+	h->ready.ready_fun = pol->ready_fun;
 }
 
 int main(int argc, char **argv)

@@ -52,6 +52,8 @@ struct node {
 	unsigned stop_elapsed_ms;
 	bool boot_unconfirmed;       /* UP by epmd's word alone: the node refused the broker's cookie */
 	bool restarting;             /* BOOTING again after init:restart() */
+	char ready_wait[256];        /* BOOTING, booted: the policy's ready function waited for and
+				      * what it last returned, for `status` (ready.c's); "" otherwise */
 };
 
 /* Takes over the node spawned as pid on the pty master (spawn.h) and makes the stop timer.
