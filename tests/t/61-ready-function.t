@@ -69,6 +69,20 @@ took=$((($(date +%s%N) - made) / 1000000))
 check "within about a second of the flag ($took ms)" -- test "$took" -lt 2000
 like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is running \(pid [0-9]+, up [0-9]+s, 0 attached\)$" \
 	"status: running, as before, nothing more"
+
+# ---- a restart waits for it too ----
+PID=$("$KZLAUNCH" kazoo_apps pid)
+rm -f "$FLAG"
+("$KZLAUNCH" kazoo_apps restart >"$T/restart.out" 2>&1; echo $? >"$T/restart.out.rc") &
+_pids+=("$!")
+wait_until 20 status_says "waiting for kztest_ready:ready(), last returned false"
+like "$("$KZLAUNCH" kazoo_apps status)" "^$NODE is restarting \(pid $PID, .*; waiting for kztest_ready:ready\(\), last returned false\)$" \
+	"after restart, status: restarting, waiting for the function"
+check "restart still waits" -- not test -e "$T/restart.out.rc"
+touch "$FLAG"
+wait_until 10 test -e "$T/restart.out.rc"
+is "$(cat "$T/restart.out.rc" 2>/dev/null):$(cat "$T/restart.out")" "0:$NODE restarted (pid $PID)" \
+	"restart returns 0 once it returns true again"
 "$KZLAUNCH" kazoo_apps stop >/dev/null
 
 # ---- under systemd: READY=1 waits for it, STATUS= says what it last returned ----
