@@ -55,18 +55,35 @@ uint16_t msg_info_encode(const struct msg_info *m, uint8_t *out)
 	proto_put64(out + 4, m->started);
 	proto_put32(out + 12, m->clients);
 	out[16] = m->state;
-	return (uint16_t)(MSG_INFO_FIXED + put_text(out + MSG_INFO_FIXED, m->node.s, m->node.len, MSG_NAME_MAX));
+	if (m->waiting.len == 0)
+		return (uint16_t)(MSG_INFO_FIXED + put_text(out + MSG_INFO_FIXED, m->node.s, m->node.len, MSG_NAME_MAX));
+	out[16] |= MSG_INFO_WAITING;
+	uint16_t wlen = put_text(out + MSG_INFO_FIXED + 1, m->waiting.s, m->waiting.len, MSG_WAIT_MAX);
+	out[MSG_INFO_FIXED] = (uint8_t)wlen;
+	size_t at = MSG_INFO_FIXED + 1u + wlen;
+	return (uint16_t)(at + put_text(out + at, m->node.s, m->node.len, MSG_NAME_MAX));
 }
 
 int msg_info_decode(const struct proto_frame *f, struct msg_info *m)
 {
-	if (f->type != PROTO_INFO || f->len < MSG_INFO_FIXED || f->len > MSG_INFO_FIXED + MSG_NAME_MAX)
+	size_t at = MSG_INFO_FIXED;
+
+	if (f->type != PROTO_INFO || f->len < MSG_INFO_FIXED)
 		return -1;
 	m->pid = proto_get32(f->payload);
 	m->started = proto_get64(f->payload + 4);
 	m->clients = proto_get32(f->payload + 12);
-	m->state = f->payload[16];
-	m->node = (struct msg_text){ (const char *)f->payload + MSG_INFO_FIXED, f->len - MSG_INFO_FIXED };
+	m->state = f->payload[16] & (uint8_t)~MSG_INFO_WAITING;
+	m->waiting = (struct msg_text){ NULL, 0 };
+	if (f->payload[16] & MSG_INFO_WAITING) {
+		if (f->len < MSG_INFO_FIXED + 1u || f->len - MSG_INFO_FIXED - 1u < f->payload[MSG_INFO_FIXED])
+			return -1;
+		m->waiting = (struct msg_text){ (const char *)f->payload + MSG_INFO_FIXED + 1, f->payload[MSG_INFO_FIXED] };
+		at += 1u + m->waiting.len;
+	}
+	if (f->len - at > MSG_NAME_MAX)
+		return -1;
+	m->node = (struct msg_text){ (const char *)f->payload + at, f->len - at };
 	return 0;
 }
 

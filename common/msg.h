@@ -23,6 +23,10 @@
 #define MSG_EXIT_LEN 4
 #define MSG_LOST_LEN 8
 #define MSG_INFO_FIXED 17
+/* INFO's state byte with this bit: u8 length and the text of what the booted node waits for
+ * come before the name (PROTO_INFO). */
+#define MSG_INFO_WAITING 0x80
+#define MSG_WAIT_MAX 255
 
 /* A text in a frame: bytes and their count. */
 struct msg_text {
@@ -46,6 +50,7 @@ struct msg_info {
 	uint32_t clients;  /* attached */
 	uint8_t state;     /* enum proto_node_state */
 	struct msg_text node;
+	struct msg_text waiting; /* BOOTING: the ready function waited for, as text; len 0: none */
 };
 
 struct msg_call {

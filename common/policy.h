@@ -39,6 +39,9 @@ struct policy {
 	unsigned start_timeout; /* seconds `start` waits for the boot to finish; default 120 */
 	unsigned watchdog;      /* seconds a booted node may go without answering a call before it
 				 * is dumped (SIGUSR1) and killed; 0, the default: off */
+	/* `ready = MOD:FUN`: the node is up once MOD:FUN() returns true or ok, after its boot;
+	 * empty strings when unset (up once the boot has finished).  Atoms: at most 255 bytes. */
+	char ready_mod[256], ready_fun[256];
 
 	/* [control] */
 	struct policy_who attach, watch, stop;

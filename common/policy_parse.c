@@ -229,6 +229,26 @@ static int parse_umask(struct policy_loader *ld, const char *v)
 	return 0;
 }
 
+/* A plain lowercase atom, as Erlang writes it without quotes: [a-z][a-zA-Z0-9_@]*. */
+static bool plain_atom(const char *s, size_t len)
+{
+	return len > 0 && len < 256 && s[0] >= 'a' && s[0] <= 'z' &&
+	       all_of(s, len, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@");
+}
+
+static int parse_ready(struct policy_loader *ld, const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	if (!colon || !plain_atom(v, (size_t)(colon - v)) || !plain_atom(colon + 1, strlen(colon + 1)))
+		return policy_fail(ld, "'%s' is not MODULE:FUNCTION (two lowercase atoms, like kapps_controller:ready)",
+				   policy_shown(ld, v));
+	memcpy(ld->p->ready_mod, v, (size_t)(colon - v));
+	ld->p->ready_mod[colon - v] = '\0';
+	strcpy(ld->p->ready_fun, colon + 1);
+	return 0;
+}
+
 /* ---- [control] ---- */
 
 static int parse_attach(struct policy_loader *ld, const char *v)
@@ -333,6 +353,7 @@ static const struct policy_key keys[] = {
 	{ "node", "umask", parse_umask },
 	{ "node", "start_timeout", parse_start_timeout },
 	{ "node", "watchdog", parse_watchdog },
+	{ "node", "ready", parse_ready },
 	{ "control", "attach", parse_attach },
 	{ "control", "watch", parse_watch },
 	{ "control", "stop", parse_stop },

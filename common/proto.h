@@ -33,7 +33,8 @@ enum proto_type {
 	PROTO_OUTPUT = 20, /* console bytes */
 	PROTO_LOST = 21,   /* u64: bytes this client missed because it did not read */
 	PROTO_INFO = 22,   /* STATUS/PID answer: u32 pid, u64 started (unix seconds),
-			      u32 clients, u8 PROTO_NODE_*, then the node name (no NUL) */
+			      u32 clients, u8 PROTO_NODE_* (with MSG_INFO_WAITING: then u8 length
+			      and what the booted node waits for), then the node name (no NUL) */
 	PROTO_EXIT = 23,   /* u32: the node's exit status (128 + signal when killed) */
 	PROTO_DENIED = 24, /* the right the peer lacks, as text: "attach", "watch", "stop", "status" */
 	PROTO_ERROR = 25,  /* text */

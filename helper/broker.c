@@ -160,6 +160,77 @@ static void serve_ping(int fd, struct broker *b, uint32_t ms)
 		dist_close(&b->probe);
 }
 
+/* What the ready function returned, on one short line: printed by libei (terms only shown,
+ * never parsed back), control bytes made '?', cut with "..." to fit an answer. */
+#define RENDER_MAX 160
+
+static void render(const struct term *t, char out[static RENDER_MAX + 1])
+{
+	char *s = NULL;
+	int at = t->start;
+	size_t len;
+
+	if (ei_s_print_term(&s, t->buf, &at) < 0 || !s) {
+		free(s);
+		strcpy(out, "a term libei cannot print");
+		return;
+	}
+	len = strlen(s);
+	if (len > RENDER_MAX) {
+		memcpy(s + RENDER_MAX - 3, "...", 4);
+		len = RENDER_MAX;
+	}
+	for (size_t i = 0; i < len; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[len] = '\0';
+	free(s);
+}
+
+/* The policy's ready function over the probe's connection, kept until it returns true or
+ * ok.  rex answers {badrpc, {'EXIT', {Reason, Stack}}} when it raised or is undefined: the
+ * reason alone is said, the stack would not fit a line. */
+static void serve_ready(int fd, struct broker *b, const struct broker_request *r)
+{
+	struct kz_err err = { 0 };
+	ei_x_buff args, reply;
+	struct term result, e[3], why[3];
+	char text[BROKER_TEXT_MAX] = "";
+	bool ready = false;
+	int at = 0;
+
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
+		answer(fd, BROKER_READY_ID, -1, 0, err.msg ? err.msg : "no connection");
+		kz_err_clear(&err);
+		return;
+	}
+	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
+		_exit(1);
+	int rc = dist_call(&b->probe, r->mod, r->fun, &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
+	if (rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0) {
+		ready = term_is_atom(&result, "true") || term_is_atom(&result, "ok");
+		if (term_tagged(&result, "badrpc", 2, e) == 0 && term_tagged(&e[1], "EXIT", 2, why) == 0) {
+			struct term reason = why[1], parts[2];
+			if (term_tuple(&why[1], 2, parts) == 0)
+				reason = parts[0]; /* {Reason, Stack} */
+			_Static_assert(sizeof "an exception: " + RENDER_MAX <= BROKER_TEXT_MAX, "an exception's text");
+			memcpy(text, "an exception: ", sizeof "an exception: ");
+			render(&reason, text + sizeof "an exception: " - 1);
+		} else {
+			render(&result, text);
+		}
+	} else {
+		snprintf(text, sizeof text, "%s", rc == DIST_TIMEDOUT ? "no answer within 2 s" : err.msg ? err.msg : "no answer");
+	}
+	answer(fd, BROKER_READY_ID, -1, ready, text);
+	kz_err_clear(&err);
+	ei_x_free(&args);
+	ei_x_free(&reply);
+	/* Done with, or broken: a call that timed out may still answer, and must not be taken
+	 * for the next one's. */
+	if (ready || rc != 0)
+		dist_close(&b->probe);
+}
+
 static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const cookies[], size_t ncookies)
 {
 	struct broker b = { .node = node, .cookies = cookies, .ncookies = ncookies, .probe = { .fd = -1 } };
@@ -179,6 +250,8 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 			serve_restart(fd, &b);
 		else if (rc > 0 && r.kind == BROKER_PING)
 			serve_ping(fd, &b, r.ms);
+		else if (rc > 0 && r.kind == BROKER_READY)
+			serve_ready(fd, &b, &r);
 		else if (rc > 0)
 			serve_one(fd, &b, &r);
 	}

@@ -12,7 +12,8 @@
 #include "fd.h"
 #include "proto.h"
 
-#define REQUEST_LEN 10 /* u32 id, u8 kind, u8 name, u32 ms */
+#define REQUEST_LEN 10 /* u32 id, u8 kind, u8 name, u32 ms; a ready call's: then u8 len + MOD, u8 len + FUN */
+#define REQUEST_MAX (REQUEST_LEN + 2 * (1 + BROKER_ATOM_MAX))
 #define ANSWER_HEAD 9 /* u32 id, u8 ok, u32 creation (a boot probe's: its verdict); then the text */
 
 static int ask(int fd, uint32_t id, uint8_t kind, unsigned name, uint32_t ms)
@@ -51,6 +52,40 @@ int broker_ask_ping(const struct broker_link *b, uint32_t ms)
 	return ask(b->fd, BROKER_PING_ID, BROKER_PING, DIST_PROBE_NAME, ms);
 }
 
+int broker_ask_ready(const struct broker_link *b, const char *mod, const char *fun)
+{
+	uint8_t req[REQUEST_MAX];
+	size_t mlen = strlen(mod), flen = strlen(fun), len = REQUEST_LEN;
+
+	if (b->fd < 0 || mlen == 0 || flen == 0 || mlen > BROKER_ATOM_MAX || flen > BROKER_ATOM_MAX)
+		return -1;
+	proto_put32(req, BROKER_READY_ID);
+	req[4] = BROKER_READY;
+	req[5] = DIST_PROBE_NAME;
+	proto_put32(req + 6, BROKER_BOOT_PROBE_MS);
+	req[len++] = (uint8_t)mlen;
+	memcpy(req + len, mod, mlen);
+	len += mlen;
+	req[len++] = (uint8_t)flen;
+	memcpy(req + len, fun, flen);
+	len += flen;
+	return send(b->fd, req, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* One length-prefixed atom of a ready call's request at *at: 0 with it in out, -1 when it
+ * does not fit what is left or is empty. */
+static int take_atom(const uint8_t *req, size_t n, size_t *at, char out[static BROKER_ATOM_MAX + 1])
+{
+	size_t len;
+
+	if (*at >= n || (len = req[*at]) == 0 || n - *at - 1 < len)
+		return -1;
+	memcpy(out, req + *at + 1, len);
+	out[len] = '\0';
+	*at += 1 + len;
+	return memchr(out, '\0', len) ? -1 : 0;
+}
+
 int broker_read(struct broker_link *b, struct broker_answer *a)
 {
 	uint8_t msg[ANSWER_HEAD + BROKER_TEXT_MAX];
@@ -71,7 +106,7 @@ int broker_read(struct broker_link *b, struct broker_answer *a)
 	a->id = proto_get32(msg);
 	a->creation = proto_get32(msg + 5);
 	a->boot = BROKER_BOOT_STARTING;
-	a->taken = false;
+	a->taken = a->ready = false;
 	/* A boot probe's and a restart's answers carry their verdict where a connection's has
 	 * the creation. */
 	if (a->id == BROKER_BOOT_ID) {
@@ -80,6 +115,9 @@ int broker_read(struct broker_link *b, struct broker_answer *a)
 		a->creation = 0;
 	} else if (a->id == BROKER_RESTART_ID || a->id == BROKER_PING_ID) {
 		a->taken = a->creation == 1;
+		a->creation = 0;
+	} else if (a->id == BROKER_READY_ID) {
+		a->ready = a->creation == 1;
 		a->creation = 0;
 	}
 	size_t len = (size_t)n - ANSWER_HEAD;
@@ -96,19 +134,28 @@ int broker_read(struct broker_link *b, struct broker_answer *a)
 
 int broker_request_recv(int fd, struct broker_request *r)
 {
-	uint8_t req[REQUEST_LEN];
+	uint8_t req[REQUEST_MAX];
 	ssize_t n;
+	size_t at = REQUEST_LEN;
 
 	while ((n = recv(fd, req, sizeof req, 0)) < 0 && errno == EINTR)
 		;
 	if (n <= 0)
 		return -1;
-	if (n != REQUEST_LEN || !memchr((char[]){ BROKER_CONNECT, BROKER_STANDBY, BROKER_BOOT, BROKER_RESTART, BROKER_PING }, req[4], 5))
+	if (n < REQUEST_LEN ||
+	    !memchr((char[]){ BROKER_CONNECT, BROKER_STANDBY, BROKER_BOOT, BROKER_RESTART, BROKER_PING, BROKER_READY },
+		    req[4], 6))
 		return 0;
 	r->id = proto_get32(req);
 	r->kind = (enum broker_kind)req[4];
 	r->name = req[5];
 	r->ms = proto_get32(req + 6);
+	r->mod[0] = r->fun[0] = '\0';
+	if (r->kind != BROKER_READY)
+		return n == REQUEST_LEN;
+	if (take_atom(req, (size_t)n, &at, r->mod) < 0 || take_atom(req, (size_t)n, &at, r->fun) < 0 ||
+	    at != (size_t)n)
+		return 0;
 	return 1;
 }
 

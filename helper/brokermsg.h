@@ -18,6 +18,9 @@
 #define BROKER_STANDBY_ID 0xfffffffeu
 #define BROKER_RESTART_ID 0xfffffffdu
 #define BROKER_PING_ID 0xfffffffcu
+#define BROKER_READY_ID 0xfffffffbu
+/* An atom's longest, as the policy's `ready = MOD:FUN` allows it. */
+#define BROKER_ATOM_MAX 255
 
 /* The helper's end: fd -1 once the broker is gone.  Written only here (broker_read marks it
  * gone); the parts that ask hold it as const. */
@@ -41,6 +44,7 @@ struct broker_answer {
 	uint32_t creation; /* a connection's: the creation the handshake gave the name */
 	enum broker_boot boot; /* id BROKER_BOOT_ID only */
 	bool taken;        /* ids BROKER_RESTART_ID and BROKER_PING_ID: the node took it, or answered */
+	bool ready;        /* id BROKER_READY_ID only: the ready function returned true or ok */
 	char text[BROKER_TEXT_MAX]; /* the name the handshake announced, or the error */
 };
 
@@ -60,6 +64,12 @@ int broker_ask_restart(const struct broker_link *b);
  * bounded by ms: the watchdog's (watchdog.h).  The answer has id BROKER_PING_ID and taken
  * when it answered.  0, or -1 when the broker is gone. */
 int broker_ask_ping(const struct broker_link *b, uint32_t ms);
+/* Asks the node to call mod:fun() (the policy's `ready`, two atoms of at most
+ * BROKER_ATOM_MAX bytes) over the boot probe's connection.  The answer has id
+ * BROKER_READY_ID, fd -1, ready when it returned true or ok, and text what it returned, on
+ * one line (an exception or an undefined function: "an exception: REASON"), or why there
+ * was no answer.  0, or -1 when the broker is gone. */
+int broker_ask_ready(const struct broker_link *b, const char *mod, const char *fun);
 
 /* Asks for a connection under name (0 to DIST_HELPER_NAMES - 1), its handshake bounded by
  * ms (0: DIST_HANDSHAKE_MS); the answer carries id.  0, or -1 when the broker is gone. */
@@ -80,6 +90,7 @@ enum broker_kind {
 	BROKER_STANDBY = 'S',
 	BROKER_RESTART = 'R',
 	BROKER_PING = 'P',
+	BROKER_READY = 'Y',
 };
 
 struct broker_request {
@@ -87,6 +98,7 @@ struct broker_request {
 	enum broker_kind kind;
 	unsigned name;
 	uint32_t ms;
+	char mod[BROKER_ATOM_MAX + 1], fun[BROKER_ATOM_MAX + 1]; /* BROKER_READY's: NUL-terminated */
 };
 
 /* The next request, waiting for it: 1 with *r, 0 for a message that is none (skipped), -1
@@ -95,7 +107,8 @@ int broker_request_recv(int fd, struct broker_request *r);
 
 /* An answer: conn (-1: none) with the creation and the name it was made under, or -1 and why
  * not; to a boot probe, its verdict as creation; to a restart, 1 as creation when the node
- * took it.  0, or -1 when the helper is gone. */
+ * took it; to a ready call, 1 as creation when it returned true or ok.  0, or -1 when the
+ * helper is gone. */
 int broker_answer_send(int fd, uint32_t id, int conn, uint32_t creation, const char *text);
 
 #endif

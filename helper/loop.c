@@ -142,6 +142,8 @@ static unsigned broker_serve(void *part, const struct pollfd *fds, size_t n)
 			ev |= session_restart_answer(&h->sessions, &a);
 		else if (a.id == BROKER_PING_ID)
 			ev |= watchdog_answer(&h->watchdog, &a);
+		else if (a.id == BROKER_READY_ID)
+			ev |= ready_call_answer(&h->ready, &a);
 		else
 			session_call_answer(&h->sessions, &a);
 	}

@@ -188,6 +188,8 @@ static void wire_parts(struct helper *h, const struct policy *pol, uid_t owner_u
 	h->ready.start_timeout = pol->start_timeout;
 	h->watchdog.node = &h->node;
 	h->watchdog.broker = &h->broker;
+	h->ready.ready_mod = pol->ready_mod;
+	h->ready.ready_fun = pol->ready_fun;
 }
 
 int main(int argc, char **argv)

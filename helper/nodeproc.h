@@ -54,6 +54,8 @@ struct node {
 	bool boot_unconfirmed;       /* UP by epmd's word alone: the node refused the broker's cookie */
 	bool restarting;             /* BOOTING again after init:restart() */
 	bool dumping;                /* STOPPING by SIGUSR1 (a crash dump), not SIGTERM */
+	char ready_wait[256];        /* BOOTING, booted: the policy's ready function waited for and
+				      * what it last returned, for `status` (ready.c's); "" otherwise */
 };
 
 /* Takes over the node spawned as pid on the pty master (spawn.h) and makes the stop timer.

@@ -2,6 +2,9 @@
  * registered with epmd (asked every READY_PROBE_MS, where relx asks every second), and then
  * its boot has finished, init:get_status() being {started, started}, which the broker asks
  * every READY_BOOT_MS (Kazoo's applications take seconds after the name is registered).
+ * With the policy's `ready = MOD:FUN`, "up" is later still: once MOD:FUN() has returned true
+ * or ok, which the broker asks every READY_CALL_MS after the boot (Kazoo's kapps start after
+ * init:get_status() says {started, started}).
  * `kzlaunch start` hears it on a pipe, with the socket's inode, systemd through the warden.
  * Whatever else must happen once the node is up or stopping, the loop's table does (loop.c):
  * nothing here calls another part of the helper. */
@@ -10,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,6 +77,49 @@ static void probe_send(struct ready *r)
 
 static unsigned ready_announce(struct ready *r, bool unconfirmed);
 static unsigned ask_boot(struct ready *r);
+static unsigned ask_ready(struct ready *r);
+
+/* What the booted node waits for, to the warden (STATUS=): a message of its own. */
+static void notify_waiting(struct ready *r, const char *text)
+{
+	char msg[1 + WARDEN_TEXT_MAX];
+	size_t len = strnlen(text, WARDEN_TEXT_MAX);
+
+	msg[0] = WARDEN_WAITING;
+	memcpy(msg + 1, text, len);
+	if (r->warden_fd >= 0 && send(r->warden_fd, msg, 1 + len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		log_msg(LOG_WARNING, "telling the warden: %m");
+}
+
+/* Text cut to fit, as it may be: an atom is up to 255 bytes, and these are lines shown. */
+__attribute__((format(printf, 3, 4))) static void put(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+}
+
+/* What the ready function is waited for, and what it last returned, to everyone who asks:
+ * `start` (a wait line), systemd (STATUS=) and `status` (the node's ready_wait). */
+static void tell_ready_wait(struct ready *r)
+{
+	char text[WARDEN_TEXT_MAX];
+
+	if (r->last[0])
+		put(text, sizeof text, "%s:%s() to return true (last returned %s)", r->ready_mod, r->ready_fun,
+			 r->last);
+	else
+		put(text, sizeof text, "%s:%s() to return true", r->ready_mod, r->ready_fun);
+	tell_waiting(r, text);
+	notify_waiting(r, text);
+	if (r->last[0])
+		put(r->node->ready_wait, sizeof r->node->ready_wait, "%s:%s(), last returned %s", r->ready_mod,
+			 r->ready_fun, r->last);
+	else
+		put(r->node->ready_wait, sizeof r->node->ready_wait, "%s:%s()", r->ready_mod, r->ready_fun);
+}
 
 static void arm(struct ready *r, long msec)
 {
@@ -108,7 +155,10 @@ int ready_init(struct ready *r, struct kz_err *err)
 	const struct itimerspec its = { .it_value.tv_nsec = 1, .it_interval.tv_nsec = READY_PROBE_MS * 1000000L };
 
 	r->probe_fd = -1;
-	r->probe_connecting = r->registered = r->boot_pending = false;
+	r->probe_connecting = r->registered = r->boot_pending = r->booted = r->call_pending = false;
+	r->last[0] = '\0';
+	if (!r->ready_mod)
+		r->ready_mod = r->ready_fun = "";
 	r->restart_deadline_ms = -1;
 	r->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (r->timer < 0)
@@ -138,6 +188,11 @@ static unsigned tick(struct ready *r)
 	}
 	if (!r->registered) {
 		probe(r);
+		return 0;
+	}
+	if (r->booted) {
+		if (!r->call_pending && fd_now_ms() - r->call_asked_ms >= READY_CALL_MS)
+			return ask_ready(r);
 		return 0;
 	}
 	if (!r->boot_pending && fd_now_ms() - r->boot_asked_ms >= READY_BOOT_MS)
@@ -189,6 +244,47 @@ static unsigned ask_boot(struct ready *r)
 	return 0;
 }
 
+static unsigned ask_ready(struct ready *r)
+{
+	r->call_asked_ms = fd_now_ms();
+	r->call_pending = broker_ask_ready(r->broker, r->ready_mod, r->ready_fun) == 0;
+	if (!r->call_pending) { /* the broker is gone: its boot is the best there is */
+		log_msg(LOG_WARNING, "%s: the broker is gone; up without %s:%s() returning true", r->node->name,
+			r->ready_mod, r->ready_fun);
+		return ready_announce(r, false);
+	}
+	return 0;
+}
+
+/* The boot has finished: with a ready function, that is waited for next. */
+static unsigned boot_finished(struct ready *r)
+{
+	if (!r->ready_mod[0])
+		return ready_announce(r, false);
+	r->booted = true;
+	r->last[0] = '\0';
+	log_msg(LOG_INFO, "%s has booted; waiting for %s:%s() to return true", r->node->name, r->ready_mod,
+		r->ready_fun);
+	tell_ready_wait(r);
+	return ask_ready(r);
+}
+
+unsigned ready_call_answer(struct ready *r, const struct broker_answer *a)
+{
+	r->call_pending = false;
+	if (r->node->state != NODE_BOOTING || !r->booted)
+		return 0; /* an answer from before a restart, or after a stop began */
+	if (a->ready)
+		return ready_announce(r, false);
+	if (!strcmp(a->text, r->last))
+		return 0;
+	put(r->last, sizeof r->last, "%s", a->text);
+	log_msg(LOG_INFO, "%s: %s:%s() returned %s; asking again", r->node->name, r->ready_mod, r->ready_fun,
+		r->last);
+	tell_ready_wait(r);
+	return 0;
+}
+
 unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a)
 {
 	unsigned ev = 0;
@@ -197,7 +293,7 @@ unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a)
 	if (r->node->state != NODE_BOOTING)
 		return 0;
 	if (a->boot == BROKER_BOOT_STARTED) {
-		ev = ready_announce(r, false);
+		ev = boot_finished(r);
 	} else if (a->boot == BROKER_BOOT_REFUSED) {
 		/* Said once; epmd's word is the best there is now. */
 		log_msg(LOG_WARNING, "%s: boot probe: %s; up as epmd says, without waiting for its boot", r->node->name,
@@ -219,6 +315,8 @@ static unsigned ready_announce(struct ready *r, bool unconfirmed)
 
 	node_mark_up(r->node, unconfirmed);
 	r->restart_deadline_ms = -1;
+	r->booted = false;
+	r->node->ready_wait[0] = '\0';
 	log_msg(LOG_INFO, "%s is up (pid %d)", r->node->name, (int)r->node->pid);
 	tell_launcher(r, up, n);
 	notify(r, WARDEN_READY);
@@ -294,7 +392,8 @@ void ready_on_restarting(void *part)
 
 	if (r->probe_fd >= 0)
 		probe_close(r);
-	r->registered = r->boot_pending = false;
+	r->registered = r->boot_pending = r->booted = r->call_pending = false;
+	r->last[0] = r->node->ready_wait[0] = '\0';
 	r->restart_deadline_ms = fd_now_ms() + (long)r->start_timeout * 1000;
 	arm(r, READY_PROBE_MS);
 }

@@ -17,6 +17,8 @@
 
 #define READY_PROBE_MS 10
 #define READY_BOOT_MS 10
+/* The policy's ready function is a real call on the node: not more often than this. */
+#define READY_CALL_MS 500
 
 struct ready {
 	/* main.c's to set before ready_init */
@@ -28,6 +30,7 @@ struct ready {
 	int launcher_fd;               /* the ready pipe to `kzlaunch start`, -1 when none */
 	int warden_fd;                 /* channel to the warden (warden.h), -1 once it closed */
 	unsigned start_timeout;        /* seconds a restart's boot may take before its clients hear */
+	const char *ready_mod, *ready_fun; /* the policy's `ready`: "" when unset */
 	/* its own: epmd is asked every READY_PROBE_MS whether it knows the node yet */
 	int timer;
 	int probe_fd;                  /* epmd connection in progress, -1 when none */
@@ -36,6 +39,10 @@ struct ready {
 	bool boot_pending;             /* a boot probe is with the broker */
 	long boot_asked_ms;
 	long restart_deadline_ms;      /* a restart's boot outlasts start_timeout here; -1: none */
+	bool booted;                   /* the boot finished: the ready function is waited for now */
+	bool call_pending;             /* a ready call is with the broker */
+	long call_asked_ms;
+	char last[BROKER_TEXT_MAX];    /* what the ready function last returned; "" before it has */
 };
 
 /* Makes the probe's timer and arms it: the first probe goes at the loop's first pass.  Before
@@ -44,6 +51,9 @@ int ready_init(struct ready *r, struct kz_err *err);
 /* The broker's answer to a boot probe: the node is up once it says the boot has finished.
  * The node's transitions (NODE_EV_) it began. */
 unsigned ready_boot_answer(struct ready *r, const struct broker_answer *a);
+/* The broker's answer to a ready call: the node is up once the function returned true or
+ * ok; else what it returned is told to `start`, systemd and `status`. */
+unsigned ready_call_answer(struct ready *r, const struct broker_answer *a);
 
 /* The loop's source row (loop.c): the probe's timer, the probe's connection and the warden's
  * channel.  part is the struct ready. */

@@ -57,6 +57,8 @@ void request_info(const struct sessions *ss, struct session *c)
 			 : node->boot_unconfirmed    ? PROTO_NODE_UNCONFIRMED
 						     : PROTO_NODE_UP,
 		.node = { node->name, strlen(node->name) },
+		/* Booted, the policy's ready function not yet true: what it last returned. */
+		.waiting = { node->ready_wait, node->state == NODE_BOOTING ? strlen(node->ready_wait) : 0 },
 	};
 
 	outq_frame(&c->out, PROTO_INFO, payload, msg_info_encode(&info, payload));

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -65,17 +66,34 @@ static void ready(struct warden *w)
 	send(w->chan, &stop, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* STATUS= with what the booted node waits for: the helper's text, which quotes what the
+ * node's ready function returned, is one line of printable bytes before systemd sees it. */
+static void waiting(const struct warden *w, const char *text, size_t len)
+{
+	char status[sizeof "STATUS=booted; waiting for " + WARDEN_TEXT_MAX];
+	size_t at = (size_t)snprintf(status, sizeof status, "STATUS=booted; waiting for ");
+
+	for (size_t i = 0; i < len && at < sizeof status - 1; i++)
+		status[at++] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+	status[at] = '\0';
+	tell_systemd(w, status);
+}
+
 /* Only the messages it knows: the helper runs as the node's user and is trusted less
  * than systemd trusts its main process. */
 static void relay(struct warden *w, struct pollfd *pfd)
 {
-	char msg[16];
+	char msg[1 + WARDEN_TEXT_MAX];
 	ssize_t n = recv(w->chan, msg, sizeof msg, MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
 		pfd->fd = -1; /* the helper is exiting: SIGCHLD follows */
+		return;
+	}
+	if (msg[0] == WARDEN_WAITING) { /* a message of its own: the rest is its text */
+		waiting(w, msg + 1, (size_t)n - 1);
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {

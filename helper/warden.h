@@ -11,7 +11,10 @@
 #define WARDEN_STOPPING 'S' /* helper to warden: stopping it (STOPPING=1) */
 #define WARDEN_UNCONFIRMED 'U' /* helper to warden, after READY: up as epmd says, its boot
 				* unconfirmed (STATUS=) */
-#define WARDEN_WATCHDOG 'W' /* helper to warden: the node answered a call in time (WATCHDOG=1) */
+#define WARDEN_WATCHDOG 'G' /* helper to warden: the node answered a call in time (WATCHDOG=1) */
+#define WARDEN_WAITING 'W'  /* helper to warden, a message of its own: 'W' and TEXT (at most
+			     * WARDEN_TEXT_MAX bytes): booted, waiting for TEXT (STATUS=) */
+#define WARDEN_TEXT_MAX 300
 #define WARDEN_STOP 'T'     /* warden to helper: SIGTERM came, stop the node */
 #define WARDEN_DUMP 'D'     /* warden to helper: systemd's watchdog fired (SIGABRT): dump the node */
 

@@ -10,6 +10,7 @@
 
 #include "actions.h"
 #include "die.h"
+#include "escape.h"
 #include "msg.h"
 #include "node.h"
 #include "session_client.h"
@@ -63,10 +64,16 @@ static int ask_info(const struct args *a, const char *rel, bool pid_only)
 		printf("%u\n", info.pid);
 	} else {
 		long up = (long)(time(NULL) - (time_t)info.started);
-		printf("%s is %s (pid %u, up %lds, %u attached%s)\n", n.name, state_name(info.state), info.pid,
+		char waiting[MSG_WAIT_MAX + 1], shown[4 * MSG_WAIT_MAX + 1];
+		/* The helper's text quotes what the node's function returned: shown escaped. */
+		memcpy(waiting, info.waiting.s ? info.waiting.s : "", info.waiting.len);
+		waiting[info.waiting.len] = '\0';
+		escape_buf(shown, sizeof shown, waiting);
+		printf("%s is %s (pid %u, up %lds, %u attached%s%s%s)\n", n.name, state_name(info.state), info.pid,
 		       up < 0 ? 0 : up, info.clients,
 		       info.state == PROTO_NODE_UNCONFIRMED ? "; boot unconfirmed: the node refuses the broker's cookie"
-							     : "");
+							     : "",
+		       shown[0] ? "; waiting for " : "", shown);
 	}
 	client_close(&c);
 	node_free(&n);

@@ -30,6 +30,11 @@ for rel in kazoo_apps ecallmgr; do
 	like "$dry" "user: kazoo \\($uid\\)" "$rel.policy: runs as kazoo"
 	like "$dry" "group: daemon \\($daemon\\)" "$rel.policy: in group daemon"
 	like "$dry" "nofile: 65536" "$rel.policy: nofile 65536"
+	if [ "$rel" = kazoo_apps ]; then
+		is "$(grep '^ready' "$policy")" "ready = kapps_controller:ready" "$rel.policy: up once kapps_controller:ready() is true"
+	else
+		is "$(grep -c '^ready' "$policy")" 0 "$rel.policy: no ready function (ecallmgr has no kapps_controller)"
+	fi
 
 	if [ -z "$can_raise" ]; then
 		for i in $(seq 1 10); do skip "root here may not raise RLIMIT_NOFILE to 65536 (hard limit $hard)"; done

@@ -38,11 +38,22 @@ static void round_trips(void)
 	tap_ok(msg_winsize_decode(&f, &w2) == 0 && w2.rows == 65535 && w2.cols == 1, "WINSIZE round trip");
 	free(copy);
 
-	struct msg_info i = { 4242, 1700000000ULL, 3, PROTO_NODE_UNCONFIRMED, { "kazoo_apps@host", 15 } }, i2;
+	struct msg_info i = { 4242, 1700000000ULL, 3, PROTO_NODE_UNCONFIRMED, { "kazoo_apps@host", 15 }, { NULL, 0 } }, i2;
 	f = frame(PROTO_INFO, out, msg_info_encode(&i, out), &copy);
 	tap_ok(msg_info_decode(&f, &i2) == 0 && i2.pid == 4242 && i2.started == 1700000000ULL && i2.clients == 3 &&
 		       i2.state == PROTO_NODE_UNCONFIRMED && text_is(i2.node, "kazoo_apps@host"),
 	       "INFO round trip");
+	tap_ok(i2.waiting.len == 0 && f.payload[16] == PROTO_NODE_UNCONFIRMED,
+	       "INFO without a ready function waited for: its state byte as before, no text");
+	free(copy);
+
+	struct msg_info iw = { 7, 8, 0, PROTO_NODE_BOOTING, { "kazoo_apps@host", 15 },
+			       { "kapps_controller:ready(), last returned false", 45 } }, iw2;
+	f = frame(PROTO_INFO, out, msg_info_encode(&iw, out), &copy);
+	tap_ok(msg_info_decode(&f, &iw2) == 0 && iw2.state == PROTO_NODE_BOOTING && text_is(iw2.node, "kazoo_apps@host") &&
+		       text_is(iw2.waiting, "kapps_controller:ready(), last returned false") &&
+		       f.len == MSG_INFO_FIXED + 1 + 45 + 15,
+	       "INFO round trip with what the ready function last returned");
 	free(copy);
 
 	struct msg_call c = { 5000, { "rpc lists:seq/2", 15 } }, c2;
@@ -97,10 +108,17 @@ static void limits(void)
 	       "an ERROR is sent and shown at the same %d bytes", MSG_ERROR_TEXT_MAX);
 	free(copy);
 
-	struct msg_info i = { 1, 2, 3, PROTO_NODE_UP, { long_text, 1000 } }, i2;
+	struct msg_info i = { 1, 2, 3, PROTO_NODE_UP, { long_text, 1000 }, { NULL, 0 } }, i2;
 	f = frame(PROTO_INFO, out, msg_info_encode(&i, out), &copy);
 	tap_ok(f.len == MSG_INFO_FIXED + MSG_NAME_MAX && msg_info_decode(&f, &i2) == 0 && i2.node.len == MSG_NAME_MAX,
 	       "INFO's name is cut at %d bytes", MSG_NAME_MAX);
+	free(copy);
+
+	struct msg_info iw = { 1, 2, 3, PROTO_NODE_BOOTING, { long_text, 1000 }, { long_text, 1000 } }, iw2;
+	f = frame(PROTO_INFO, out, msg_info_encode(&iw, out), &copy);
+	tap_ok(f.len == MSG_INFO_FIXED + 1 + MSG_WAIT_MAX + MSG_NAME_MAX && msg_info_decode(&f, &iw2) == 0 &&
+		       iw2.waiting.len == MSG_WAIT_MAX && iw2.node.len == MSG_NAME_MAX,
+	       "INFO's waiting text is cut at %d bytes, its name still at %d", MSG_WAIT_MAX, MSG_NAME_MAX);
 	free(copy);
 }
 
@@ -133,6 +151,9 @@ static const struct refusal refusals[] = {
 	{ "WINSIZE short", PROTO_WINSIZE, 3, winsize },
 	{ "INFO without its fixed part", PROTO_INFO, 16, info },
 	{ "INFO with a name past 255 bytes", PROTO_INFO, MSG_INFO_FIXED + 256, info },
+	{ "INFO waiting without its length", PROTO_INFO, MSG_INFO_FIXED, info },
+	{ "INFO waiting whose text runs past the payload", PROTO_INFO, MSG_INFO_FIXED + 10, info },
+	{ "INFO waiting with a name past 255 bytes", PROTO_INFO, MSG_INFO_FIXED + 1 + 3 + 256, info },
 	{ "CALL without its timeout", PROTO_CALL, 3, call },
 	{ "CALL with a text past its limit", PROTO_CALL, 4 + MSG_CALL_TEXT_MAX + 1, call },
 	{ "CALL_READY without a name length", PROTO_CALL_READY, 4, ready },
@@ -150,6 +171,12 @@ static void refused(void)
 		/* A name length byte that claims more than what follows. */
 		if (r->type == PROTO_CALL_READY && r->len > 4)
 			copy[4] = 200;
+		/* INFO's waiting text: flagged, its length byte 200 or 3. */
+		if (r->type == PROTO_INFO && !strncmp(r->name, "INFO waiting", 12)) {
+			copy[16] = MSG_INFO_WAITING;
+			if (r->len > MSG_INFO_FIXED)
+				copy[MSG_INFO_FIXED] = r->len > MSG_INFO_FIXED + 10 ? 3 : 200;
+		}
 		struct proto_frame f = { .type = r->type, .len = (uint16_t)r->len, .payload = copy };
 		tap_ok(r->decode(&f) == -1, "refused: %s", r->name);
 		free(copy);
@@ -158,7 +185,7 @@ static void refused(void)
 
 int main(void)
 {
-	tap_plan(9 + 3 + (unsigned)COUNT(refusals));
+	tap_plan(9 + 2 + 3 + 1 + (unsigned)COUNT(refusals));
 	round_trips();
 	limits();
 	refused();

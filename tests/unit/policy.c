@@ -239,6 +239,23 @@ static const struct load_case load_cases[] = {
 	  .want = "[control] watchdog: unknown key" },
 	{ .name = "start_timeout in [control]", .setup = WRITE, .text = CONTROL "start_timeout = 5\n",
 	  .status = EX_CONFIG, .want = "[control] start_timeout: unknown key" },
+	{ .name = "ready unset", .setup = WRITE, .text = NODE "start_timeout = 5\n", .want = " ready=- " },
+	{ .name = "ready", .setup = WRITE, .text = NODE "ready = kapps_controller:ready\n",
+	  .want = " ready=kapps_controller:ready " },
+	{ .name = "ready atoms with digits, @ and capitals", .setup = WRITE, .text = NODE "ready = m@x1:isReady_2\n",
+	  .want = " ready=m@x1:isReady_2 " },
+	{ .name = "ready without a colon", .setup = WRITE, .text = NODE "ready = kapps_controller\n",
+	  .status = EX_CONFIG, .want = ":3: [node] ready: 'kapps_controller' is not MODULE:FUNCTION" },
+	{ .name = "ready with arguments", .setup = WRITE, .text = NODE "ready = m:f()\n", .status = EX_CONFIG,
+	  .want = ":3: [node] ready: 'm:f()' is not MODULE:FUNCTION" },
+	{ .name = "ready capital module", .setup = WRITE, .text = NODE "ready = Mod:f\n", .status = EX_CONFIG,
+	  .want = ":3: [node] ready: 'Mod:f' is not MODULE:FUNCTION" },
+	{ .name = "ready empty function", .setup = WRITE, .text = NODE "ready = m:\n", .status = EX_CONFIG,
+	  .want = ":3: [node] ready: 'm:' is not MODULE:FUNCTION" },
+	{ .name = "ready two colons", .setup = WRITE, .text = NODE "ready = m:f:g\n", .status = EX_CONFIG,
+	  .want = ":3: [node] ready: 'm:f:g' is not MODULE:FUNCTION" },
+	{ .name = "ready in [control]", .setup = WRITE, .text = CONTROL "ready = m:f\n", .status = EX_CONFIG,
+	  .want = "[control] ready: unknown key" },
 	{ .name = "stop_timeout", .setup = WRITE, .text = CONTROL "stop_timeout = 3600\n",
 	  .want = " stop_timeout=3600 " },
 	{ .name = "stop_timeout lowest", .setup = WRITE, .text = CONTROL "stop_timeout = 1\n",
@@ -418,6 +435,10 @@ static char *render(const struct policy *p)
 	fprintf(f, " stop_timeout=%u start_timeout=%u dir=%s max_size=%llu generations=%u ", p->stop_timeout,
 		p->start_timeout, p->log_dir, p->log_max_size, p->log_generations);
 	fprintf(f, "watchdog=%u ", p->watchdog);
+	if (p->ready_mod[0])
+		fprintf(f, "ready=%s:%s ", p->ready_mod, p->ready_fun);
+	else
+		fputs("ready=- ", f);
 	if (fclose(f) == EOF)
 		fail_setup("render");
 	return text;
