@@ -163,7 +163,7 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 
 /* What the broker's filter (sandbox.c) no longer lets it do the first time, done once
  * before it: NSS reads nsswitch.conf and loads the modules it names (new code, which the
- * filter forbids mapping), glibc reads gai.conf, libei sets itself up.  The lookups are
+ * filter forbids mapping), glibc may read gai.conf, libei sets itself up.  The lookups are
  * those dist_locate makes (epmd's, any family; the node's, IPv4) and getifaddrs; their
  * results are dropped: each later lookup asks again, so a changed /etc/hosts is seen. */
 static void warm_up(const char *node)
