@@ -252,9 +252,9 @@ static int warden_rules(scmp_filter_ctx ctx, const struct sandbox_warden *w, str
  * its interfaces (getifaddrs).  It runs each of them once before its filter (broker.c's
  * warm-up), so NSS's modules and nsswitch.conf are loaded and read then; what NSS does on
  * each later lookup is below.  Measured with strace on the paths 61-broker-sandbox.t drives;
- * the resolver's calls (a host that only DNS knows), nscd's (glibc tries it again every
- * 100 s) and netlink's (a host whose address is not loopback) are from glibc 2.36's code
- * paths, the last one also driven by 60-two-hosts.t. */
+ * the resolver's calls (a host that only DNS knows), nscd's (where nscd runs: none here)
+ * and netlink's (a host whose address is not loopback) are from glibc 2.36's code paths,
+ * the last one also driven by 60-two-hosts.t. */
 static const struct call broker_plain[] = {
 #define ALLOW(call) { SCMP_SYS(call), #call }
 	/* I/O on its channel, the node's and epmd's connections, /proc's and /etc's files */
@@ -310,7 +310,7 @@ static int broker_rules(scmp_filter_ctx ctx, const int *chan, struct kz_err *err
 		/* connections handed to the helper (SCM_RIGHTS): on the channel only */
 		{ SCMP_SYS(sendmsg), "sendmsg", { SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)*chan) } },
 		/* sockets: epmd and the node (IPv4, or IPv6 for epmd where the host resolves so),
-		 * the resolver; nscd's unix socket, which glibc tries before the files; netlink's
+		 * the resolver; nscd's unix socket, where nscd runs, asked before the files; netlink's
 		 * route family for getifaddrs.  No packet sockets, no other netlink. */
 		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_INET) } },
 		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_INET6) } },
