@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/close_range.h>
+#include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "dist.h"
 #include "fd.h"
 #include "log.h"
+#include "sandbox.h"
 #include "term.h"
 
 /* The helper is gone once it cannot take an answer: so is the broker. */
@@ -257,6 +260,41 @@ static noreturn void serve(int fd, const char *node, pid_t node_pid, char *const
 	}
 }
 
+/* What the broker's filter (sandbox.c) no longer lets it do the first time, done once
+ * before it: NSS reads nsswitch.conf and loads the modules it names (new code, which the
+ * filter forbids mapping), glibc may read gai.conf, libei sets itself up.  The lookups are
+ * those dist_locate makes (epmd's, any family; the node's, IPv4) and getifaddrs; their
+ * results are dropped: each later lookup asks again, so a changed /etc/hosts is seen. */
+static void warm_up(const char *node)
+{
+	const char *at = strchr(node, '@');
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res = NULL;
+	struct ifaddrs *ifs = NULL;
+
+	(void)ei_init();
+	for (int family = 0; at && family < 2; family++) {
+		hints.ai_family = family ? AF_INET : AF_UNSPEC;
+		if (getaddrinfo(at + 1, NULL, &hints, &res) == 0)
+			freeaddrinfo(res);
+		res = NULL;
+	}
+	if (getifaddrs(&ifs) == 0)
+		freeifaddrs(ifs);
+}
+
+/* The broker's own filter, before it reads a request: whatever a node sends it is read
+ * under it.  A broker that cannot have it serves nothing: the helper logs that it is gone. */
+static void enter_sandbox(int fd, const char *node)
+{
+	struct kz_err err = { 0 };
+
+	warm_up(node);
+	if (sandbox_enter_broker(fd, &err) < 0) {
+		log_msg(LOG_ERR, "broker: %s", err.msg ? err.msg : "seccomp");
+		_exit(1);
+	}
+}
+
 int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t ncookies, struct kz_err *err)
 {
 	int pair[2];
@@ -278,6 +316,7 @@ int broker_start(const char *node, pid_t node_pid, char *const cookies[], size_t
 			_exit(1);
 		if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
 			_exit(1);
+		enter_sandbox(3, node);
 		serve(3, node, node_pid, cookies, ncookies);
 	}
 	close(pair[1]);

@@ -1,5 +1,6 @@
 /* broker.h: the one part of the helper that holds the node's cookie.  A process of its own,
- * forked before the sandbox, as the node's user with no capability: asked for a connection
+ * forked before the helper's sandbox, as the node's user with no capability, under an
+ * allow-list of its own (sandbox.h) from before its first request: asked for a connection
  * under one of the helper's names, it shakes hands with the node (dist.h), hands the socket
  * back and forgets it.  Calls are served one at a time, so a handshake that hangs (a node
  * stopped with SIGSTOP) holds up the calls behind it, never the console or the other clients.

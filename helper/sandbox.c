@@ -1,11 +1,12 @@
-/* sandbox.c: the seccomp allow-lists of the helper and of its warden, one reviewable file.
- * Every allowed call has its reason beside it; anything else kills the whole process with
- * SIGSYS.  Neither may ever allow a way out: no exec, no ptrace, no new code; the helper
- * signals only its own node, the warden nobody. */
+/* sandbox.c: the seccomp allow-lists of the helper, of its warden and of its broker, one
+ * reviewable file.  Every allowed call has its reason beside it; anything else kills the
+ * whole process with SIGSYS.  None may ever allow a way out: no exec, no ptrace, no new code;
+ * the helper signals only its own node, the warden and the broker nobody. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -248,6 +249,102 @@ static int warden_rules(scmp_filter_ctx ctx, const struct sandbox_warden *w, str
 	return w->notify_fd >= 0 ? add_argrules(ctx, &notify, 1, err) : 0;
 }
 
+/* The broker (broker.c) talks to the node: epmd, the handshake, the boot probe's calls.  It
+ * looks the node's host up (NSS: /etc/hosts, resolv.conf and a resolver over UDP under
+ * "files dns"), reads /proc for the socket-owner check (sockowner.c) and asks the kernel for
+ * its interfaces (getifaddrs).  It runs each of them once before its filter (broker.c's
+ * warm-up), so NSS's modules and nsswitch.conf are loaded and read then; what NSS does on
+ * each later lookup is below.  Measured with strace on the paths 63-broker-sandbox.t drives;
+ * the resolver's calls (a host that only DNS knows), nscd's (where nscd runs: none here)
+ * and netlink's (a host whose address is not loopback) are from glibc 2.36's code paths,
+ * the last one also driven by 60-two-hosts.t. */
+static const struct call broker_plain[] = {
+#define ALLOW(call) { SCMP_SYS(call), #call }
+	/* I/O on its channel, the node's and epmd's connections, /proc's and /etc's files */
+	ALLOW(read),       /* libei reads the node with it */
+	ALLOW(write),
+	ALLOW(writev),     /* libei writes a call's frame with it */
+	ALLOW(close),
+	ALLOW(lseek),      /* stdio reading /proc's tables and /etc/hosts */
+	ALLOW(newfstatat), /* glibc's fstat() for stdio; NSS stats resolv.conf for changes */
+	ALLOW(getdents64), /* /proc/PID/fd, listed for the node's listening socket */
+	ALLOW(readlinkat), /* each /proc/PID/fd/N link: socket:[INODE] */
+	ALLOW(poll),       /* a connect's and a read's deadline; the resolver's answer */
+	/* the network: epmd, the node, the resolver (UDP, TCP for long answers), nscd's
+	 * socket; netlink for getifaddrs and for getaddrinfo's sorting of several answers */
+	ALLOW(connect),
+	ALLOW(bind),        /* netlink's socket, bound before its request (getifaddrs) */
+	ALLOW(getsockname), /* netlink's own address; getaddrinfo's source address per result */
+	ALLOW(sendto),      /* the handshake and epmd's request (send); netlink's request */
+	ALLOW(sendmmsg),    /* the resolver's A and AAAA queries at once */
+	ALLOW(recvfrom),    /* the channel's requests, epmd's answers (recv); the resolver's */
+	ALLOW(recvmsg),     /* netlink's answers (getifaddrs) */
+	/* time: deadlines (clock_gettime is the vDSO's fallback) */
+	ALLOW(clock_gettime),
+	/* a new creation and challenge for each handshake; glibc's malloc seeds with it too */
+	ALLOW(getrandom),
+	/* memory: malloc, frames that grow, libei's buffers; mmap and mprotect are below */
+	ALLOW(brk),
+	ALLOW(munmap),
+	ALLOW(mremap),
+	ALLOW(madvise),
+	ALLOW(futex),       /* glibc's locks (stdio, NSS, malloc) and libei's */
+	/* signals, ends, self */
+	ALLOW(rt_sigreturn),
+	ALLOW(rt_sigprocmask), /* abort() and raise() */
+	ALLOW(rt_sigaction),
+	ALLOW(restart_syscall),
+	ALLOW(getpid),
+	ALLOW(gettid),
+	ALLOW(getuid),      /* its own uid: the node's, which the node's listener must have */
+	ALLOW(exit),
+	ALLOW(exit_group),
+#undef ALLOW
+};
+
+static int broker_rules(scmp_filter_ctx ctx, const int *chan, struct kz_err *err)
+{
+	const uint32_t self = (uint32_t)getpid();
+	/* open: read only.  No O_CREAT (which makes a file even with O_RDONLY) and no O_TRUNC
+	 * (which Linux honours with O_RDONLY too); O_TMPFILE needs write access. */
+	const uint64_t wmask = O_ACCMODE | O_CREAT | O_TRUNC;
+	const struct argrule rules[] = {
+		{ SCMP_SYS(openat), "openat", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, wmask, O_RDONLY) } },
+		/* connections handed to the helper (SCM_RIGHTS): on the channel only */
+		{ SCMP_SYS(sendmsg), "sendmsg", { SCMP_A0_32(SCMP_CMP_EQ, (uint32_t)*chan) } },
+		/* sockets: epmd and the node (IPv4, or IPv6 for epmd where the host resolves so),
+		 * the resolver; nscd's unix socket, where nscd runs, asked before the files; netlink's
+		 * route family for getifaddrs.  No packet sockets, no other netlink. */
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_INET) } },
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_INET6) } },
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_UNIX) } },
+		{ SCMP_SYS(socket), "socket", { SCMP_A0_32(SCMP_CMP_EQ, AF_NETLINK), SCMP_A2_32(SCMP_CMP_EQ, 0) } },
+		/* epmd's SO_RCVTIMEO and SO_SNDTIMEO, the node's TCP_NODELAY; IP_RECVERR and
+		 * IPV6_RECVERR, which glibc's resolver sets on its UDP socket */
+		{ SCMP_SYS(setsockopt), "setsockopt", { SCMP_A1_32(SCMP_CMP_EQ, SOL_SOCKET) } },
+		{ SCMP_SYS(setsockopt), "setsockopt", { SCMP_A1_32(SCMP_CMP_EQ, IPPROTO_TCP) } },
+		{ SCMP_SYS(setsockopt), "setsockopt", { SCMP_A1_32(SCMP_CMP_EQ, IPPROTO_IP) } },
+		{ SCMP_SYS(setsockopt), "setsockopt", { SCMP_A1_32(SCMP_CMP_EQ, IPPROTO_IPV6) } },
+		/* a non-blocking connect's result */
+		{ SCMP_SYS(getsockopt), "getsockopt", { SCMP_A1_32(SCMP_CMP_EQ, SOL_SOCKET), SCMP_A2_32(SCMP_CMP_EQ, SO_ERROR) } },
+		/* O_NONBLOCK off once the node's connection is made */
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_GETFL) } },
+		{ SCMP_SYS(fcntl), "fcntl", { SCMP_A1_32(SCMP_CMP_EQ, F_SETFL) } },
+		/* isatty() of stdio, asked by the sanitizers' reports; the resolver's FIONREAD */
+		{ SCMP_SYS(ioctl), "ioctl", { SCMP_A1_32(SCMP_CMP_EQ, TCGETS) } },
+		{ SCMP_SYS(ioctl), "ioctl", { SCMP_A1_32(SCMP_CMP_EQ, FIONREAD) } },
+		/* abort() signals the calling thread: only this process */
+		{ SCMP_SYS(tgkill), "tgkill", { SCMP_A0_32(SCMP_CMP_EQ, self) } },
+		/* memory, never executable: NSS's modules were loaded before the filter */
+		{ SCMP_SYS(mmap), "mmap", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+		{ SCMP_SYS(mprotect), "mprotect", { SCMP_A2_64(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0) } },
+	};
+
+	if (add_plain(ctx, broker_plain, COUNT(broker_plain), err) < 0)
+		return -1;
+	return add_argrules(ctx, rules, COUNT(rules), err);
+}
+
 /* Builds one filter: `fill` adds the allowed calls; the sanitizer's few are added here. */
 static int load(int (*fill)(scmp_filter_ctx, const void *, struct kz_err *), const void *arg,
 		struct kz_err *err)
@@ -293,6 +390,11 @@ static int fill_warden(scmp_filter_ctx ctx, const void *arg, struct kz_err *err)
 	return warden_rules(ctx, arg, err);
 }
 
+static int fill_broker(scmp_filter_ctx ctx, const void *arg, struct kz_err *err)
+{
+	return broker_rules(ctx, arg, err);
+}
+
 int sandbox_enter(pid_t node, struct kz_err *err)
 {
 	/* kill(0) is the caller's own group and kill(-1) every process it may signal. */
@@ -306,4 +408,11 @@ int sandbox_enter_warden(const struct sandbox_warden *w, struct kz_err *err)
 	if (w->helper <= 1)
 		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: helper pid %ld: not a single process", (long)w->helper);
 	return load(fill_warden, w, err);
+}
+
+int sandbox_enter_broker(int chan, struct kz_err *err)
+{
+	if (chan < 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "seccomp: broker channel %d: not a descriptor", chan);
+	return load(fill_broker, &chan, err);
 }

@@ -1,4 +1,4 @@
-/* sandbox.h: the seccomp allow-lists of the helper and its warden.  The one file that says
+/* sandbox.h: the seccomp allow-lists of the helper, its warden and its broker.  The one file that says
  * which system calls each may make once it has dropped its privileges, and why each. */
 #ifndef KZ_SANDBOX_H
 #define KZ_SANDBOX_H
@@ -24,5 +24,10 @@ struct sandbox_warden {
 };
 
 int sandbox_enter_warden(const struct sandbox_warden *w, struct kz_err *err);
+
+/* The broker's: the node's connections, epmd, NSS's lookups of the node's host, /proc read
+ * only for the socket-owner check; connections passed on `chan`, the helper's, alone.  It
+ * may signal nobody.  The caller has looked the host up once already (broker.c). */
+int sandbox_enter_broker(int chan, struct kz_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seccomp filters of the helper and its warden, tried by tests/tools/filtertest: every
+# The seccomp filters of the helper, its warden and its broker, tried by tests/tools/filtertest: every
 # path each takes under its filter lives; every call it must never make kills it with SIGSYS.
 # No root needed.
 . "$(dirname "$0")/lib.sh"
@@ -52,6 +52,24 @@ warden-sendto-addr warden: sendto with an address is killed
 warden-openat      warden: opening any file is killed
 warden-read-other  warden: read from another descriptor than its signalfd is killed
 warden-wait-other  warden: waiting for any child but the helper is killed
+MODES
+
+try broker-allowed "exited 0" "the broker's calls (NSS's lookup, /proc for the port's owner, getifaddrs, connect, pass on the channel) live"
+try broker-abort "signal $(kill -l ABRT)" "abort() still ends the broker with SIGABRT"
+while read -r mode why; do
+	try "$mode" "signal $SIGSYS" "$why"
+done <<'MODES'
+broker-execve        broker: execve is killed
+broker-ptrace        broker: ptrace is killed
+broker-setuid        broker: setuid is killed
+broker-mmap-exec     broker: mmap(PROT_EXEC) is killed
+broker-kill          broker: kill, even of the node, is killed
+broker-open-write    broker: opening a file to write or create is killed
+broker-open-trunc    broker: O_RDONLY|O_TRUNC (which truncates) is killed
+broker-sendmsg-other broker: sendmsg on another socket than its channel is killed
+broker-socket-packet broker: a packet socket is killed
+broker-netlink-other broker: netlink other than the route family is killed
+broker-unlinkat      broker: removing a file is killed
 MODES
 
 # Nothing is left behind: the temporary folders are removed even when the child dies.

@@ -1,12 +1,17 @@
-/* filtertest.c: tries system calls under the helper's and the warden's real seccomp filters.
- * `filtertest MODE`: a "node" child sleeps; a second child enters the sandbox with that node's
- * pid and does MODE; the parent prints how the second child ended ("exited N", "signal N").
- * Modes named warden-* enter the warden's filter instead, the sleeping child standing for
- * the helper.  Everything the sandboxed child needs is made before the filter, as in both. */
+/* filtertest.c: tries system calls under the helper's, the warden's and the broker's real
+ * seccomp filters.  `filtertest MODE`: a "node" child sleeps; a second child enters the
+ * sandbox with that node's pid and does MODE; the parent prints how the second child ended
+ * ("exited N", "signal N").  Modes named warden-* enter the warden's filter instead, the
+ * sleeping child standing for the helper; broker-* the broker's, the warden's channel
+ * standing for the broker's.  Everything the sandboxed child needs is made before the
+ * filter, as in all three. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
@@ -19,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -32,7 +38,9 @@
 
 #include "array.h"
 #include "err.h"
+#include "fd.h"
 #include "sandbox.h"
+#include "sockowner.h"
 
 /* Exit status of a forbidden mode whose call came back instead of killing the child. */
 enum { RETURNED = 2 };
@@ -455,6 +463,108 @@ static int mode_warden_wait_other(void)
 	return RETURNED;
 }
 
+/* ---- the broker's allowed mode: what dist_locate, dist_shake and the channel do ---- */
+
+static int broker_lookup(const char *host, int family)
+{
+	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM }, *res = NULL;
+
+	if (getaddrinfo(host, "4369", &hints, &res) != 0)
+		return -1;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int mode_broker_allowed(void)
+{
+	struct sockowner_want who = { .uid = getuid(), .pid = w.parent };
+	struct kz_err err = { 0 };
+	struct ifaddrs *ifs = NULL;
+	struct timeval tv = { .tv_sec = 2 };
+	int one = 1, e = -1, c, u, fl;
+	socklen_t len = sizeof e;
+	uint32_t r;
+	char buf[8];
+
+	/* NSS, as warmed up before the filter: /etc/hosts (and resolv.conf's check) again */
+	if (broker_lookup("localhost", AF_UNSPEC) < 0 || broker_lookup("localhost", AF_INET) < 0)
+		return fail("getaddrinfo(localhost)");
+	/* the socket-owner check: /proc/self/net/tcp{,6}, /proc/PID/fd and its links */
+	if (sockowner_check("filtertest@localhost", ntohs(w.inet_addr.sin_port), &who, &err) < 0) {
+		dprintf(2, "filtertest: %s\n", err.msg ? err.msg : "sockowner_check");
+		return 1;
+	}
+	if (getifaddrs(&ifs) < 0)
+		return fail("getifaddrs");
+	freeifaddrs(ifs);
+	if (getrandom(&r, sizeof r, 0) != sizeof r)
+		return fail("getrandom");
+	/* epmd's connection and the node's: options, a non-blocking connect, its result */
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c < 0 || setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
+	    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		return fail("socket/setsockopt");
+	if (connect(c, (struct sockaddr *)&w.inet_addr, sizeof w.inet_addr) < 0 && errno != EINPROGRESS)
+		return fail("connect(AF_INET)");
+	struct pollfd p = { .fd = c, .events = POLLOUT };
+	if (poll(&p, 1, 2000) != 1 || getsockopt(c, SOL_SOCKET, SO_ERROR, &e, &len) < 0 || e != 0)
+		return fail("poll/getsockopt(SO_ERROR)");
+	if ((fl = fcntl(c, F_GETFL)) < 0 || fcntl(c, F_SETFL, fl & ~O_NONBLOCK) < 0)
+		return fail("fcntl(F_GETFL/F_SETFL)");
+	/* a resolver's socket */
+	if ((u = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) >= 0)
+		close(u);
+	else if (errno != EAFNOSUPPORT)
+		return fail("socket(AF_INET6, SOCK_DGRAM)");
+	/* the connection handed to the helper on the channel, the next request read from it */
+	struct iovec iov = { .iov_base = "A", .iov_len = 1 };
+	if (fd_send_passing(w.chan[0], &iov, 1, c, 0) < 0)
+		return fail("sendmsg(channel, SCM_RIGHTS)");
+	if (recv(w.chan[0], buf, sizeof buf, 0) != 1)
+		return fail("recv(channel)");
+	close(c);
+	return 0;
+}
+
+static int mode_broker_open_write(void)
+{
+	openat(w.dir, "written", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	return RETURNED;
+}
+
+static int mode_broker_open_trunc(void)
+{
+	/* O_RDONLY with O_TRUNC truncates on Linux */
+	openat(w.dir, "lock", O_RDONLY | O_TRUNC | O_CLOEXEC);
+	return RETURNED;
+}
+
+static int mode_broker_sendmsg_other(void)
+{
+	struct iovec iov = { .iov_base = "A", .iov_len = 1 };
+
+	fd_send_passing(w.notify[0], &iov, 1, w.pipe[0], 0);
+	return RETURNED;
+}
+
+static int mode_broker_socket_packet(void)
+{
+	socket(AF_PACKET, SOCK_RAW, 0);
+	return RETURNED;
+}
+
+static int mode_broker_netlink_other(void)
+{
+	socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 9 /* NETLINK_AUDIT */);
+	return RETURNED;
+}
+
+static int mode_broker_unlinkat(void)
+{
+	unlinkat(w.dir, "lock", 0);
+	return RETURNED;
+}
+
 /* abort() is allowed to end the process with its own signal (tgkill on itself). */
 static int mode_abort(void)
 {
@@ -492,6 +602,19 @@ static const struct {
 	{ "warden-openat", mode_warden_openat },
 	{ "warden-read-other", mode_warden_read_other },
 	{ "warden-wait-other", mode_warden_wait_other },
+	{ "broker-allowed", mode_broker_allowed },
+	{ "broker-abort", mode_abort },
+	{ "broker-execve", mode_execve },
+	{ "broker-ptrace", mode_ptrace },
+	{ "broker-setuid", mode_setuid },
+	{ "broker-mmap-exec", mode_mmap_exec },
+	{ "broker-kill", mode_warden_kill },
+	{ "broker-open-write", mode_broker_open_write },
+	{ "broker-open-trunc", mode_broker_open_trunc },
+	{ "broker-sendmsg-other", mode_broker_sendmsg_other },
+	{ "broker-socket-packet", mode_broker_socket_packet },
+	{ "broker-netlink-other", mode_broker_netlink_other },
+	{ "broker-unlinkat", mode_broker_unlinkat },
 };
 
 /* ---- the parent ---- */
@@ -608,10 +731,18 @@ int main(int argc, char **argv)
 
 		struct sandbox_warden box = { .helper = w.node, .chan = w.chan[0], .sig_fd = w.sig,
 					      .notify_fd = w.notify[0], .lock_fd = w.lock };
-		bool warden = !strncmp(argv[1], "warden-", 7);
+		bool warden = !strncmp(argv[1], "warden-", 7), broker = !strncmp(argv[1], "broker-", 7);
+		int rc;
 
 		signal(SIGTERM, SIG_DFL);
-		if ((warden ? sandbox_enter_warden(&box, &err) : sandbox_enter(w.node, &err)) < 0) {
+		if (broker) {
+			/* as broker.c's warm-up: NSS read and loaded before the filter */
+			broker_lookup("localhost", AF_UNSPEC);
+			rc = sandbox_enter_broker(w.chan[0], &err);
+		} else {
+			rc = warden ? sandbox_enter_warden(&box, &err) : sandbox_enter(w.node, &err);
+		}
+		if (rc < 0) {
 			fprintf(stderr, "filtertest: %s\n", err.msg ? err.msg : "entering the sandbox failed");
 			_exit(1);
 		}
