@@ -267,11 +267,12 @@ static int parse_stop(struct policy_loader *ld, const char *v)
 }
 
 /* Whole seconds from 1 to max. */
-static int seconds(struct policy_loader *ld, const char *v, unsigned long long max, unsigned *out)
+static int seconds(struct policy_loader *ld, const char *v, unsigned long long min, unsigned long long max,
+		   unsigned *out)
 {
 	unsigned long long n;
 
-	if (policy_number(ld, v, 1, max, &n) < 0)
+	if (policy_number(ld, v, min, max, &n) < 0)
 		return -1;
 	*out = (unsigned)n;
 	return 0;
@@ -279,23 +280,18 @@ static int seconds(struct policy_loader *ld, const char *v, unsigned long long m
 
 static int parse_start_timeout(struct policy_loader *ld, const char *v)
 {
-	return seconds(ld, v, 86400, &ld->p->start_timeout);
+	return seconds(ld, v, 1, 86400, &ld->p->start_timeout);
 }
 
 /* 0 turns it off; above an hour a hung node would be noticed by people first. */
 static int parse_watchdog(struct policy_loader *ld, const char *v)
 {
-	unsigned long long n;
-
-	if (policy_number(ld, v, 0, 3600, &n) < 0)
-		return -1;
-	ld->p->watchdog = (unsigned)n;
-	return 0;
+	return seconds(ld, v, 0, 3600, &ld->p->watchdog);
 }
 
 static int parse_stop_timeout(struct policy_loader *ld, const char *v)
 {
-	return seconds(ld, v, 3600, &ld->p->stop_timeout);
+	return seconds(ld, v, 1, 3600, &ld->p->stop_timeout);
 }
 
 /* ---- [log] ---- */

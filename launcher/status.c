@@ -150,18 +150,27 @@ int status_run(const struct args *a)
 	return a->all ? status_all(a) : ask_info(a, a->rel, false);
 }
 
+/* One request that changes the node (stop, restart): its first answer in c->f, or
+ * CLIENT_NOT_RUNNING.  Dies on anything else. */
+static int change(const struct args *a, struct node *n, struct client *c, uint8_t type)
+{
+	struct kz_err err = { 0 };
+	int rc;
+
+	node_resolve_name(n, a);
+	die_on_error(rc = client_connect(c, a->rundir, a->rel, n->name, &err), &err);
+	if (rc == CLIENT_OK)
+		die_on_error(rc = client_request(c, type, NULL, 0, &err), &err);
+	return rc;
+}
+
 int stop_run(const struct args *a)
 {
 	struct kz_err err = { 0 };
 	struct client c;
 	struct node n;
-	int rc;
 
-	node_resolve_name(&n, a);
-	die_on_error(rc = client_connect(&c, a->rundir, a->rel, n.name, &err), &err);
-	if (rc == CLIENT_OK)
-		die_on_error(rc = client_request(&c, PROTO_STOP, NULL, 0, &err), &err);
-	if (rc == CLIENT_NOT_RUNNING) {
+	if (change(a, &n, &c, PROTO_STOP) == CLIENT_NOT_RUNNING) {
 		printf("%s is not running\n", n.name);
 		return out_flush();
 	}
@@ -183,13 +192,8 @@ int restart_run(const struct args *a)
 	struct msg_info info;
 	struct client c;
 	struct node n;
-	int rc;
 
-	node_resolve_name(&n, a);
-	die_on_error(rc = client_connect(&c, a->rundir, a->rel, n.name, &err), &err);
-	if (rc == CLIENT_OK)
-		die_on_error(rc = client_request(&c, PROTO_RESTART, NULL, 0, &err), &err);
-	if (rc == CLIENT_NOT_RUNNING)
+	if (change(a, &n, &c, PROTO_RESTART) == CLIENT_NOT_RUNNING)
 		die(EX_UNAVAILABLE, "%s: not running", n.name);
 	if (c.f.type != PROTO_RESTARTING)
 		die(KZ_EXIT_FAIL, "%s: unexpected answer from the helper", n.name);
