@@ -84,83 +84,92 @@ static bool started(const struct term *t)
 	return term_tagged(t, "started", 2, e) == 0 && term_is_atom(&e[1], "started");
 }
 
-/* init:get_status() over the probe's own connection, made again whenever it broke. */
+/* The probe's connection could not be made: err says why (EX_NOPERM: every cookie refused). */
+#define PROBE_NO_CONNECTION (-2)
+
+/* mod:fun() over the probe's own connection, made first when there is none: 0 with *result
+ * in reply (which the caller frees either way); DIST_TIMEDOUT, -1 or PROBE_NO_CONNECTION with
+ * err.  A failed call closes the connection: a reply that comes late must not be taken for
+ * the next call's. */
+static int probe_call(struct broker *b, const char *mod, const char *fun, uint32_t ms, ei_x_buff *reply,
+		      struct term *result, struct kz_err *err)
+{
+	ei_x_buff args;
+	int at = 0, rc;
+
+	if (ei_x_new(reply) < 0)
+		_exit(1);
+	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, ms, err) < 0)
+		return PROBE_NO_CONNECTION;
+	if (ei_x_new(&args) < 0 || ei_x_encode_empty_list(&args) < 0)
+		_exit(1);
+	rc = dist_call(&b->probe, mod, fun, &args, ms, NULL, NULL, reply, &at, err);
+	ei_x_free(&args);
+	if (rc == 0 && term_at(reply->buff, reply->index, at, result) < 0)
+		rc = kz_err_set(err, KZ_EXIT_FAIL, "%s:%s(): its reply is not a term", mod, fun);
+	if (rc != 0)
+		dist_close(&b->probe);
+	return rc;
+}
+
+/* Why there was no reply, for an answer's text. */
+static const char *no_reply(int rc, const struct kz_err *err)
+{
+	if (err->msg)
+		return err->msg;
+	return rc == PROBE_NO_CONNECTION ? "no connection" : "no answer";
+}
+
+/* init:get_status(); the connection is kept until the boot has finished. */
 static void serve_boot(int fd, struct broker *b)
 {
 	struct kz_err err = { 0 };
-	ei_x_buff args, reply;
+	ei_x_buff reply;
 	struct term result;
-	int at = 0;
+	int rc = probe_call(b, "init", "get_status", BROKER_BOOT_PROBE_MS, &reply, &result, &err);
+	bool done = rc == 0 && started(&result);
 
-	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
-		answer(fd, BROKER_BOOT_ID, -1, err.status == EX_NOPERM ? BROKER_BOOT_REFUSED : BROKER_BOOT_STARTING,
-		       err.msg ? err.msg : "no connection");
-		kz_err_clear(&err);
-		return;
-	}
-	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
-		_exit(1);
-	int rc = dist_call(&b->probe, "init", "get_status", &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
-	bool done = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && started(&result);
-	answer(fd, BROKER_BOOT_ID, -1, done ? BROKER_BOOT_STARTED : BROKER_BOOT_STARTING,
-	       done ? "started" : rc == 0 ? "starting" : err.msg ? err.msg : "no answer");
+	if (rc == PROBE_NO_CONNECTION && err.status == EX_NOPERM)
+		answer(fd, BROKER_BOOT_ID, -1, BROKER_BOOT_REFUSED, no_reply(rc, &err));
+	else
+		answer(fd, BROKER_BOOT_ID, -1, done ? BROKER_BOOT_STARTED : BROKER_BOOT_STARTING,
+		       done ? "started" : rc == 0 ? "starting" : no_reply(rc, &err));
 	kz_err_clear(&err);
-	ei_x_free(&args);
 	ei_x_free(&reply);
-	/* Once it has booted, or when the connection failed, this connection is done. */
-	if (done || rc != 0)
+	if (done)
 		dist_close(&b->probe);
 }
 
-/* init:restart() over the probe's connection, which the restart ends: the node's
- * distribution goes down with its applications. */
+/* init:restart(), which ends the probe's connection: the node's distribution goes down with
+ * its applications, and comes back on another port. */
 static void serve_restart(int fd, struct broker *b)
 {
 	struct kz_err err = { 0 };
-	ei_x_buff args, reply;
+	ei_x_buff reply;
 	struct term result;
-	int at = 0;
+	int rc = probe_call(b, "init", "restart", BROKER_BOOT_PROBE_MS, &reply, &result, &err);
+	bool taken = rc == 0 && term_is_atom(&result, "ok");
 
-	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
-		answer(fd, BROKER_RESTART_ID, -1, 0, err.msg ? err.msg : "no connection");
-		kz_err_clear(&err);
-		return;
-	}
-	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
-		_exit(1);
-	int rc = dist_call(&b->probe, "init", "restart", &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
-	bool taken = rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0 && term_is_atom(&result, "ok");
-	answer(fd, BROKER_RESTART_ID, -1, taken, taken ? "ok" : rc == 0 ? "init:restart() did not answer ok"
-						   : err.msg ? err.msg : "no answer");
+	answer(fd, BROKER_RESTART_ID, -1, taken,
+	       taken ? "ok" : rc == 0 ? "init:restart() did not answer ok" : no_reply(rc, &err));
 	kz_err_clear(&err);
-	ei_x_free(&args);
 	ei_x_free(&reply);
 	dist_close(&b->probe);
 	b->peer.known = false;
 }
 
-/* erlang:node() through rex over the probe's connection, kept open between pings: a node
- * that still answers it has its distribution, a scheduler and rex alive. */
+/* erlang:node() through rex, the connection kept between pings: a node that still answers it
+ * has its distribution, a scheduler and rex alive. */
 static void serve_ping(int fd, struct broker *b, uint32_t ms)
 {
 	struct kz_err err = { 0 };
-	ei_x_buff args, reply;
-	int at = 0;
+	ei_x_buff reply;
+	struct term result;
+	int rc = probe_call(b, "erlang", "node", ms, &reply, &result, &err);
 
-	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, ms, &err) < 0) {
-		answer(fd, BROKER_PING_ID, -1, 0, err.msg ? err.msg : "no connection");
-		kz_err_clear(&err);
-		return;
-	}
-	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
-		_exit(1);
-	int rc = dist_call(&b->probe, "erlang", "node", &args, ms, NULL, NULL, &reply, &at, &err);
-	answer(fd, BROKER_PING_ID, -1, rc == 0, rc == 0 ? "answered" : err.msg ? err.msg : "no answer");
+	answer(fd, BROKER_PING_ID, -1, rc == 0, rc == 0 ? "answered" : no_reply(rc, &err));
 	kz_err_clear(&err);
-	ei_x_free(&args);
 	ei_x_free(&reply);
-	if (rc != 0)
-		dist_close(&b->probe);
 }
 
 /* What the ready function returned, on one short line: printed by libei (terms only shown,
@@ -189,27 +198,19 @@ static void render(const struct term *t, char out[static RENDER_MAX + 1])
 	free(s);
 }
 
-/* The policy's ready function over the probe's connection, kept until it returns true or
- * ok.  rex answers {badrpc, {'EXIT', {Reason, Stack}}} when it raised or is undefined: the
- * reason alone is said, the stack would not fit a line. */
+/* The policy's ready function, the connection kept until it returns true or ok.  rex answers
+ * {badrpc, {'EXIT', {Reason, Stack}}} when it raised or is undefined: the reason alone is
+ * said, the stack would not fit a line. */
 static void serve_ready(int fd, struct broker *b, const struct broker_request *r)
 {
 	struct kz_err err = { 0 };
-	ei_x_buff args, reply;
+	ei_x_buff reply;
 	struct term result, e[3], why[3];
 	char text[BROKER_TEXT_MAX] = "";
 	bool ready = false;
-	int at = 0;
+	int rc = probe_call(b, r->mod, r->fun, BROKER_BOOT_PROBE_MS, &reply, &result, &err);
 
-	if (b->probe.fd < 0 && shake(b, &b->probe, DIST_PROBE_NAME, BROKER_BOOT_PROBE_MS, &err) < 0) {
-		answer(fd, BROKER_READY_ID, -1, 0, err.msg ? err.msg : "no connection");
-		kz_err_clear(&err);
-		return;
-	}
-	if (ei_x_new(&args) < 0 || ei_x_new(&reply) < 0 || ei_x_encode_empty_list(&args) < 0)
-		_exit(1);
-	int rc = dist_call(&b->probe, r->mod, r->fun, &args, BROKER_BOOT_PROBE_MS, NULL, NULL, &reply, &at, &err);
-	if (rc == 0 && term_at(reply.buff, reply.index, at, &result) == 0) {
+	if (rc == 0) {
 		ready = term_is_atom(&result, "true") || term_is_atom(&result, "ok");
 		if (term_tagged(&result, "badrpc", 2, e) == 0 && term_tagged(&e[1], "EXIT", 2, why) == 0) {
 			struct term reason = why[1], parts[2];
@@ -222,15 +223,12 @@ static void serve_ready(int fd, struct broker *b, const struct broker_request *r
 			render(&result, text);
 		}
 	} else {
-		snprintf(text, sizeof text, "%s", rc == DIST_TIMEDOUT ? "no answer within 2 s" : err.msg ? err.msg : "no answer");
+		snprintf(text, sizeof text, "%s", rc == DIST_TIMEDOUT ? "no answer within 2 s" : no_reply(rc, &err));
 	}
 	answer(fd, BROKER_READY_ID, -1, ready, text);
 	kz_err_clear(&err);
-	ei_x_free(&args);
 	ei_x_free(&reply);
-	/* Done with, or broken: a call that timed out may still answer, and must not be taken
-	 * for the next one's. */
-	if (ready || rc != 0)
+	if (ready)
 		dist_close(&b->probe);
 }
 
