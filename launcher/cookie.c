@@ -326,6 +326,22 @@ static int read_credential(const char *path, char *buf, size_t size, size_t *len
 	return 1;
 }
 
+/* The credential's bytes as the cookie, with the checks config.ini's get: 1, or -1 with err. */
+static int take_credential(struct cookie_source *out, const char *buf, size_t len, struct kz_err *err)
+{
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	/* cookie_check would see the text up to a NUL only: say it here. */
+	if (memchr(buf, '\0', len))
+		return kz_err_set(err, EX_CONFIG, "%s: a NUL byte in the cookie", out->file);
+	if (!(out->value = strndup(buf, len)))
+		return kz_err_errno(err, KZ_EXIT_FAIL, "cookie");
+	if (cookie_check(out->value, out->file, err) < 0)
+		return -1;
+	out->rule = "credential";
+	return 1;
+}
+
 int cookie_from_credential(struct cookie_source *out, struct kz_err *err)
 {
 	const char *dir = getenv("CREDENTIALS_DIRECTORY");
@@ -338,24 +354,11 @@ int cookie_from_credential(struct cookie_source *out, struct kz_err *err)
 		return 0;
 	if (!(out->file = fmt_new("%s/kazoo_cookie", dir)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "credential path");
-	if ((rc = read_credential(out->file, buf, sizeof buf, &len, err)) <= 0) {
-		cookie_source_free(out);
-		return rc;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	/* A NUL inside is no cookie: cookie_check sees the text up to it, so say it here. */
-	if (memchr(buf, '\0', len) || !(out->value = strndup(buf, len))) {
-		rc = memchr(buf, '\0', len) ? kz_err_set(err, EX_CONFIG, "%s: a NUL byte in the cookie", out->file)
-					    : kz_err_errno(err, KZ_EXIT_FAIL, "cookie");
-		cookie_source_free(out);
-		return rc;
-	}
+	rc = read_credential(out->file, buf, sizeof buf, &len, err);
+	if (rc > 0)
+		rc = take_credential(out, buf, len, err);
 	explicit_bzero(buf, sizeof buf);
-	if (cookie_check(out->value, out->file, err) < 0) {
+	if (rc <= 0)
 		cookie_source_free(out);
-		return -1;
-	}
-	out->rule = "credential";
-	return 1;
+	return rc;
 }
