@@ -77,8 +77,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'k': o->cookie_fd = parse_fd("cookie-fd", optarg); break;
 		case 'C': o->cwd = optarg; break;
 		case 'w':
-			if (!num_parse(optarg, 1, 3600ULL * 1000000, &o->watchdog_usec))
-				die(EX_USAGE, "--watchdog-usec '%s': expected microseconds, at most an hour", optarg);
+			if (!num_parse(optarg, 1, 86400ULL * 1000000, &o->watchdog_usec))
+				die(EX_USAGE, "--watchdog-usec '%s': expected microseconds, at most a day", optarg);
 			break;
 		default: die(EX_USAGE, "usage: kzlaunch-helper --rel REL --node NODE --rundir DIR [--policy FILE] [--ready-fd N] [--cookie-fd N] [--notify ADDR [--watchdog-usec N]] --cwd DIR -- VM ARGS...");
 		}

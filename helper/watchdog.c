@@ -12,7 +12,7 @@
 /* systemd's own advice: ping at half the period, so one late answer is not yet a miss. */
 static void arm(struct watchdog *w)
 {
-	long half = w->period_ms / 2;
+	long half = w->period_ms > 1 ? w->period_ms / 2 : 1; /* 0 would disarm it */
 	struct itimerspec its = { .it_value = { half / 1000, (half % 1000) * 1000000L } };
 
 	its.it_interval = its.it_value;
@@ -22,7 +22,8 @@ static void arm(struct watchdog *w)
 
 int watchdog_init(struct watchdog *w, unsigned long long systemd_usec, unsigned policy_seconds, struct kz_err *err)
 {
-	long from_systemd = (long)(systemd_usec / 1000);
+	/* Under a millisecond is still a watchdog systemd waits on: never taken for "off". */
+	long from_systemd = systemd_usec == 0 ? 0 : systemd_usec < 1000 ? 1 : (long)(systemd_usec / 1000);
 
 	w->systemd = from_systemd > 0;
 	w->period_ms = w->systemd ? from_systemd : (long)policy_seconds * 1000;
