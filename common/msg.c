@@ -102,6 +102,98 @@ int msg_call_decode(const struct proto_frame *f, struct msg_call *m)
 	return 0;
 }
 
+/* One name of a SUP request: its length byte, then its bytes. */
+static size_t put_name(uint8_t *out, const struct msg_text *t)
+{
+	out[0] = (uint8_t)t->len;
+	memcpy(out + 1, t->s, t->len);
+	return 1 + t->len;
+}
+
+int msg_sup_encode(const struct msg_sup *m, uint8_t *out, uint16_t *len)
+{
+	size_t n = 4, need = 4 + 2 + m->mod.len + m->fun.len;
+
+	if (m->mod.len == 0 || m->mod.len > MSG_ATOM_MAX || m->fun.len == 0 || m->fun.len > MSG_ATOM_MAX ||
+	    m->nargs > MSG_SUP_ARGS_MAX)
+		return -1;
+	for (size_t i = 0; i < m->nargs; i++)
+		need += 2 + m->args[i].len;
+	if (need > PROTO_MAX_PAYLOAD)
+		return -1;
+	proto_put32(out, m->handshake_ms);
+	n += put_name(out + n, &m->mod);
+	n += put_name(out + n, &m->fun);
+	for (size_t i = 0; i < m->nargs; i++) {
+		proto_put16(out + n, (uint16_t)m->args[i].len);
+		memcpy(out + n + 2, m->args[i].s, m->args[i].len);
+		n += 2 + m->args[i].len;
+	}
+	*len = (uint16_t)n;
+	return 0;
+}
+
+/* A name at *at: 0 with it, -1 when it is empty or runs past the payload's end. */
+static int take_name(const struct proto_frame *f, size_t *at, struct msg_text *t)
+{
+	size_t n;
+
+	if (*at >= f->len || (n = f->payload[*at]) == 0 || f->len - *at - 1 < n)
+		return -1;
+	*t = (struct msg_text){ (const char *)f->payload + *at + 1, n };
+	*at += 1 + n;
+	return 0;
+}
+
+int msg_sup_decode(const struct proto_frame *f, struct msg_sup *m)
+{
+	size_t at = 4;
+
+	if (f->type != PROTO_SUP || f->len < MSG_SUP_MIN)
+		return -1;
+	m->handshake_ms = proto_get32(f->payload);
+	if (take_name(f, &at, &m->mod) < 0 || take_name(f, &at, &m->fun) < 0)
+		return -1;
+	for (m->nargs = 0; at < f->len; m->nargs++) {
+		size_t n;
+		if (m->nargs == MSG_SUP_ARGS_MAX || f->len - at < 2 || f->len - at - 2 < (n = proto_get16(f->payload + at)))
+			return -1;
+		m->args[m->nargs] = (struct msg_text){ (const char *)f->payload + at + 2, n };
+		at += 2 + n;
+	}
+	return 0;
+}
+
+uint16_t msg_ping_encode(uint32_t handshake_ms, uint8_t *out)
+{
+	proto_put32(out, handshake_ms);
+	return MSG_PING_LEN;
+}
+
+int msg_ping_decode(const struct proto_frame *f, uint32_t *handshake_ms)
+{
+	if (f->type != PROTO_PING || f->len != MSG_PING_LEN)
+		return -1;
+	*handshake_ms = proto_get32(f->payload);
+	return 0;
+}
+
+uint16_t msg_done_encode(const struct msg_done *m, uint8_t *out)
+{
+	out[0] = m->outcome;
+	out[1] = m->code;
+	return MSG_DONE_LEN;
+}
+
+int msg_done_decode(const struct proto_frame *f, struct msg_done *m)
+{
+	if (f->type != PROTO_DONE || f->len != MSG_DONE_LEN || f->payload[0] > PROTO_DONE_FAILED)
+		return -1;
+	m->outcome = f->payload[0];
+	m->code = f->payload[1];
+	return 0;
+}
+
 uint16_t msg_call_ready_encode(const struct msg_call_ready *m, uint8_t *out)
 {
 	uint16_t slen;

@@ -17,6 +17,11 @@
 #define MSG_ERROR_TEXT_MAX 200 /* ERROR: why the helper turned a connection away */
 #define MSG_RIGHT_MAX 16       /* DENIED: the right the peer lacks */
 #define MSG_NAME_MAX 255       /* a node's name, and the name a call's handshake announced */
+#define MSG_ATOM_MAX 255       /* SUP: a module's or a function's name, in bytes */
+#define MSG_SUP_ARGS_MAX 64    /* SUP: arguments, each a binary */
+#define MSG_SUP_MIN 6          /* SUP: u32, then a module and a function of one byte each */
+#define MSG_PING_LEN 4
+#define MSG_DONE_LEN 2
 
 #define MSG_ATTACH_LEN 5
 #define MSG_WINSIZE_LEN 4
@@ -65,6 +70,20 @@ struct msg_call_ready {
 	struct msg_text node; /* the node's name, as its helper knows it */
 };
 
+/* SUP: the module, the function and its arguments, each argument a binary (Kazoo's sup). */
+struct msg_sup {
+	uint32_t handshake_ms; /* 0: the helper's own bound */
+	struct msg_text mod, fun;
+	size_t nargs;
+	struct msg_text args[MSG_SUP_ARGS_MAX];
+};
+
+/* DONE: how a SUP or PING call ended. */
+struct msg_done {
+	uint8_t outcome; /* enum proto_done */
+	uint8_t code;    /* PROTO_DONE_NO_RETURN's exit status */
+};
+
 /* Each encoder writes into out (PROTO_MAX_PAYLOAD bytes) and returns the payload's length;
  * each decoder reads f's payload: 0, or -1 when it is not that message. */
 uint16_t msg_attach_encode(const struct msg_attach *m, uint8_t *out);
@@ -77,6 +96,15 @@ uint16_t msg_call_encode(const struct msg_call *m, uint8_t *out);
 int msg_call_decode(const struct proto_frame *f, struct msg_call *m);
 uint16_t msg_call_ready_encode(const struct msg_call_ready *m, uint8_t *out);
 int msg_call_ready_decode(const struct proto_frame *f, struct msg_call_ready *m);
+/* SUP: 0 with the payload's length in *len, or -1 when it does not fit one frame (a name
+ * empty or longer than MSG_ATOM_MAX, more than MSG_SUP_ARGS_MAX arguments, or all of them
+ * longer than a payload holds): the caller says why, nothing is cut. */
+int msg_sup_encode(const struct msg_sup *m, uint8_t *out, uint16_t *len);
+int msg_sup_decode(const struct proto_frame *f, struct msg_sup *m);
+uint16_t msg_ping_encode(uint32_t handshake_ms, uint8_t *out);
+int msg_ping_decode(const struct proto_frame *f, uint32_t *handshake_ms);
+uint16_t msg_done_encode(const struct msg_done *m, uint8_t *out);
+int msg_done_decode(const struct proto_frame *f, struct msg_done *m);
 /* EXIT: the node's exit status; LOST: the bytes a client missed. */
 uint16_t msg_exit_encode(uint32_t status, uint8_t *out);
 int msg_exit_decode(const struct proto_frame *f, uint32_t *status);

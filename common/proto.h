@@ -26,6 +26,10 @@ enum proto_type {
 	PROTO_CALL = 5,    /* u32 timeout in ms for the handshake, then what the call is, as
 			      text for the log ("rpc M:F/N"): a connection to the node, please */
 	PROTO_RESTART = 6, /* empty: init:restart() on the node, then its boot again */
+	PROTO_SUP = 7,     /* u32 timeout in ms for the handshake, u8 length and the module,
+			      u8 length and the function, then each argument as u16 length and
+			      bytes: Kazoo's sup, called by the helper (RESULT, DONE) */
+	PROTO_PING = 8,    /* u32 timeout in ms for the handshake: does the node answer a call? */
 	/* client -> helper, after ATTACH */
 	PROTO_INPUT = 10,  /* bytes for the console (read-write clients only) */
 	PROTO_WINSIZE = 11, /* u16 rows, u16 cols */
@@ -45,6 +49,9 @@ enum proto_type {
 				  closes its helper connection */
 	PROTO_RESTARTING = 28, /* empty: the node took init:restart(); INFO follows once its boot
 				  has finished again, ERROR when it has not within start_timeout */
+	PROTO_RESULT = 29, /* text: a piece of a SUP call's result, or of why it failed */
+	PROTO_DONE = 30,   /* u8 PROTO_DONE_*, u8 code (NO_RETURN's): a SUP or PING call has
+			      ended; OUTPUT frames before it carry what the function printed */
 };
 
 /* INFO's state of the node. */
@@ -55,6 +62,16 @@ enum proto_node_state {
 	PROTO_NODE_UNCONFIRMED = 3, /* up as epmd says: the node refused the broker's cookie, so
 				     * whether its boot has finished cannot be asked */
 	PROTO_NODE_RESTARTING = 4,  /* init:restart() taken; its boot not finished again */
+};
+
+/* DONE's outcome: how Kazoo's sup reports the call (doc/protocol.md, "SUP and PING"). */
+enum proto_done {
+	PROTO_DONE_OK = 0,        /* returned ok (a PING: the node answered); RESULT holds "ok" */
+	PROTO_DONE_VALUE = 1,     /* returned something else, on one line in RESULT */
+	PROTO_DONE_NO_RETURN = 2, /* returned no_return or {no_return, Code}: exit with code */
+	PROTO_DONE_UNDEFINED = 3, /* no such function of that arity */
+	PROTO_DONE_TIMEOUT = 4,   /* it raised timeout_value */
+	PROTO_DONE_FAILED = 5,    /* it raised: RESULT holds the reason on one line */
 };
 
 struct proto_frame {

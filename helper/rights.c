@@ -20,6 +20,12 @@ static const struct rights_request requests[] = {
 	  .handler = RIGHTS_DO_RESTART },
 	{ .type = PROTO_CALL, .len = 5, .max_len = 4 + MSG_CALL_TEXT_MAX, .read_only = -1, .name = "call",
 	  .right = RIGHTS_ATTACH, .handler = RIGHTS_DO_CALL },
+	/* Made by the helper, with the module, function and binaries the client sent and nothing
+	 * else: the client never holds a connection to the node. */
+	{ .type = PROTO_SUP, .len = MSG_SUP_MIN, .max_len = PROTO_MAX_PAYLOAD, .read_only = -1, .name = "sup",
+	  .right = RIGHTS_SUP, .handler = RIGHTS_DO_SUP },
+	{ .type = PROTO_PING, .len = MSG_PING_LEN, .read_only = -1, .name = "ping", .right = RIGHTS_STATUS,
+	  .handler = RIGHTS_DO_PING },
 };
 
 /* Which [control] lists grant each right: what "implies" means, in one place. */

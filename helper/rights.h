@@ -18,6 +18,7 @@ enum rights_right {
 	RIGHTS_WATCH,   /* watch or attach */
 	RIGHTS_ATTACH,
 	RIGHTS_STOP,
+	RIGHTS_SUP,     /* sup or attach: which functions, rights_sup_allows says */
 };
 
 /* What the helper does once a request is allowed. */
@@ -27,6 +28,8 @@ enum rights_handler {
 	RIGHTS_DO_STOP,   /* stop the node, then EXIT */
 	RIGHTS_DO_CALL,   /* a connection to the node, from the broker (helper/broker.h) */
 	RIGHTS_DO_RESTART, /* init:restart() on the node, then INFO once it has booted again */
+	RIGHTS_DO_SUP,     /* Kazoo's sup, called by the helper for its client (helper/supcall.h) */
+	RIGHTS_DO_PING,    /* erlang:node(), called by the helper: does the node answer? */
 };
 
 struct rights_request {
