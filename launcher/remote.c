@@ -27,8 +27,7 @@ static int oom(struct kz_err *err)
 	return kz_err_set(err, KZ_EXIT_FAIL, "out of memory");
 }
 
-/* mod:fun(args) as rex runs it, with the node's own `user` as its group leader. */
-static int call_plain(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
+int remote_call(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
 		      dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err)
 {
 	long left = -1;
@@ -48,25 +47,6 @@ static int call_plain(struct remote *r, const char *mod, const char *fun, const 
 	return 0;
 }
 
-/* erl_eval:expr(capture.erl's form, Bindings), the bindings in order, as an orddict must be:
- * [{'A', Args}, {'Caller', our pid}, {'F', Fun}, {'M', Mod}, {'Show', show}]. */
-static int encode_capture(ei_x_buff *x, const erlang_pid *self, const char *mod, const char *fun,
-			  const ei_x_buff *args, const char *show)
-{
-	int rc = ei_x_encode_list_header(x, 2);
-
-	/* The form without its version byte: it is an element of the argument list. */
-	rc |= ei_x_append_buf(x, (const char *)capture_form + 1, (int)sizeof capture_form - 1);
-	rc |= ei_x_encode_list_header(x, 5);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "A") | ei_x_append_buf(x, args->buff, args->index);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "Caller") | ei_x_encode_pid(x, self);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "F") | ei_x_encode_atom_as(x, fun, ERLANG_UTF8, ERLANG_UTF8);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "M") | ei_x_encode_atom_as(x, mod, ERLANG_UTF8, ERLANG_UTF8);
-	rc |= ei_x_encode_tuple_header(x, 2) | ei_x_encode_atom(x, "Show") | ei_x_encode_atom(x, show);
-	rc |= ei_x_encode_empty_list(x); /* the bindings */
-	return rc | ei_x_encode_empty_list(x); /* expr's arguments */
-}
-
 /* mod:fun(args) under capture.erl's group leader: *result is the value (the term, or its text
  * as a binary when show is "text"), or what rex gives for one that raised: {badrpc, Reason},
  * or the value thrown. */
@@ -80,9 +60,9 @@ static int call_captured(struct remote *r, const char *mod, const char *fun, con
 
 	if (ei_x_new(&call) < 0)
 		return oom(err);
-	if (encode_capture(&call, ei_self(&r->conn.ec), mod, fun, args, show) < 0)
+	if (capture_encode(&call, ei_self(&r->conn.ec), mod, fun, args->buff, args->index, show) < 0)
 		oom(err);
-	else if (call_plain(r, "erl_eval", "expr", &call, out, arg, reply, &res, err) < 0)
+	else if (remote_call(r, "erl_eval", "expr", &call, out, arg, reply, &res, err) < 0)
 		;
 	else if (term_tagged(&res, "value", 3, e) == 0)
 		*result = e[1], rc = 0;
@@ -97,7 +77,7 @@ int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_
 {
 	if (out)
 		return call_captured(r, mod, fun, args, "term", out, arg, reply, result, err);
-	return call_plain(r, mod, fun, args, NULL, NULL, reply, result, err);
+	return remote_call(r, mod, fun, args, NULL, NULL, reply, result, err);
 }
 
 /* Calls mod:fun(a) for one encoded argument a (a term, or an ei_x_buff's bytes). */

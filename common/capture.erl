@@ -1,13 +1,15 @@
-%% capture.erl: the expression kzlaunch's calls evaluate on the node (erl_eval:expr/2) to run
+%% capture.erl: the expression kzlaunch's calls (and the helper's, for sup) evaluate on the node (erl_eval:expr/2) to run
 %% M:F(A) with a group leader of their own, so that what the function prints reaches the
 %% caller as it is printed, as {rex_stdout, Binary} messages to Caller, on every OTP from 19
 %% on (rpc's send_stdout_to_caller came with OTP 25).  The group leader answers the io
 %% protocol every OTP speaks: output is passed on, input is refused.  The result comes back
 %% as the term (Show = term) or as its "~tp" text (Show = text: one round trip for rpc).
+%% The call is linked to Caller: once the caller's connection closes (a client killed, a
+%% -t that ran out), the node ends the call with it instead of running it to its end.
 %%
 %% Bound by the caller: M, F, A, Caller (the calling C node's pid), Show.  Not a module: the
-%% GNUmakefile parses this text once, with the system's OTP, into the forms remote.c sends
-%% (scripts/erl-forms).  Only what OTP 19's erl_eval knows: named funs, try.
+%% GNUmakefile parses this text once, with the system's OTP, into the forms common/capture.c
+%% sends (scripts/erl-forms).  Only what OTP 19's erl_eval knows: named funs, try.
 (fun () ->
     Out = fun (Enc, Chars) ->
                   case unicode:characters_to_binary(Chars, Enc) of
@@ -34,7 +36,9 @@
                         done -> ok
                     end
             end,
-    %% Linked: a call that is killed takes its group leader with it.
+    %% Linked both ways: a caller gone takes the call with it (noconnection), and a call
+    %% that is killed takes its group leader with it.
+    link(Caller),
     Leader = spawn_link(Serve),
     group_leader(Leader, self()),
     try apply(M, F, A) of
