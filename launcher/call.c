@@ -20,6 +20,7 @@
 #include "remote.h"
 #include "rundir.h"
 #include "session_client.h"
+#include "sup.h"
 
 #define CALL_DEFAULT_TIMEOUT_SEC 60
 
@@ -357,17 +358,6 @@ static int do_eval(struct call *c)
 	return print_value(c, &e[1]);
 }
 
-/* {'EXIT', {Error, [{Mod, Fun, _, _} | _]}}: Error raised in Mod:Fun itself, as undef
- * when it does not exist. */
-static bool raised_in(const struct term *reason, const char *error, const char *mod, const char *fun)
-{
-	struct term exit[2], raised[2], frame, f[4];
-
-	return term_tagged(reason, "EXIT", 2, exit) == 0 && term_tagged(&exit[1], error, 2, raised) == 0 &&
-	       term_list_head(&raised[1], &frame) == 0 && term_tuple(&frame, 4, f) == 0 &&
-	       term_is_atom(&f[0], mod) && term_is_atom(&f[1], fun);
-}
-
 static bool is_maintenance(const char *mod)
 {
 	size_t n = strlen(mod), s = strlen("_maintenance");
@@ -375,67 +365,81 @@ static bool is_maintenance(const char *mod)
 	return n >= s && !strcmp(mod + n - s, "_maintenance");
 }
 
-/* Kazoo's sup: each argument a binary, through sup:in_kazoo/4 where the node has it (its
- * audit line and callid), else the function itself; the result on one line. */
+/* How a sup call ended, printed as Kazoo's sup prints it and its exit status: the same for
+ * the call kzlaunch makes and the one the helper makes for it. */
+static int report_sup(const struct call *c, const struct sup_outcome *o)
+{
+	const char *mod = c->a->call[0];
+
+	switch (o->done) {
+	case PROTO_DONE_UNDEFINED:
+		die(SUP_NO_CONNECTION, "Invalid command or wrong number of arguments, please try again");
+	case PROTO_DONE_TIMEOUT:
+		die(SUP_TIMEOUT, "Command failed: timeout");
+	case PROTO_DONE_FAILED:
+		die(SUP_BADRPC, "Command failed: %.*s", (int)o->len, o->text ? o->text : "");
+	case PROTO_DONE_NO_RETURN:
+		return o->code;
+	case PROTO_DONE_OK:
+	case PROTO_DONE_VALUE:
+		break;
+	}
+	if (c->a->verbose)
+		print_output(NULL, "Result: ", strlen("Result: "));
+	print_result(o->text ? o->text : "", o->len);
+	return o->done == PROTO_DONE_VALUE && is_maintenance(mod) ? SUP_NOT_OK : KZ_EXIT_OK;
+}
+
+/* "Running M:F(A, B)", as Kazoo's sup -v says what it calls. */
+static void say_running(const struct args *a)
+{
+	if (!a->verbose)
+		return;
+	printf("Running %s:%s(", a->call[0], a->call[1]);
+	for (int i = 2; i < a->ncall; i++)
+		printf("%s%s", i > 2 ? ", " : "", a->call[i]);
+	printf(")\n");
+}
+
+/* The command line's arguments as sup sends them: each a binary. */
+static struct msg_text *sup_args(const struct args *a, size_t *n)
+{
+	struct msg_text *v;
+
+	*n = (size_t)(a->ncall - 2);
+	if (!(v = calloc(*n ? *n : 1, sizeof *v)))
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	for (size_t i = 0; i < *n; i++)
+		v[i] = (struct msg_text){ a->call[i + 2], strlen(a->call[i + 2]) };
+	return v;
+}
+
+/* Kazoo's sup over kzlaunch's own connection: common/sup.erl on the node, one round trip. */
 static int do_sup(struct call *c)
 {
 	const struct args *a = c->a;
-	ei_x_buff bins, args, reply;
-	struct term result, reason, e[2];
 	struct kz_err err = { 0 };
-	int nargs = a->ncall - 2;
+	struct sup_outcome o;
+	struct term answer;
+	ei_x_buff call, reply;
+	size_t nargs;
+	struct msg_text *args = sup_args(a, &nargs);
 
-	encode_or_die(ei_x_new(&bins));
-	list_begin(&bins, nargs);
-	for (int i = 2; i < a->ncall; i++)
-		encode_or_die(ei_x_encode_binary(&bins, a->call[i], (long)strlen(a->call[i])));
-	encode_or_die(ei_x_encode_empty_list(&bins));
-	if (a->verbose) {
-		printf("Running %s:%s(", a->call[0], a->call[1]);
-		for (int i = 2; i < a->ncall; i++)
-			printf("%s%s", i > 2 ? ", " : "", a->call[i]);
-		printf(")\n");
-	}
-
-	encode_or_die(ei_x_new(&args));
+	say_running(a);
+	encode_or_die(ei_x_new(&call));
 	encode_or_die(ei_x_new(&reply));
-	encode_or_die(ei_x_encode_list_header(&args, 4));
-	encode_or_die(ei_x_encode_atom(&args, ei_thisnodename(&c->r.conn.ec)));
-	encode_or_die(ei_x_encode_atom_as(&args, a->call[0], ERLANG_UTF8, ERLANG_UTF8));
-	encode_or_die(ei_x_encode_atom_as(&args, a->call[1], ERLANG_UTF8, ERLANG_UTF8));
-	encode_or_die(ei_x_append(&args, &bins));
-	encode_or_die(ei_x_encode_empty_list(&args));
-	if (remote_apply(&c->r, "sup", "in_kazoo", &args, print_output, NULL, &reply, &result, &err) < 0)
+	encode_or_die(sup_encode(&call, ei_self(&c->r.conn.ec), ei_thisnodename(&c->r.conn.ec), a->call[0], a->call[1],
+				 args, nargs));
+	if (remote_call(&c->r, "erl_eval", "expr", &call, print_output, NULL, &reply, &answer, &err) < 0)
 		fail(c, &err);
-	if (badrpc(&result, &reason) && raised_in(&reason, "undef", "sup", "in_kazoo")) {
-		/* Not a Kazoo node, or one from before sup:in_kazoo/4: the function itself. */
-		if (remote_apply(&c->r, a->call[0], a->call[1], &bins, print_output, NULL, &reply, &result, &err) < 0)
-			fail(c, &err);
-	}
-
-	if (badrpc(&result, &reason)) {
-		size_t len;
-		if (raised_in(&reason, "undef", a->call[0], a->call[1]))
-			die(SUP_NO_CONNECTION, "Invalid command or wrong number of arguments, please try again");
-		if (raised_in(&reason, "timeout_value", a->call[0], a->call[1]))
-			die(SUP_TIMEOUT, "Command failed: timeout");
-		char *text = format_or_die(c, &reason, true, &len);
-		die(SUP_BADRPC, "Command failed: %s", text);
-	}
-	long code;
-	int i;
-	if (term_tagged(&result, "no_return", 2, e) == 0 && (i = e[1].start, ei_decode_long(e[1].buf, &i, &code)) == 0)
-		return (int)(code & 0xff);
-	if (term_is_atom(&result, "no_return"))
-		return KZ_EXIT_OK;
-
-	size_t len;
-	char *text = format_or_die(c, &result, true, &len);
-	if (a->verbose)
-		print_output(NULL, "Result: ", strlen("Result: "));
-	print_result(text, len);
-	free(text);
-	return is_maintenance(a->call[0]) && !term_is_atom(&result, "ok") ? SUP_NOT_OK : KZ_EXIT_OK;
+	if (sup_outcome_read(&answer, &o) < 0)
+		die(SUP_BADRPC, "%s: %s: an answer sup.erl does not give", c->n.name, c->what);
+	int status = report_sup(c, &o);
+	sup_outcome_free(&o);
+	ei_x_free(&call);
+	ei_x_free(&reply);
+	free(args);
+	return status;
 }
 
 /* The node answers now: a connection the helper's broker made before this call asked (its
@@ -455,6 +459,76 @@ static void do_ping(struct call *c)
 	ei_x_free(&reply);
 }
 
+/* SUP's or PING's request, from the command line. */
+static uint16_t made_request(const struct call *c, unsigned ms, uint8_t *out)
+{
+	const struct args *a = c->a;
+	struct msg_sup req = { .handshake_ms = ms, .mod = { a->call[0], strlen(a->call[0]) },
+			       .fun = { a->call[1], strlen(a->call[1]) } };
+	uint16_t len;
+
+	if (a->action == ACT_PING)
+		return msg_ping_encode(ms, out);
+	req.nargs = (size_t)(a->ncall - 2);
+	if (req.nargs > MSG_SUP_ARGS_MAX)
+		die(EX_USAGE, "sup: %zu arguments: a call through the helper takes at most %d", req.nargs, MSG_SUP_ARGS_MAX);
+	for (size_t i = 0; i < req.nargs; i++)
+		req.args[i] = (struct msg_text){ a->call[i + 2], strlen(a->call[i + 2]) };
+	if (msg_sup_encode(&req, out, &len) < 0)
+		die(EX_USAGE, "sup: the arguments take more than the %d bytes a call through the helper carries",
+		    PROTO_MAX_PAYLOAD);
+	return len;
+}
+
+/* Kazoo's sup and ping, made by the node's helper for its client: the caller sends the
+ * module, the function and its arguments, and never holds a connection to the node, so the
+ * sup right can be narrower than attach (doc/protocol.md, "SUP and PING").  The helper relays
+ * what the function prints as it comes.  False when no helper serves the node. */
+static bool made_by_helper(struct call *c, int *status)
+{
+	static uint8_t req[PROTO_MAX_PAYLOAD];
+	struct kz_err err = { 0 };
+	struct client_call_end end;
+	unsigned ms = c->r.timeout_ms > 0 && c->r.timeout_ms < DIST_HANDSHAKE_MS ? (unsigned)c->r.timeout_ms : 0;
+	char *asking = NULL;
+	int rc;
+
+	if (c->a->cookie || (c->a->action != ACT_SUP && c->a->action != ACT_PING))
+		return false; /* sup -c COOKIE: a connection of the caller's own (connect_via_helper) */
+	uint16_t len = made_request(c, ms, req);
+	rc = client_connect(&c->helper, c->a->rundir, c->a->rel, c->n.name, &err);
+	if (rc == CLIENT_NOT_RUNNING)
+		return false;
+	if (rc < 0)
+		die_err(&err);
+	if (c->a->action == ACT_SUP && !(c->helper.asking = asking = fmt_new("for %s:%s", c->a->call[0], c->a->call[1])))
+		die_errno(KZ_EXIT_FAIL, "out of memory");
+	shed_privileges(c, false);
+	if (c->a->action == ACT_SUP)
+		say_running(c->a);
+	rc = client_made_call(&c->helper, c->a->action == ACT_SUP ? PROTO_SUP : PROTO_PING, req, len, c->r.deadline,
+			      print_output, NULL, &end, &err);
+	if (rc == CLIENT_NOT_RUNNING)
+		die(c->a->action == ACT_SUP ? KZ_EXIT_FAIL : EX_UNAVAILABLE, "%s: not running", c->n.name);
+	if (rc == CLIENT_TIMED_OUT) {
+		c->r.timed_out = true;
+		kz_err_set(&err, KZ_EXIT_FAIL, "%s: no answer within %ld s", c->n.name, (c->r.timeout_ms + 999) / 1000);
+	}
+	if (rc != CLIENT_OK)
+		fail(c, &err);
+	if (c->a->action == ACT_PING) {
+		puts("pong");
+		*status = out_flush();
+	} else {
+		struct sup_outcome o = { .done = end.done.outcome, .code = end.done.code, .text = end.result, .len = end.len };
+		*status = report_sup(c, &o);
+	}
+	free(end.result);
+	free(asking);
+	client_close(&c->helper);
+	return true;
+}
+
 /* Through the helper, whoever the caller is: it checks the attach right, logs the call and
  * hands over a connection its broker made, so the caller needs no cookie.  False when no
  * helper serves the node. */
@@ -465,8 +539,6 @@ static bool connect_via_helper(struct call *c)
 	struct call_handover got;
 	int rc;
 
-	if (c->a->cookie)
-		return false; /* sup -c COOKIE: the caller chose its own way in */
 	rc = client_connect(&c->helper, c->a->rundir, c->a->rel, c->n.name, &err);
 	if (rc == CLIENT_OK)
 		rc = client_call(&c->helper, c->what, ms, &got, &err);
@@ -498,6 +570,10 @@ int call_run(const struct args *a)
 	/* Through a helper the node's name comes from it: this host's name is looked up only for
 	 * a direct call.  Until then messages name the node type. */
 	c.n.name = (char *)(a->node ? a->node : a->rel);
+	if (made_by_helper(&c, &status)) {
+		free(c.what);
+		return status;
+	}
 	if (!connect_via_helper(&c)) {
 		node_resolve_name(&c.n, a);
 		c.r.node = c.n.name;

@@ -32,6 +32,12 @@ void remote_end(struct remote *r);
 int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
 		 dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err);
 
+/* mod:fun(args...) exactly as given (no group leader of kzlaunch's), as rex runs it: what
+ * the call sends as {rex_stdout, Bytes} (a call that arranges a group leader itself, as
+ * sup.h's does) goes to out.  Returns as remote_apply. */
+int remote_call(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args, dist_output_fn *out,
+		void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err);
+
 /* mod:fun(args...) and its result formatted as "~tp", in one call, under the same group
  * leader: the node evaluates launcher/capture.erl's form (erl_eval, M, F and A bound), so a
  * call costs one round trip, as erl_call's does.  0 with the text (allocated) and *len; 1

@@ -1,6 +1,7 @@
 /* session_client.c: the launcher's end of the helper's sessions. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fd.h"
 #include "msg.h"
 #include "session_client.h"
 
@@ -32,6 +34,7 @@ int client_connect(struct client *c, const char *rundir, const char *rel, const 
 
 	c->fd = -1;
 	c->node = node;
+	c->asking = NULL;
 	if (!path)
 		return kz_err_errno(err, KZ_EXIT_FAIL, "socket path");
 	if (strlen(path) >= sizeof sa.sun_path) {
@@ -77,8 +80,8 @@ static int turned_away(const struct client *c, struct kz_err *err)
 	struct msg_text why = msg_text_of(&c->f);
 
 	if (c->f.type == PROTO_DENIED)
-		return kz_err_set(err, EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right", c->node,
-				  (unsigned)getuid(), (int)why.len, why.s);
+		return kz_err_set(err, EX_NOPERM, "%s: permission denied: uid %u lacks the %.*s right%s%s", c->node,
+				  (unsigned)getuid(), (int)why.len, why.s, c->asking ? " " : "", c->asking ? c->asking : "");
 	return kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper turned this connection away: %.*s", c->node,
 			  (int)why.len, why.s);
 }
@@ -169,4 +172,77 @@ int client_call(struct client *c, const char *what, unsigned ms, struct call_han
 	if (!(out->self = strndup(ready.self.s, ready.self.len)) || !(out->node = strndup(ready.node.s, ready.node.len)))
 		return kz_err_errno(err, KZ_EXIT_FAIL, "out of memory");
 	return CLIENT_OK;
+}
+
+/* The next frame by the deadline: 1 with it in c->f, 0 when the deadline passed first, -1
+ * with errno (0: the helper closed the connection). */
+static int next_by(struct client *c, long deadline)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int rc;
+
+	for (;;) {
+		long left = deadline < 0 ? -1 : deadline - fd_now_ms();
+		if (deadline >= 0 && left <= 0)
+			return 0;
+		rc = poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left);
+		if (rc > 0)
+			break;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+	rc = proto_recv(c->fd, &c->f, c->buf);
+	if (rc == 0)
+		errno = 0;
+	return rc == 1 ? 1 : -1;
+}
+
+static int keep_result(struct client_call_end *end, const struct proto_frame *f)
+{
+	char *p = realloc(end->result, end->len + f->len + 1);
+
+	if (!p)
+		return -1;
+	memcpy(p + end->len, f->payload, f->len);
+	end->len += f->len;
+	p[end->len] = '\0';
+	end->result = p;
+	return 0;
+}
+
+int client_made_call(struct client *c, uint8_t type, const void *payload, uint16_t len, long deadline,
+		     void (*out)(void *arg, const char *bytes, size_t len), void *arg, struct client_call_end *end,
+		     struct kz_err *err)
+{
+	bool answered = false;
+	int sent, rc;
+
+	*end = (struct client_call_end){ 0 };
+	if (set_timeout(c->fd, SO_SNDTIMEO, CLIENT_ANSWER_SEC, err) < 0)
+		return -1;
+	sent = proto_send(c->fd, type, payload, len);
+	if (sent < 0 && !helper_went_away(sent))
+		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: helper socket: send", c->node);
+	while ((rc = next_by(c, deadline)) == 1) {
+		const struct proto_frame *f = &c->f;
+		if (refused(f))
+			return turned_away(c, err);
+		answered = true;
+		if (f->type == PROTO_OUTPUT && out)
+			out(arg, (const char *)f->payload, f->len);
+		else if (f->type == PROTO_RESULT && keep_result(end, f) < 0)
+			return kz_err_errno(err, KZ_EXIT_FAIL, "out of memory");
+		else if (f->type == PROTO_DONE)
+			return msg_done_decode(f, &end->done) == 0 ? CLIENT_OK
+				: kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper sent a DONE frame kzlaunch does not know", c->node);
+		else if (f->type != PROTO_OUTPUT && f->type != PROTO_RESULT)
+			return kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper answered a call with frame %u", c->node, f->type);
+	}
+	if (rc == 0)
+		return CLIENT_TIMED_OUT;
+	if (!answered && (errno == 0 || errno == ECONNRESET || errno == EPIPE))
+		return CLIENT_NOT_RUNNING;
+	if (errno == 0)
+		return kz_err_set(err, KZ_EXIT_FAIL, "%s: the helper closed the connection before the call ended", c->node);
+	return kz_err_errno(err, KZ_EXIT_FAIL, "%s: helper socket", c->node);
 }
