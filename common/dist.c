@@ -328,13 +328,9 @@ int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_
 	}
 }
 
-int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args,
-	      long timeout_ms, dist_output_fn *out, void *arg, ei_x_buff *reply, int *result,
-	      struct kz_err *err)
+int dist_send_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args, struct kz_err *err)
 {
 	char m[MAXATOMLEN_UTF8], f[MAXATOMLEN_UTF8];
-	long deadline = timeout_ms >= 0 ? fd_now_ms() + timeout_ms : -1;
-	struct dist_frame frame = { 0 };
 
 	if (strlen(mod) >= sizeof m || strlen(fun) >= sizeof f)
 		return kz_err_set(err, EX_USAGE, "%s:%s: name too long for an atom", mod, fun);
@@ -342,10 +338,22 @@ int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_
 	strcpy(f, fun);
 	/* No EI_RPC_FETCH_STDOUT: OTP 25 added what it asks of rex (an OTP 23 node answers it
 	 * with an error report in its log, every time).  What a call prints reaches us where
-	 * the call is made under remote.c's group leader (launcher/capture.erl). */
+	 * the call is made under common/capture.erl's group leader. */
 	if (ei_xrpc_to(&c->ec, c->fd, m, f, args->buff, args->index, 0) < 0)
 		return kz_err_set(err, KZ_EXIT_FAIL, "%s:%s: sending the call: %s", mod, fun,
 				  strerror(erl_errno ? erl_errno : EIO));
+	return 0;
+}
+
+int dist_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args,
+	      long timeout_ms, dist_output_fn *out, void *arg, ei_x_buff *reply, int *result,
+	      struct kz_err *err)
+{
+	long deadline = timeout_ms >= 0 ? fd_now_ms() + timeout_ms : -1;
+	struct dist_frame frame = { 0 };
+
+	if (dist_send_call(c, mod, fun, args, err) < 0)
+		return -1;
 	int rc = dist_receive(c, &frame, deadline, out, arg, reply, result, err);
 	free(frame.buf);
 	if (rc < 0 && err->msg) {

@@ -102,10 +102,14 @@ struct dist_frame {
 int dist_receive(struct dist_conn *c, struct dist_frame *f, long deadline, dist_output_fn *out, void *arg,
 		 ei_x_buff *reply, int *result, struct kz_err *err);
 
+/* The sending half of dist_call: the call goes out, its answer is the caller's to read (the
+ * helper reads it as it comes, in its loop: helper/supcall.h).  0, or -1 with err. */
+int dist_send_call(struct dist_conn *c, const char *mod, const char *fun, const ei_x_buff *args, struct kz_err *err);
+
 /* Calls mod:fun(ARGS...) on the node through rex, args being the encoded list of arguments
  * (no version byte), with the node's `user` as the group leader, as every OTP from 19 on
  * allows.  Waits at most timeout_ms (negative: for ever) for the answer, answering the node's
- * ticks; {rex_stdout, Bytes} messages (what launcher/capture.erl sends) go to out (NULL:
+ * ticks; {rex_stdout, Bytes} messages (what common/capture.erl sends) go to out (NULL:
  * dropped).  Returns 0 with reply holding the message
  * {rex, Result} and *result the index of Result in reply->buff; DIST_TIMEDOUT; -1 with err
  * when the connection failed or closed. */

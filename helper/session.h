@@ -18,6 +18,8 @@
 #include "ring.h"
 #include "slots.h"
 
+struct supcall;
+
 #define SESSION_MAX SLOTS_MAX          /* connections at once: slots.h says whose */
 /* A connection that has sent no request is dropped after this.  kzlaunch sends its request
  * right after connect(), so a slot is held this long only by a peer that means to hold it. */
@@ -40,11 +42,14 @@ struct session {
 		SESSION_CLOSING,   /* its answer is queued: closed once sent */
 		SESSION_CALLING,   /* asked for a connection to the node: the broker is at it */
 		SESSION_CALLED,    /* has it: holds its name until it closes */
+		SESSION_MADE,      /* the helper makes its call (supcall.h): its output is relayed */
 		SESSION_DROPPED,   /* closed; freed by session_sweep after the poll pass */
 	} state, state_before_drop;
 	bool read_only;
 	bool told_stopping; /* STOPPING is queued toward it: a client hears it once */
 	int call_name;     /* the name (dist.h) a call holds, -1 when none */
+	bool holds_name;   /* the name is this session's, not the broker's request's: freed with it */
+	struct supcall *made; /* the call the helper makes for it, NULL when none */
 	uint32_t call_id;  /* its request to the broker */
 	uint8_t in[PROTO_HEADER + PROTO_MAX_PAYLOAD];
 	size_t inlen;

@@ -23,3 +23,12 @@ const char *slots_refuse(const struct slots_count *n, uid_t uid, bool listed)
 		return "busy: this user has too many connections open";
 	return NULL;
 }
+
+const char *slots_refuse_sup_call(size_t running, size_t same_uid)
+{
+	if (running >= SLOTS_SUP_CALLS_MAX)
+		return "busy: the calls sup holders may make at once are all running; try again";
+	if (same_uid >= SLOTS_SUP_CALLS_PER_UID)
+		return "busy: this user's calls already run; try again when one has ended";
+	return NULL;
+}

@@ -16,6 +16,11 @@
 #define SLOTS_STRANGER_MAX 8         /* connections of peers who hold no right */
 #define SLOTS_STRANGER_PER_UID 2     /* of those, for any one uid */
 #define SLOTS_MAX (SLOTS_LISTED_MAX + SLOTS_STRANGER_MAX)
+/* Calls the helper makes for peers who hold sup but not attach (supcall.h) each hold one of
+ * the helper's eight names for calls (dist.h) while they run: together they may hold this
+ * many, the rest staying for attach holders and root, and one uid half of them. */
+#define SLOTS_SUP_CALLS_MAX 4
+#define SLOTS_SUP_CALLS_PER_UID 2
 
 /* The connections already served. */
 struct slots_count {
@@ -27,5 +32,9 @@ struct slots_count {
 /* Why a new peer (uid, holding some right or not) gets no slot, as the ERROR frame says it;
  * NULL when it gets one. */
 const char *slots_refuse(const struct slots_count *n, uid_t uid, bool listed);
+
+/* Why a sup holder's call cannot begin now, given how many such calls run (of any uid, and
+ * of its own), as the ERROR frame says it; NULL when it can. */
+const char *slots_refuse_sup_call(size_t running, size_t same_uid);
 
 #endif
