@@ -1,6 +1,7 @@
 /* policy_check.c: what a policy is refused for although every value in it reads well: a
  * file someone other than root could change (when root reads it), a node that would run as
- * root, and a sup right that would allow every module or none.  It never resolves a name itself (policy_resolve.c) and never exits. */
+ * root, and a sup right that would allow every module or none.  It never resolves a name
+ * itself (policy_resolve.c) and never exits. */
 #define _GNU_SOURCE
 #include <string.h>
 #include <sysexits.h>

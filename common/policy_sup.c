@@ -6,10 +6,10 @@
 
 #include "policy_int.h"
 
-/* Whether the len bytes at pat, where `*` is any run of bytes (none included), spell all of
- * the len bytes at s.  On a mismatch after a `*`, that `*` takes one more byte and the rest
- * is tried again; an earlier `*` never needs to, so this is linear in practice and never
- * recursive, whatever a file holds. */
+/* Whether the plen bytes at pat, where `*` is any run of bytes (none included), spell all
+ * of the slen bytes at s.  On a mismatch after a `*`, only the latest `*` takes one more byte
+ * and the rest is tried again (an earlier one never needs to), so it takes at most about
+ * plen * slen steps and no recursion, whatever a file or a client sends. */
 static bool glob_match(const char *pat, size_t plen, const char *s, size_t slen)
 {
 	size_t p = 0, i = 0, star = SIZE_MAX, resume = 0;
