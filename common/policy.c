@@ -125,6 +125,10 @@ void policy_free(struct policy *p)
 	who_free(&p->attach);
 	who_free(&p->watch);
 	who_free(&p->stop);
+	who_free(&p->sup);
+	for (size_t i = 0; i < p->nsup_modules; i++)
+		free(p->sup_modules[i]);
+	free(p->sup_modules);
 	free(p->log_dir);
 	memset(p, 0, sizeof *p);
 }

@@ -45,6 +45,12 @@ struct policy {
 
 	/* [control] */
 	struct policy_who attach, watch, stop;
+	/* `sup`: who may have the helper make Kazoo's sup calls, and `sup_modules`: of which
+	 * modules and functions, each item as written ("kz_nodes", "*_maintenance",
+	 * "kazoo_maintenance:syslog_level"), in the file's order.  policy_sup_allows() reads them. */
+	struct policy_who sup;
+	char **sup_modules;
+	size_t nsup_modules;
 	unsigned stop_timeout; /* seconds; default 30 */
 
 	/* [log] */
@@ -86,5 +92,12 @@ static inline const char *policy_log_dir(const struct policy *p, const char *run
 	return policy_has_file(p) ? p->log_dir : rundir;
 }
 void policy_free(struct policy *p);
+
+/* Whether an item of p's sup_modules allows MOD:FUN: a module item any function of the
+ * modules it matches, a MODULE:FUNCTION item the functions it matches.  A `*` stands for any
+ * run of characters, none included.  A name holding anything but ASCII letters, digits, `_`
+ * and `@` (the characters an item may spell) matches nothing, so `*` never stands for a quote,
+ * a slash or a colon.  Whether the caller holds the sup right is rights.h's. */
+bool policy_sup_allows(const struct policy *p, const char *mod, const char *fun);
 
 #endif

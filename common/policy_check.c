@@ -1,7 +1,9 @@
 /* policy_check.c: what a policy is refused for although every value in it reads well: a
- * file someone other than root could change (when root reads it), and a node that would run
- * as root.  It never resolves a name itself (policy_resolve.c) and never exits. */
+ * file someone other than root could change (when root reads it), a node that would run as
+ * root, and a sup right that would allow every module or none.  It never resolves a name
+ * itself (policy_resolve.c) and never exits. */
 #define _GNU_SOURCE
+#include <string.h>
 #include <sysexits.h>
 
 #include "policy_int.h"
@@ -34,13 +36,31 @@ int policy_resolve_node_group(struct policy_loader *ld, const char *v, gid_t *gi
 	return 0;
 }
 
-int policy_finish(struct policy_loader *ld)
+/* `*`, `**`, `*:f`: every module, erlang and os included, is what attach already gives. */
+int policy_check_sup_module(struct policy_loader *ld, const char *item, size_t modlen)
 {
-	const struct policy_key *user = policy_find_key("node", "user");
-	unsigned user_line = ld->seen[policy_key_index(user)];
+	if (strspn(item, "*") >= modlen)
+		return policy_fail(ld, "'%s' would allow every module, erlang and os included: give the attach right instead",
+				   policy_shown(ld, item));
+	return 0;
+}
 
-	if (!user_line)
-		return kz_err_set(ld->err, EX_CONFIG, "%s: [node] user: missing", ld->path);
+/* A sup list with no modules is a mistake, not a way to say "nobody": an empty sup says that. */
+static int finish_sup(struct policy_loader *ld)
+{
+	const struct policy_key *sup = policy_find_key("control", "sup");
+	const struct policy_who *who = &ld->p->sup;
+
+	if (ld->p->nsup_modules || (!who->nuids && !who->ngids))
+		return 0;
+	ld->key = sup;
+	ld->line = ld->seen[policy_key_index(sup)];
+	return policy_fail(ld, "no sup_modules: the sup right would allow nothing");
+}
+
+/* The node's group: `group`, else the user's primary group, never gid 0. */
+static int finish_group(struct policy_loader *ld, const struct policy_key *user, unsigned user_line)
+{
 	if (ld->has_group)
 		return 0;
 	if (!ld->has_primary)
@@ -55,4 +75,16 @@ int policy_finish(struct policy_loader *ld)
 	}
 	ld->p->gid = ld->primary;
 	return 0;
+}
+
+int policy_finish(struct policy_loader *ld)
+{
+	const struct policy_key *user = policy_find_key("node", "user");
+	unsigned user_line = ld->seen[policy_key_index(user)];
+
+	if (!user_line)
+		return kz_err_set(ld->err, EX_CONFIG, "%s: [node] user: missing", ld->path);
+	if (finish_sup(ld) < 0)
+		return -1;
+	return finish_group(ld, user, user_line);
 }

@@ -1,7 +1,8 @@
 /* policy_int.h: what the policy's files share and nothing outside them sees: the loader's
  * state while one file is read, and the one way each of them reports a mistake in it.
  * policy_parse.c reads keys and values, policy_resolve.c turns names into ids,
- * policy_check.c refuses what the node must never be; policy.c loads, defaults and frees. */
+ * policy_check.c refuses what the node must never be; policy.c loads, defaults and frees;
+ * policy_sup.c answers what sup_modules allow. */
 #ifndef KZ_POLICY_INT_H
 #define KZ_POLICY_INT_H
 
@@ -17,6 +18,10 @@
 #define POLICY_ID_MAX ((unsigned long long)(uid_t)-1 - 1)
 
 #define POLICY_MAX_KEYS 32
+
+/* What a sup_modules item may spell besides `*` and one `:`, and all a module or function
+ * name may hold for policy_sup_allows() to match it (policy_sup.c). */
+#define POLICY_SUP_NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@"
 
 /* Every list of the policy grows by one: an id, a group, a capability. */
 #define POLICY_PUSH(ld, array, n, value) \
@@ -82,7 +87,10 @@ int policy_open(const char *path, struct stat *st, struct kz_err *err);
 int policy_check_user(struct policy_loader *ld);
 /* `group` and every item of `groups`: a group, never gid 0. */
 int policy_resolve_node_group(struct policy_loader *ld, const char *v, gid_t *gid);
-/* What only the whole file can tell: a user at all, and the group to default to. */
+/* The module side of a sup_modules item (modlen bytes at item): never `*` alone. */
+int policy_check_sup_module(struct policy_loader *ld, const char *item, size_t modlen);
+/* What only the whole file can tell: a user at all, a sup right that allows something, and
+ * the group to default to. */
 int policy_finish(struct policy_loader *ld);
 
 #endif

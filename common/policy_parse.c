@@ -266,6 +266,52 @@ static int parse_stop(struct policy_loader *ld, const char *v)
 	return each_item(ld, v, &ld->p->stop, policy_add_who);
 }
 
+static int parse_sup(struct policy_loader *ld, const char *v)
+{
+	return each_item(ld, v, &ld->p->sup, policy_add_who);
+}
+
+/* MODULE or MODULE:FUNCTION, each side letters, digits, _, @ and `*`: nothing that would
+ * need quoting in Erlang, so what an item allows is what it reads as. */
+static int check_sup_item(struct policy_loader *ld, const char *item)
+{
+	const char *colon = strchr(item, ':');
+	size_t modlen = colon ? (size_t)(colon - item) : strlen(item);
+
+	if (colon && strchr(colon + 1, ':'))
+		return policy_fail(ld, "'%s' has more than one ':'", policy_shown(ld, item));
+	if (modlen == 0)
+		return policy_fail(ld, "'%s' has no module before ':'", policy_shown(ld, item));
+	if (colon && !colon[1])
+		return policy_fail(ld, "'%s' has no function after ':'", policy_shown(ld, item));
+	if (strspn(item, POLICY_SUP_NAME_CHARS "*:") != strlen(item))
+		return policy_fail(ld, "'%s' holds a character other than ASCII letters, digits, _, @ and *",
+				   policy_shown(ld, item));
+	return policy_check_sup_module(ld, item, modlen);
+}
+
+static int add_sup_module(struct policy_loader *ld, const char *item, void *ctx)
+{
+	char *copy;
+
+	(void)ctx;
+	if (check_sup_item(ld, item) < 0)
+		return -1;
+	copy = strdup(item);
+	if (!copy)
+		return policy_out_of_memory(ld);
+	if (POLICY_PUSH(ld, ld->p->sup_modules, ld->p->nsup_modules, copy) < 0) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_sup_modules(struct policy_loader *ld, const char *v)
+{
+	return each_item(ld, v, NULL, add_sup_module);
+}
+
 /* Whole seconds from 1 to max. */
 static int seconds(struct policy_loader *ld, const char *v, unsigned long long min, unsigned long long max,
 		   unsigned *out)
@@ -353,6 +399,8 @@ static const struct policy_key keys[] = {
 	{ "control", "attach", parse_attach },
 	{ "control", "watch", parse_watch },
 	{ "control", "stop", parse_stop },
+	{ "control", "sup", parse_sup },
+	{ "control", "sup_modules", parse_sup_modules },
 	{ "control", "stop_timeout", parse_stop_timeout },
 	{ "log", "dir", parse_log_dir },
 	{ "log", "max_size", parse_max_size },

@@ -28,13 +28,16 @@ static const struct rights_request requests[] = {
 	  .handler = RIGHTS_DO_PING },
 };
 
-/* Which [control] lists grant each right: what "implies" means, in one place. */
-enum { BY_ATTACH = 1, BY_WATCH = 2, BY_STOP = 4 };
+/* Which [control] lists grant each right: what "implies" means, in one place.  Attach
+ * grants sup because a console runs any code already; which functions a sup-only peer may
+ * call is rights_sup_allows's. */
+enum { BY_ATTACH = 1, BY_WATCH = 2, BY_STOP = 4, BY_SUP = 8 };
 static const unsigned granted_by[] = {
-	[RIGHTS_STATUS] = BY_ATTACH | BY_WATCH | BY_STOP,
+	[RIGHTS_STATUS] = BY_ATTACH | BY_WATCH | BY_STOP | BY_SUP,
 	[RIGHTS_WATCH] = BY_ATTACH | BY_WATCH,
 	[RIGHTS_ATTACH] = BY_ATTACH,
 	[RIGHTS_STOP] = BY_STOP,
+	[RIGHTS_SUP] = BY_ATTACH | BY_SUP,
 };
 
 static const char *const names[] = {
@@ -42,6 +45,7 @@ static const char *const names[] = {
 	[RIGHTS_WATCH] = "watch",
 	[RIGHTS_ATTACH] = "attach",
 	[RIGHTS_STOP] = "stop",
+	[RIGHTS_SUP] = "sup",
 };
 
 const struct rights_request *rights_request(const struct proto_frame *f)
@@ -83,7 +87,16 @@ bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_
 	unsigned by = granted_by[r];
 	return ((by & BY_ATTACH) && rights_who_allows(&p->attach, peer)) ||
 	       ((by & BY_WATCH) && rights_who_allows(&p->watch, peer)) ||
-	       ((by & BY_STOP) && rights_who_allows(&p->stop, peer));
+	       ((by & BY_STOP) && rights_who_allows(&p->stop, peer)) ||
+	       ((by & BY_SUP) && rights_who_allows(&p->sup, peer));
+}
+
+bool rights_sup_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
+		       const char *mod, const char *fun)
+{
+	if (rights_allows(p, owner_uid, peer, RIGHTS_ATTACH))
+		return true;
+	return rights_who_allows(&p->sup, peer) && policy_sup_allows(p, mod, fun);
 }
 
 const char *rights_name(enum rights_right r)

@@ -14,7 +14,7 @@
 
 /* From least to most: status and pid need only a right of any kind. */
 enum rights_right {
-	RIGHTS_STATUS,  /* any of watch, attach, stop */
+	RIGHTS_STATUS,  /* any of watch, attach, stop, sup */
 	RIGHTS_WATCH,   /* watch or attach */
 	RIGHTS_ATTACH,
 	RIGHTS_STOP,
@@ -56,15 +56,22 @@ const struct rights_request *rights_request(const struct proto_frame *f);
 
 /* Whether the peer holds right r over a node of owner_uid.  Root holds every right; without a
  * policy file (policy_default), so does the node's own user, and nobody else; with one, the
- * [control] lists that grant r (attach implies watch; any list grants status). */
+ * [control] lists that grant r (attach implies watch and sup; any list grants status).
+ * RIGHTS_SUP here is the right to ask at all: rights_sup_allows says for which function. */
 bool rights_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
 		   enum rights_right r);
+
+/* Whether the peer may have the helper call MOD:FUN through Kazoo's sup: whoever holds attach
+ * (rights_allows) for any function, since an attached console could call it anyway; a peer
+ * in the sup list for what the policy's sup_modules allow (policy_sup_allows). */
+bool rights_sup_allows(const struct policy *p, uid_t owner_uid, const struct rights_peer *peer,
+		       const char *mod, const char *fun);
 
 /* True when the peer is named in `who` by uid, primary group or a supplementary group.
  * Root is not special here: rights_allows decides that. */
 bool rights_who_allows(const struct policy_who *who, const struct rights_peer *peer);
 
-/* "status", "watch", "attach", "stop": what a DENIED frame names. */
+/* "status", "watch", "attach", "stop", "sup": what a DENIED frame names. */
 const char *rights_name(enum rights_right r);
 
 #endif

@@ -224,6 +224,72 @@ static const struct load_case load_cases[] = {
 	  .want = ":4: [control] watch: empty group name" },
 	{ .name = "stop empty item", .setup = WRITE, .text = CONTROL "stop = root,,@adm\n",
 	  .status = EX_CONFIG, .want = "[control] stop: empty item in 'root,,@adm'" },
+	/* [control] sup and sup_modules (issue #22) */
+	{ .name = "sup and sup_modules", .setup = WRITE,
+	  .text = CONTROL "sup = daemon, @adm\nsup_modules = kapps_controller, kz_nodes, *_maintenance, kazoo_maintenance:syslog_level\n",
+	  .want = " sup=u1,g4 sup_modules=kapps_controller,kz_nodes,*_maintenance,kazoo_maintenance:syslog_level " },
+	{ .name = "sup_modules keep their order", .setup = WRITE, .text = CONTROL "sup_modules = zz, aa, mm\n",
+	  .want = " sup_modules=zz,aa,mm " },
+	{ .name = "sup unset, sup_modules unset", .setup = WRITE, .text = NODE, .want = " sup= sup_modules= " },
+	{ .name = "sup empty needs no sup_modules", .setup = WRITE, .text = CONTROL "sup =\n",
+	  .want = " sup= sup_modules= " },
+	{ .name = "sup_modules alone allow nobody", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes\n",
+	  .want = " sup= sup_modules=kz_nodes " },
+	{ .name = "sup_modules before sup", .setup = WRITE,
+	  .text = CONTROL "sup_modules = kz_nodes\nstop = root\nsup = @adm\n", .want = " sup=g4 sup_modules=kz_nodes " },
+	{ .name = "sup_modules patterns", .setup = WRITE,
+	  .text = CONTROL "sup_modules = a*b*c, kz_nodes:*, *_maintenance:flush, M@x_1:*F*, kz**\n",
+	  .want = " sup_modules=a*b*c,kz_nodes:*,*_maintenance:flush,M@x_1:*F*,kz** " },
+	{ .name = "sup_modules white space around items", .setup = WRITE,
+	  .text = CONTROL "sup_modules =  kz_nodes ,\tkapps_controller  \n", .want = " sup_modules=kz_nodes,kapps_controller " },
+	{ .name = "sup unknown group", .setup = WRITE, .text = CONTROL "sup = @kazoo-nosuch\nsup_modules = kz_nodes\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup: no such group 'kazoo-nosuch'" },
+	{ .name = "sup without sup_modules", .setup = WRITE, .text = CONTROL "sup = daemon\n", .status = EX_CONFIG,
+	  .want = ":4: [control] sup: no sup_modules: the sup right would allow nothing" },
+	{ .name = "sup with sup_modules empty", .setup = WRITE, .text = CONTROL "sup_modules =\nstop = root\nsup = @adm\n",
+	  .status = EX_CONFIG, .want = ":6: [control] sup: no sup_modules: the sup right would allow nothing" },
+	{ .name = "sup given twice", .setup = WRITE, .text = CONTROL "sup = daemon\nsup = @adm\n", .status = EX_CONFIG,
+	  .want = ":5: [control] sup: given twice (first on line 4)" },
+	{ .name = "sup_modules empty item", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes,,x\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup_modules: empty item in 'kz_nodes,,x'" },
+	{ .name = "sup_modules trailing comma", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes,\n",
+	  .status = EX_CONFIG, .want = "[control] sup_modules: empty item in 'kz_nodes,'" },
+	{ .name = "sup_modules two colons", .setup = WRITE, .text = CONTROL "sup_modules = a:b:c\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup_modules: 'a:b:c' has more than one ':'" },
+	{ .name = "sup_modules colons only", .setup = WRITE, .text = CONTROL "sup_modules = ::\n",
+	  .status = EX_CONFIG, .want = "'::' has more than one ':'" },
+	{ .name = "sup_modules no module", .setup = WRITE, .text = CONTROL "sup_modules = :syslog_level\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup_modules: ':syslog_level' has no module before ':'" },
+	{ .name = "sup_modules no function", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes:\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup_modules: 'kz_nodes:' has no function after ':'" },
+	{ .name = "sup_modules hyphen", .setup = WRITE, .text = CONTROL "sup_modules = kz-nodes\n",
+	  .status = EX_CONFIG,
+	  .want = ":4: [control] sup_modules: 'kz-nodes' holds a character other than ASCII letters, digits, _, @ and *" },
+	{ .name = "sup_modules quoted atom", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes, 'os'\n",
+	  .status = EX_CONFIG, .want = "''os'' holds a character other than" },
+	{ .name = "sup_modules inner space", .setup = WRITE, .text = CONTROL "sup_modules = kz nodes\n",
+	  .status = EX_CONFIG, .want = "'kz nodes' holds a character other than" },
+	{ .name = "sup_modules dot and slash", .setup = WRITE, .text = CONTROL "sup_modules = ../kz_nodes\n",
+	  .status = EX_CONFIG, .want = "'../kz_nodes' holds a character other than" },
+	{ .name = "sup_modules UTF-8 letter", .setup = WRITE, .text = CONTROL "sup_modules = kz_n\xc3\xb6" "des\n",
+	  .status = EX_CONFIG, .want = "'kz_n\xc3\xb6" "des' holds a character other than" },
+	{ .name = "sup_modules a high byte", .setup = WRITE, .text = CONTROL "sup_modules = kz_\xff\n",
+	  .status = EX_CONFIG, .want = "'kz_\xff' holds a character other than" },
+	{ .name = "sup_modules control character escaped", .setup = WRITE, .text = CONTROL "sup_modules = kz\033[2J\n",
+	  .status = EX_CONFIG, .want = "'kz\\x1b[2J' holds a character other than" },
+	{ .name = "sup_modules ? is no pattern", .setup = WRITE, .text = CONTROL "sup_modules = kz_node?\n",
+	  .status = EX_CONFIG, .want = "'kz_node?' holds a character other than" },
+	{ .name = "sup_modules every module", .setup = WRITE, .text = CONTROL "sup_modules = kz_nodes, *\n",
+	  .status = EX_CONFIG,
+	  .want = ":4: [control] sup_modules: '*' would allow every module, erlang and os included: give the attach right instead" },
+	{ .name = "sup_modules every module, two stars", .setup = WRITE, .text = CONTROL "sup_modules = **\n",
+	  .status = EX_CONFIG, .want = "'**' would allow every module, erlang and os included" },
+	{ .name = "sup_modules one function of every module", .setup = WRITE, .text = CONTROL "sup_modules = *:halt\n",
+	  .status = EX_CONFIG, .want = "'*:halt' would allow every module, erlang and os included" },
+	{ .name = "sup_modules misspelt", .setup = WRITE, .text = CONTROL "sup_module = kz_nodes\n",
+	  .status = EX_CONFIG, .want = ":4: [control] sup_module: unknown key" },
+	{ .name = "sup in [node]", .setup = WRITE, .text = NODE "sup = daemon\n", .status = EX_CONFIG,
+	  .want = ":3: [node] sup: unknown key" },
 	{ .name = "start_timeout", .setup = WRITE, .text = NODE "start_timeout = 86400\n",
 	  .want = " start_timeout=86400 " },
 	{ .name = "start_timeout lowest", .setup = WRITE, .text = NODE "start_timeout = 1\n",
@@ -439,6 +505,11 @@ static char *render(const struct policy *p)
 		fprintf(f, "ready=%s:%s ", p->ready_mod, p->ready_fun);
 	else
 		fputs("ready=- ", f);
+	put_who(f, "sup", &p->sup);
+	fputs(" sup_modules=", f);
+	for (size_t i = 0; i < p->nsup_modules; i++)
+		fprintf(f, "%s%s", i ? "," : "", p->sup_modules[i]);
+	fputc(' ', f);
 	if (fclose(f) == EOF)
 		fail_setup("render");
 	return text;
@@ -680,6 +751,74 @@ static void run_who_loaded(void)
 	policy_free(&p);
 }
 
+/* policy_sup_allows over a policy made here: one row per item list and call. */
+struct sup_case {
+	const char *name;
+	char *items[4];
+	const char *mod, *fun;
+	bool want;
+};
+
+static const struct sup_case sup_cases[] = {
+	{ "module item, any function", { "kapps_controller" }, "kapps_controller", "restart_app", true },
+	{ "module item, a longer module", { "kapps_controller" }, "kapps_controllers", "f", false },
+	{ "module item, a shorter module", { "kapps_controller" }, "kapps_controlle", "f", false },
+	{ "case matters", { "kz_nodes" }, "KZ_NODES", "status", false },
+	{ "suffix pattern", { "*_maintenance" }, "kazoo_maintenance", "flush", true },
+	{ "suffix pattern, one byte more", { "*_maintenance" }, "kazoo_maintenancex", "flush", false },
+	{ "suffix pattern, star empty", { "*_maintenance" }, "_maintenance", "flush", true },
+	{ "suffix pattern, no underscore", { "*_maintenance" }, "maintenance", "flush", false },
+	{ "suffix pattern, twice over", { "*_maintenance" }, "a_maintenance_maintenance", "f", true },
+	{ "prefix pattern", { "kz_*" }, "kz_nodes", "status", true },
+	{ "prefix pattern, star empty", { "kz_*" }, "kz_", "status", true },
+	{ "prefix pattern, prefix cut", { "kz_*" }, "kz", "status", false },
+	{ "prefix pattern, inside a name", { "kz_*" }, "xkz_nodes", "status", false },
+	{ "a*b*c, all stars empty", { "a*b*c" }, "abc", "f", true },
+	{ "a*b*c, both filled", { "a*b*c" }, "aXbYc", "f", true },
+	{ "a*b*c, b twice", { "a*b*c" }, "abbc", "f", true },
+	{ "a*b*c, c again after", { "a*b*c" }, "abcbc", "f", true },
+	{ "a*b*c, no c", { "a*b*c" }, "ab", "f", false },
+	{ "a*b*c, out of order", { "a*b*c" }, "acb", "f", false },
+	{ "a*b*c, a byte after c", { "a*b*c" }, "aXbYcZ", "f", false },
+	{ "two stars in a row", { "a**b" }, "ab", "f", true },
+	{ "many stars, no match, quickly", { "*a*a*a*a*a*a*a*a*b" },
+	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "f", false },
+	{ "M:F", { "kazoo_maintenance:syslog_level" }, "kazoo_maintenance", "syslog_level", true },
+	{ "M:F, another function", { "kazoo_maintenance:syslog_level" }, "kazoo_maintenance", "flush", false },
+	{ "M:F, a longer function", { "kazoo_maintenance:syslog_level" }, "kazoo_maintenance", "syslog_levels", false },
+	{ "M:F, a shorter function", { "kazoo_maintenance:syslog_level" }, "kazoo_maintenance", "syslog", false },
+	{ "M:F, another module", { "kazoo_maintenance:syslog_level" }, "kz_nodes", "syslog_level", false },
+	{ "M:*, any function", { "kz_nodes:*" }, "kz_nodes", "status", true },
+	{ "M:*, another module", { "kz_nodes:*" }, "kz_node", "status", false },
+	{ "pattern:F", { "*_maintenance:flush" }, "kazoo_maintenance", "flush", true },
+	{ "pattern:F, another function", { "*_maintenance:flush" }, "kazoo_maintenance", "refresh", false },
+	{ "function pattern", { "kz_nodes:*_status" }, "kz_nodes", "node_status", true },
+	{ "function pattern, no match", { "kz_nodes:*_status" }, "kz_nodes", "status", false },
+	{ "no items allow nothing", { NULL }, "kz_nodes", "status", false },
+	{ "a later item", { "kapps_controller", "kz_nodes" }, "kz_nodes", "status", true },
+	{ "none of several", { "kapps_controller", "kz_nodes", "*_maintenance" }, "erlang", "halt", false },
+	/* a name no item could spell never matches, whatever a `*` would stand for */
+	{ "a quote in the module", { "kz_*" }, "kz_x'", "f", false },
+	{ "a slash in the module", { "kz_*" }, "kz_/../os", "cmd", false },
+	{ "a colon in the module", { "kz_*" }, "kz_a:b", "f", false },
+	{ "a dot in the module", { "*_maintenance" }, "os.x_maintenance", "f", false },
+	{ "UTF-8 in the module", { "kz_*" }, "kz_n\xc3\xb6" "des", "f", false },
+	{ "a parenthesis in the function", { "kz_nodes" }, "kz_nodes", "status()", false },
+	{ "a space in the function", { "kz_nodes:*" }, "kz_nodes", "status ", false },
+	{ "an empty module", { "kz_nodes" }, "", "status", false },
+	{ "an empty function", { "kz_nodes" }, "kz_nodes", "", false },
+	{ "digits, @ and capitals", { "M@x_1:*F*" }, "M@x_1", "isF2", true },
+};
+
+static void run_sup_case(const struct sup_case *c)
+{
+	struct policy p = { .sup_modules = (char **)c->items };
+
+	while (p.nsup_modules < COUNT(c->items) && c->items[p.nsup_modules])
+		p.nsup_modules++;
+	tap_is_int(policy_sup_allows(&p, c->mod, c->fun), c->want, "sup allows: %s", c->name);
+}
+
 /* The files `make install` ships, read from the source tree (prove runs from its top).
  * They name the user kazoo, which only a Kazoo machine has: elsewhere they are skipped. */
 static void run_shipped(const char *file)
@@ -749,8 +888,9 @@ int main(void)
 {
 	size_t nload = COUNT(load_cases);
 	size_t nfile = COUNT(file_cases);
+	size_t nsup = COUNT(sup_cases);
 
-	tap_plan((unsigned)(nload + 2 + nfile + 4));
+	tap_plan((unsigned)(nload + 2 + nfile + 4 + nsup));
 	root = geteuid() == 0;
 	umask(022); /* a group-writable file would be refused on every row run as root */
 	make_dir();
@@ -760,6 +900,8 @@ int main(void)
 	for (size_t i = 0; i < nfile; i++)
 		run_file_case(&file_cases[i]);
 	run_who_loaded();
+	for (size_t i = 0; i < nsup; i++)
+		run_sup_case(&sup_cases[i]);
 	run_shipped("policy/kazoo_apps.policy");
 	run_shipped("policy/ecallmgr.policy");
 	remove_dir();
