@@ -4,8 +4,12 @@
 %% on (rpc's send_stdout_to_caller came with OTP 25).  The group leader answers the io
 %% protocol every OTP speaks: output is passed on, input is refused.  The result comes back
 %% as the term (Show = term) or as its "~tp" text (Show = text: one round trip for rpc).
-%% The call is linked to Caller: once the caller's connection closes (a client killed, a
-%% -t that ran out), the node ends the call with it instead of running it to its end.
+%% A watcher ends the call once the caller's connection closes (a client killed, a -t that
+%% ran out), instead of letting it run to its end.  It watches the connection
+%% (monitor_node), which sends the caller nothing, and kills the call a second after the
+%% connection went: rex then answers the caller, and an answer sent while the connection is
+%% still being torn down makes an OTP 23 node try to connect back (logged as an error when
+%% the caller's host has no dot and the node runs with long names).
 %%
 %% Bound by the caller: M, F, A, Caller (the calling C node's pid), Show.  Not a module: the
 %% GNUmakefile parses this text once, with the system's OTP, into the forms common/capture.c
@@ -36,15 +40,23 @@
                         done -> ok
                     end
             end,
-    %% Linked both ways: a caller gone takes the call with it (noconnection), and a call
-    %% that is killed takes its group leader with it.
-    link(Caller),
+    Call = self(),
+    Watcher = spawn(fun () ->
+                            erlang:monitor_node(node(Caller), true),
+                            receive
+                                {nodedown, _} ->
+                                    receive done -> ok after 1000 -> exit(Call, kill) end;
+                                done -> ok
+                            end
+                    end),
+    %% Linked: a call that is killed takes its group leader with it.
     Leader = spawn_link(Serve),
     group_leader(Leader, self()),
     try apply(M, F, A) of
         Value when Show =:= text -> unicode:characters_to_binary(io_lib:format("~tp", [Value]));
         Value -> Value
     after
-        Leader ! done
+        Leader ! done,
+        Watcher ! done
     end
  end)()

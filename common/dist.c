@@ -41,7 +41,7 @@ static int new_creation(unsigned *creation, struct kz_err *err)
 	return 0;
 }
 
-static int ei_ready(struct kz_err *err)
+int dist_init(struct kz_err *err)
 {
 	static bool done;
 
@@ -178,7 +178,7 @@ int dist_shake(struct dist_conn *c, const struct dist_peer *p, const char *cooki
 		ms = DIST_HANDSHAKE_MS;
 	long deadline = fd_now_ms() + ms;
 	snprintf(alive, sizeof alive, DIST_ALIVE "%u", name % DIST_NAMES);
-	if (ei_ready(err) < 0 || new_creation(&creation, err) < 0 ||
+	if (dist_init(err) < 0 || new_creation(&creation, err) < 0 ||
 	    init_self(&c->ec, alive, host, cookie, creation, err) < 0)
 		return -1;
 	if (getrandom(&challenge, sizeof challenge, 0) != sizeof challenge)
@@ -205,7 +205,7 @@ int dist_adopt(struct dist_conn *c, int fd, const char *self, unsigned creation,
 		return kz_err_set(err, KZ_EXIT_FAIL, "'%s': not a node name", self);
 	memcpy(alive, self, n);
 	alive[n] = '\0';
-	if (ei_ready(err) < 0)
+	if (dist_init(err) < 0)
 		return -1;
 	return init_self(&c->ec, alive, at + 1, "", creation, err);
 }

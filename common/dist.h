@@ -47,6 +47,10 @@ struct dist_peer {
 			   * handshake is all there is, and it proves nothing of the host */
 };
 
+/* libei set up, once: every function below does it first; a sandboxed process (the helper,
+ * which adopts connections) does it before its filter.  0, or -1 with err. */
+int dist_init(struct kz_err *err);
+
 /* Asks HOST's epmd for the node's port and versions and resolves HOST: 0 with p filled, or
  * -1 with err: EX_UNAVAILABLE when epmd does not know the node; KZ_EXIT_FAIL for a node that
  * offers only older handshakes (naming the versions), a host that does not resolve, or, on

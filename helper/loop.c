@@ -18,6 +18,7 @@
 #include "helper.h"
 #include "log.h"
 #include "loop.h"
+#include "supcall.h"
 
 #define PTY_READ_MAX (64 * 1024)
 #define CONSOLE_READS_PER_WAKE 16
@@ -176,6 +177,7 @@ static const struct source sources[] = {
 	{ 0, 1, broker_poll, broker_serve, NULL },
 	{ PART(calls), 1, calls_poll, calls_serve, NULL },
 	{ PART(watchdog), 1, watchdog_poll, watchdog_serve, NULL },
+	{ PART(sessions), DIST_HELPER_NAMES, supcall_poll, supcall_serve, supcall_wait },
 	{ PART(sessions), 1 + SESSION_MAX, session_poll, session_serve, session_wait },
 };
 

@@ -18,6 +18,7 @@
 
 #include "broker.h"
 #include "die.h"
+#include "dist.h"
 #include "epmd.h"
 #include "fd.h"
 #include "fmt.h"
@@ -269,6 +270,11 @@ int main(int argc, char **argv)
 		}
 	}
 	explicit_bzero(cookie_buf, sizeof cookie_buf);
+	/* libei's setup before the filter: the calls the helper makes adopt connections. */
+	if (dist_init(&err) < 0) {
+		log_msg(LOG_ERR, "%s: calls made by the helper will fail", err.msg);
+		kz_err_clear(&err);
+	}
 	if (sandbox_enter(h.node.pid, &err) < 0) {
 		log_msg(LOG_ERR, "%s", err.msg ? err.msg : "sandbox");
 		kill(h.node.pid, SIGKILL);

@@ -7,10 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "log.h"
 #include "msg.h"
 #include "request.h"
 #include "rights.h"
+#include "supcall.h"
 
 /* The peer as rights.h asks about it. */
 bool request_allowed(const struct sessions *ss, const struct session *c, enum rights_right r)
@@ -101,6 +103,7 @@ static const char *hand_over(struct session *c, const struct broker_answer *a, c
 					.node = { node, strlen(node) } };
 
 	c->state = SESSION_CALLED;
+	c->holds_name = true;
 	if (proto_send_fd(c->fd, PROTO_CALL_READY, payload, msg_call_ready_encode(&ready, payload), a->fd) < 0)
 		return "could not hand the connection over";
 	return NULL;
@@ -144,7 +147,10 @@ const char *request_call_answer(struct sessions *ss, struct session *c, struct b
 	const char *why = NULL;
 
 	if (calls_answer(ss->calls, a, c != NULL)) {
-		why = hand_over(c, a, ss->node->name);
+		if (c->made)
+			supcall_connected(ss, c, a);
+		else
+			why = hand_over(c, a, ss->node->name);
 	} else if (c) {
 		log_msg(LOG_WARNING, "peer uid=%u pid=%d: call: %s", (unsigned)c->uid, (int)c->pid, a->text);
 		c->call_name = -1;
@@ -202,25 +208,73 @@ static void call_text(const struct proto_frame *f, char *out, size_t size)
 	out[n] = '\0';
 }
 
+/* A SUP request's module and function, as NUL-ended names: false when either holds a NUL
+ * (no atom does, and rights.h compares C strings). */
+static bool sup_names(const struct msg_sup *req, char mod[static MSG_ATOM_MAX + 1], char fun[static MSG_ATOM_MAX + 1])
+{
+	if (memchr(req->mod.s, '\0', req->mod.len) || memchr(req->fun.s, '\0', req->fun.len))
+		return false;
+	memcpy(mod, req->mod.s, req->mod.len);
+	mod[req->mod.len] = '\0';
+	memcpy(fun, req->fun.s, req->fun.len);
+	fun[req->fun.len] = '\0';
+	return true;
+}
+
+/* What the request is, as the audit log names it: a call as what it calls (M:F/arity; never
+ * its arguments, which may hold secrets).  A sup's names are the helper's own reading of the
+ * request, and the right is decided on them; a CALL's text is the client's word, for the log
+ * alone.  NULL, or why the request is a bad frame. */
+static const char *describe(const struct rights_request *req, const struct proto_frame *f, char *what, size_t size,
+			    char mod[static MSG_ATOM_MAX + 1], char fun[static MSG_ATOM_MAX + 1])
+{
+	struct msg_sup sup;
+	char m[4 * MSG_ATOM_MAX + 1], fn[4 * MSG_ATOM_MAX + 1];
+
+	snprintf(what, size, "%s", req->name);
+	if (req->handler == RIGHTS_DO_CALL) {
+		memcpy(what, "call ", 5);
+		call_text(f, what + 5, size - 5);
+	}
+	if (req->handler != RIGHTS_DO_SUP)
+		return NULL;
+	if (msg_sup_decode(f, &sup) < 0 || !sup_names(&sup, mod, fun))
+		return "bad frame";
+	escape_buf(m, sizeof m, mod);
+	escape_buf(fn, sizeof fn, fun);
+	snprintf(what, size, "sup %s:%s/%zu", m, fn, sup.nargs);
+	return NULL;
+}
+
+/* Whether the peer may make this request: for a sup, of that module and function. */
+static bool allowed(const struct sessions *ss, const struct session *c, const struct rights_request *req,
+		    const char *mod, const char *fun)
+{
+	const struct rights_peer peer = { c->uid, c->gid, c->groups, c->ngroups };
+
+	if (req->handler == RIGHTS_DO_SUP)
+		return rights_sup_allows(ss->policy, ss->owner_uid, &peer, mod, fun);
+	return request_allowed(ss, c, req->right);
+}
+
 /* The first frame: the request, checked against the peer's rights.  NULL, or why to drop
  * the peer; *ev: the node's transitions it began. */
 static const char *handle_request(struct sessions *ss, struct session *c, const struct proto_frame *f, unsigned *ev)
 {
 	const struct rights_request *req = rights_request(f);
-	char what[sizeof "call " + MSG_CALL_TEXT_MAX];
+	char what[sizeof "call " + 8 * MSG_ATOM_MAX + MSG_CALL_TEXT_MAX];
+	char mod[MSG_ATOM_MAX + 1] = "", fun[MSG_ATOM_MAX + 1] = "";
+	const char *bad;
 
 	if (!req) {
 		request_audit(c, "unknown request", "dropped");
 		return "bad frame";
 	}
-	/* A call is logged as what it calls (M:F/arity; never its arguments, which may hold
-	 * secrets); the client says which. */
-	snprintf(what, sizeof what, "%s", req->name);
-	if (req->handler == RIGHTS_DO_CALL) {
-		memcpy(what, "call ", 5);
-		call_text(f, what + 5, sizeof what - 5);
+	if ((bad = describe(req, f, what, sizeof what, mod, fun)) != NULL) {
+		request_audit(c, what, "dropped");
+		return bad;
 	}
-	if (!request_allowed(ss, c, req->right)) {
+	if (!allowed(ss, c, req, mod, fun)) {
 		uint8_t payload[MSG_RIGHT_MAX];
 		request_audit(c, what, "refused");
 		outq_frame(&c->out, PROTO_DENIED, payload, msg_denied_encode(rights_name(req->right), payload));
@@ -246,8 +300,7 @@ static const char *handle_request(struct sessions *ss, struct session *c, const 
 		break;
 	case RIGHTS_DO_SUP:
 	case RIGHTS_DO_PING:
-		fail_request(c, "this helper makes no calls of its own yet");
-		break;
+		return supcall_request(ss, c, f);
 	}
 	return NULL;
 }

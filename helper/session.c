@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "request.h"
 #include "session.h"
+#include "supcall.h"
 
 void session_broadcast_output(struct sessions *ss, const void *buf, size_t len)
 {
@@ -123,7 +124,6 @@ static void drop(struct session *c, const char *why)
 		log_msg(LOG_INFO, "peer uid=%u pid=%d: dropped: %s", (unsigned)c->uid, (int)c->pid, why);
 	close(c->fd);
 	c->fd = -1;
-	c->state_before_drop = c->state;
 	c->state = SESSION_DROPPED;
 }
 
@@ -133,7 +133,7 @@ static void drop(struct session *c, const char *why)
  * was freed. */
 static bool release_name(struct sessions *ss, const struct session *c)
 {
-	if (c->call_name < 0 || c->state_before_drop != SESSION_CALLED)
+	if (c->call_name < 0 || !c->holds_name)
 		return false;
 	calls_release(ss->calls, c->call_name);
 	return true;
@@ -153,6 +153,10 @@ void session_sweep(struct sessions *ss)
 	for (size_t i = ss->n; i-- > 0;) {
 		struct session *c = ss->list[i];
 		if (c->state == SESSION_DROPPED) {
+			/* A call the helper makes for it ends first: its connection is closed before
+			 * its name is free. */
+			supcall_free(c->made);
+			c->made = NULL;
 			released |= release_name(ss, c);
 			ss->list[i] = ss->list[--ss->n];
 			session_free(c);

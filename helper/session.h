@@ -44,7 +44,7 @@ struct session {
 		SESSION_CALLED,    /* has it: holds its name until it closes */
 		SESSION_MADE,      /* the helper makes its call (supcall.h): its output is relayed */
 		SESSION_DROPPED,   /* closed; freed by session_sweep after the poll pass */
-	} state, state_before_drop;
+	} state;
 	bool read_only;
 	bool told_stopping; /* STOPPING is queued toward it: a client hears it once */
 	int call_name;     /* the name (dist.h) a call holds, -1 when none */

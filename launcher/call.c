@@ -463,12 +463,13 @@ static void do_ping(struct call *c)
 static uint16_t made_request(const struct call *c, unsigned ms, uint8_t *out)
 {
 	const struct args *a = c->a;
-	struct msg_sup req = { .handshake_ms = ms, .mod = { a->call[0], strlen(a->call[0]) },
-			       .fun = { a->call[1], strlen(a->call[1]) } };
+	static struct msg_sup req;
 	uint16_t len;
 
 	if (a->action == ACT_PING)
 		return msg_ping_encode(ms, out);
+	req = (struct msg_sup){ .handshake_ms = ms, .mod = { a->call[0], strlen(a->call[0]) },
+				.fun = { a->call[1], strlen(a->call[1]) } };
 	req.nargs = (size_t)(a->ncall - 2);
 	if (req.nargs > MSG_SUP_ARGS_MAX)
 		die(EX_USAGE, "sup: %zu arguments: a call through the helper takes at most %d", req.nargs, MSG_SUP_ARGS_MAX);

@@ -47,6 +47,13 @@ static int try_open(const char *path)
 	return saved ? -1 : 0;
 }
 
+/* A config.ini the caller may not read is a permission it lacks (77: root's alone, as on a
+ * Kazoo host, and the caller holds at most the helper's rights), not a mistake in it (78). */
+static int unreadable_status(void)
+{
+	return errno == EACCES ? EX_NOPERM : EX_CONFIG;
+}
+
 /* The default files: a missing one is skipped, anything else wrong with one (EACCES, EISDIR)
  * is an error rather than a silent step to the next file or to the default cookie. */
 static int locate_default(struct config_paths *out, struct kz_err *err)
@@ -55,7 +62,7 @@ static int locate_default(struct config_paths *out, struct kz_err *err)
 		if (try_open(default_inis[i]) < 0) {
 			if (errno == ENOENT || errno == ENOTDIR)
 				continue;
-			return kz_err_errno(err, EX_CONFIG, "%s", default_inis[i]);
+			return kz_err_errno(err, unreadable_status(), "%s", default_inis[i]);
 		}
 		out->ini = strdup(default_inis[i]);
 		return out->ini ? 0 : out_of_memory(err);
@@ -88,7 +95,7 @@ int config_locate(const char *kazoo_config, struct config_paths *out, struct kz_
 		if (!*kazoo_config)
 			return kz_err_set(err, EX_CONFIG, "KAZOO_CONFIG is set but empty (or -c was given an empty path)");
 		if (try_open(kazoo_config) < 0)
-			return kz_err_errno(err, EX_CONFIG, "%s", kazoo_config);
+			return kz_err_errno(err, unreadable_status(), "%s", kazoo_config);
 		out->ini = strdup(kazoo_config);
 		if (!out->ini)
 			return out_of_memory(err);

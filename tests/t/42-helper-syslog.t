@@ -14,21 +14,7 @@ export KAZOO_NODE=kzsyslog_$$
 _helpers+=(kazoo_apps)
 as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 
-# What a log daemon does with /dev/log, in perl: one line of OUT per datagram.
-perl -MIO::Socket::UNIX -MSocket -e '
-	my ($path, $out) = @ARGV;
-	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $path) or die "$path: $!\n";
-	chmod 0666, $path;
-	open my $fh, ">>", $out or die "$out: $!\n";
-	$fh->autoflush(1);
-	print $fh "listening\n";
-	while (defined $s->recv(my $msg, 4096)) { print $fh "$msg\n" }
-' /dev/log "$T/syslog" &
-LISTENER=$!
-_pids+=("$LISTENER")
-cleanup_syslog() { kill "$LISTENER" 2>/dev/null; wait "$LISTENER" 2>/dev/null; rm -f /dev/log; cleanup; }
-trap cleanup_syslog EXIT
-wait_for '^listening$' "$T/syslog" 50
+syslog_listen "$T/syslog"
 ok $? "a listener at /dev/log"
 
 "$KZLAUNCH" kazoo_apps start
@@ -50,7 +36,7 @@ ok $? "a refused request is logged with the peer's uid, gid and pid"
 # A call is logged as what it calls, never with its arguments (they may hold secrets).
 "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance hello secret_arg_$$ >/dev/null
 is "$?" 0 "a call through the helper"
-wait_for 'peer uid=0 gid=0 pid=[0-9]+: call sup kazoo_apps_maintenance:hello/1: allowed' "$T/syslog" 50
+wait_for 'peer uid=0 gid=0 pid=[0-9]+: sup kazoo_apps_maintenance:hello/1: allowed' "$T/syslog" 50
 ok $? "a call is logged with the peer's uid, gid and pid and M:F/arity"
 is "$(grep -c "secret_arg_$$" "$T/syslog")" 0 "the call's arguments are not logged"
 uid=$(id -u kztest) gid=$(id -g kztest)
@@ -60,12 +46,12 @@ wait_for "peer uid=$uid gid=$gid pid=[0-9]+: call rpc erlang:node/0: refused" "$
 ok $? "a refused call is logged too"
 
 # A log daemon that stops reading: the queue holds ten datagrams, then the helper drops.
-kill -STOP "$LISTENER"
+kill -STOP "$_syslog_listener"
 fails=0
 for i in $(seq 1 30); do
 	"$KZLAUNCH" kazoo_apps status >/dev/null 2>&1 || fails=$((fails + 1))
 done
-kill -CONT "$LISTENER"
+kill -CONT "$_syslog_listener"
 is "$fails" 0 "30 requests are served while the log daemon reads nothing"
 "$KZLAUNCH" kazoo_apps status >/dev/null
 wait_for 'messages lost: syslog did not keep up' "$T/syslog" 50

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Calls by operators who cannot read config.ini nor the cookie: the helper checks the attach
-# right and hands over a connection its broker made; watchers and strangers get 77.
+# right and hands over a connection its broker made; watchers may ping (the helper makes
+# that call) and get 77 for the rest, strangers for everything.
 . "$(dirname "$0")/lib.sh"
 need_root
 ensure_users
@@ -40,6 +41,8 @@ run as kzops env -u KAZOO_NODE "$T/sup" kazoo_apps_maintenance fail
 is "$OUT:$RC" "{error,not_ok}:2" "an @attach member runs Kazoo's sup command line"
 
 run as kzwatch "$KZLAUNCH" kazoo_apps ping
+is "$OUT:$RC" "pong:0" "a watcher pings: the helper makes that call, which runs nothing of the caller's"
+run as kzwatch "$KZLAUNCH" kazoo_apps rpc erlang node
 is "$RC" 77 "a watcher may not call: 77"
 like "$ERR" "permission denied: uid [0-9]+ lacks the attach right" "and is told which right it lacks"
 run as kzother "$KZLAUNCH" kazoo_apps rpc erlang node

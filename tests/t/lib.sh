@@ -268,3 +268,24 @@ start_notify() {
 	_pids+=("$HPID")
 	wait_for ' READY=1 ' "$2" || { diag "no READY=1:" "$(cat "$2" "$T/start.out")"; return 1; }
 }
+
+# syslog_listen FILE: what a log daemon does with /dev/log, in perl: one line of FILE per
+# datagram, until the test ends.  Only where no syslog daemon owns /dev/log (the caller
+# checks); 1 when perl is missing or the listener did not come up.
+syslog_listen() {
+	command -v perl >/dev/null || return 1
+	perl -MIO::Socket::UNIX -MSocket -e '
+		my ($path, $out) = @ARGV;
+		my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $path) or die "$path: $!\n";
+		chmod 0666, $path;
+		open my $fh, ">>", $out or die "$out: $!\n";
+		$fh->autoflush(1);
+		print $fh "listening\n";
+		while (defined $s->recv(my $msg, 4096)) { print $fh "$msg\n" }
+	' /dev/log "$1" &
+	_syslog_listener=$!
+	_pids+=("$_syslog_listener")
+	at_exit _syslog_stop
+	wait_for '^listening$' "$1" 50
+}
+_syslog_stop() { kill "$_syslog_listener" 2>/dev/null; wait "$_syslog_listener" 2>/dev/null; rm -f /dev/log; }
