@@ -19,7 +19,7 @@
 #define MSG_NAME_MAX 255       /* a node's name, and the name a call's handshake announced */
 #define MSG_ATOM_MAX 255       /* SUP: a module's or a function's name, in bytes */
 #define MSG_SUP_ARGS_MAX 64    /* SUP: arguments, each a binary */
-#define MSG_SUP_MIN 6          /* SUP: u32, then a module and a function of one byte each */
+#define MSG_SUP_MIN 8          /* SUP: u32, then a module and a function of one byte each */
 #define MSG_PING_LEN 4
 #define MSG_DONE_LEN 2
 

@@ -183,10 +183,99 @@ static void refused(void)
 	}
 }
 
+/* SUP carries a module, a function and binaries as they were typed; PING and DONE are fixed. */
+static void sup_ping_done(void)
+{
+	static char big[PROTO_MAX_PAYLOAD];
+	uint8_t *copy, raw[64];
+	uint16_t len = 0;
+	struct proto_frame f;
+	struct msg_sup s = { .handshake_ms = 250, .mod = { "kazoo_maintenance", 17 }, .fun = { "syslog_level", 12 },
+			     .nargs = 3, .args = { { "debug", 5 }, { "", 0 }, { "a\0b", 3 } } }, s2;
+
+	tap_ok(msg_sup_encode(&s, out, &len) == 0, "SUP encodes");
+	f = frame(PROTO_SUP, out, len, &copy);
+	tap_ok(msg_sup_decode(&f, &s2) == 0 && s2.handshake_ms == 250 && text_is(s2.mod, "kazoo_maintenance") &&
+		       text_is(s2.fun, "syslog_level") && s2.nargs == 3 && text_is(s2.args[0], "debug") &&
+		       s2.args[1].len == 0 && s2.args[2].len == 3 && !memcmp(s2.args[2].s, "a\0b", 3),
+	       "SUP round trip: an empty argument and one with a NUL come back as they went");
+	free(copy);
+
+	struct msg_sup none = { .mod = { "m", 1 }, .fun = { "f", 1 } };
+	tap_ok(msg_sup_encode(&none, out, &len) == 0 && len == MSG_SUP_MIN, "SUP with no argument: %d bytes", MSG_SUP_MIN);
+	f = frame(PROTO_SUP, out, len, &copy);
+	tap_ok(msg_sup_decode(&f, &s2) == 0 && s2.nargs == 0, "and decodes with none");
+	free(copy);
+
+	struct msg_sup bad = none;
+	bad.mod.len = 0;
+	tap_ok(msg_sup_encode(&bad, out, &len) < 0, "SUP refused: an empty module");
+	memset(big, 'x', sizeof big);
+	bad = none;
+	bad.fun = (struct msg_text){ big, MSG_ATOM_MAX + 1 };
+	tap_ok(msg_sup_encode(&bad, out, &len) < 0, "SUP refused: a function past %d bytes", MSG_ATOM_MAX);
+	bad = none;
+	bad.nargs = MSG_SUP_ARGS_MAX + 1;
+	tap_ok(msg_sup_encode(&bad, out, &len) < 0, "SUP refused: more than %d arguments", MSG_SUP_ARGS_MAX);
+	bad = none;
+	bad.nargs = 1;
+	bad.args[0] = (struct msg_text){ big, PROTO_MAX_PAYLOAD - MSG_SUP_MIN - 1 };
+	tap_ok(msg_sup_encode(&bad, out, &len) < 0, "SUP refused: arguments past one payload, not cut");
+	bad.args[0].len--;
+	tap_ok(msg_sup_encode(&bad, out, &len) == 0 && len == PROTO_MAX_PAYLOAD, "SUP of exactly one payload encodes");
+
+	/* Decoder refusals, each from bytes written by hand. */
+	static const struct {
+		const char *name;
+		uint8_t bytes[16];
+		size_t len;
+	} bad_sup[] = {
+		{ "SUP shorter than its least", { 0, 0, 0, 0, 1, 'm', 1 }, 7 },
+		{ "SUP whose module runs past the payload", { 0, 0, 0, 0, 9, 'm', 1, 'f' }, 8 },
+		{ "SUP with an empty function", { 0, 0, 0, 0, 1, 'm', 0, 'f' }, 8 },
+		{ "SUP whose argument runs past the payload", { 0, 0, 0, 0, 1, 'm', 1, 'f', 0, 5, 'a' }, 11 },
+		{ "SUP with half an argument's length", { 0, 0, 0, 0, 1, 'm', 1, 'f', 0 }, 9 },
+	};
+	for (size_t i = 0; i < COUNT(bad_sup); i++) {
+		f = frame(PROTO_SUP, bad_sup[i].bytes, bad_sup[i].len, &copy);
+		tap_ok(msg_sup_decode(&f, &s2) == -1, "refused: %s", bad_sup[i].name);
+		free(copy);
+	}
+	/* 65 empty arguments: each two zero bytes. */
+	uint8_t many[8 + 2 * (MSG_SUP_ARGS_MAX + 1)] = { 0, 0, 0, 0, 1, 'm', 1, 'f' };
+	f = frame(PROTO_SUP, many, sizeof many, &copy);
+	tap_ok(msg_sup_decode(&f, &s2) == -1, "refused: SUP with more than %d arguments", MSG_SUP_ARGS_MAX);
+	free(copy);
+	f = frame(PROTO_SUP, many, sizeof many - 2, &copy);
+	tap_ok(msg_sup_decode(&f, &s2) == 0 && s2.nargs == MSG_SUP_ARGS_MAX, "SUP with %d arguments decodes", MSG_SUP_ARGS_MAX);
+	free(copy);
+
+	uint32_t ms;
+	f = frame(PROTO_PING, raw, msg_ping_encode(1234, raw), &copy);
+	tap_ok(msg_ping_decode(&f, &ms) == 0 && ms == 1234, "PING round trip");
+	free(copy);
+	f = frame(PROTO_PING, raw, 5, &copy);
+	tap_ok(msg_ping_decode(&f, &ms) == -1, "refused: PING long");
+	free(copy);
+
+	struct msg_done d = { PROTO_DONE_NO_RETURN, 7 }, d2;
+	f = frame(PROTO_DONE, raw, msg_done_encode(&d, raw), &copy);
+	tap_ok(msg_done_decode(&f, &d2) == 0 && d2.outcome == PROTO_DONE_NO_RETURN && d2.code == 7, "DONE round trip");
+	free(copy);
+	raw[0] = PROTO_DONE_FAILED + 1;
+	f = frame(PROTO_DONE, raw, MSG_DONE_LEN, &copy);
+	tap_ok(msg_done_decode(&f, &d2) == -1, "refused: DONE with an outcome kzlaunch does not know");
+	free(copy);
+	f = frame(PROTO_DONE, raw, 1, &copy);
+	tap_ok(msg_done_decode(&f, &d2) == -1, "refused: DONE short");
+	free(copy);
+}
+
 int main(void)
 {
-	tap_plan(9 + 2 + 3 + 1 + (unsigned)COUNT(refusals));
+	tap_plan(9 + 2 + 3 + 1 + (unsigned)COUNT(refusals) + 22);
 	round_trips();
+	sup_ping_done();
 	limits();
 	refused();
 	return tap_done();

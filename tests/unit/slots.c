@@ -58,9 +58,29 @@ static const struct slots_case cases[] = {
 	  .want = ALL_TAKEN },
 };
 
+/* Calls made by the helper for sup holders: four of the eight names, two per uid. */
+#define SUP_ALL "busy: the calls sup holders may make at once are all running; try again"
+#define SUP_MINE "busy: this user's calls already run; try again when one has ended"
+static const struct {
+	const char *name;
+	size_t running, same_uid;
+	const char *want;
+} sup_cases[] = {
+	{ "sup call, none running", 0, 0, NULL },
+	{ "sup call, its second", 1, 1, NULL },
+	{ "sup call, its third", 2, 2, SUP_MINE },
+	{ "sup call, another's fourth of all", 3, 0, NULL },
+	{ "sup call, four running", 4, 0, SUP_ALL },
+	{ "sup call, four running, two its own", 4, 2, SUP_ALL },
+};
+
 int main(void)
 {
-	tap_plan((unsigned)COUNT(cases) + 1);
+	tap_plan((unsigned)COUNT(cases) + 1 + (unsigned)COUNT(sup_cases) + 1);
+	for (size_t i = 0; i < COUNT(sup_cases); i++)
+		tap_is(slots_refuse_sup_call(sup_cases[i].running, sup_cases[i].same_uid), sup_cases[i].want, "%s",
+		       sup_cases[i].name);
+	tap_ok(SLOTS_SUP_CALLS_MAX < 8, "sup holders' calls leave names to attach holders and root");
 	for (size_t i = 0; i < COUNT(cases); i++) {
 		const struct slots_case *c = &cases[i];
 		tap_is(slots_refuse(&c->n, c->uid, c->listed), c->want, "%s", c->name);
