@@ -66,7 +66,7 @@ enum proto_node_state {
 
 /* DONE's outcome: how Kazoo's sup reports the call (doc/protocol.md, "SUP and PING"). */
 enum proto_done {
-	PROTO_DONE_OK = 0,        /* returned ok (a PING: the node answered); RESULT holds "ok" */
+	PROTO_DONE_OK = 0,        /* returned ok, RESULT holding "ok"; a PING: the node answered */
 	PROTO_DONE_VALUE = 1,     /* returned something else, on one line in RESULT */
 	PROTO_DONE_NO_RETURN = 2, /* returned no_return or {no_return, Code}: exit with code */
 	PROTO_DONE_UNDEFINED = 3, /* no such function of that arity */

@@ -16,9 +16,10 @@
 #define SLOTS_STRANGER_MAX 8         /* connections of peers who hold no right */
 #define SLOTS_STRANGER_PER_UID 2     /* of those, for any one uid */
 #define SLOTS_MAX (SLOTS_LISTED_MAX + SLOTS_STRANGER_MAX)
-/* Calls the helper makes for peers who hold sup but not attach (supcall.h) each hold one of
- * the helper's eight names for calls (dist.h) while they run: together they may hold this
- * many, the rest staying for attach holders and root, and one uid half of them. */
+/* Calls the helper makes for peers without the attach right (supcall.h: sup holders' sups,
+ * and pings) each hold one of the helper's eight names for calls (dist.h) while they run:
+ * together they may hold this many, the rest staying for attach holders and root, and one
+ * uid half of them. */
 #define SLOTS_SUP_CALLS_MAX 4
 #define SLOTS_SUP_CALLS_PER_UID 2
 
@@ -33,7 +34,7 @@ struct slots_count {
  * NULL when it gets one. */
 const char *slots_refuse(const struct slots_count *n, uid_t uid, bool listed);
 
-/* Why a sup holder's call cannot begin now, given how many such calls run (of any uid, and
+/* Why such a call cannot begin now, given how many of them run (of any uid, and
  * of its own), as the ERROR frame says it; NULL when it can. */
 const char *slots_refuse_sup_call(size_t running, size_t same_uid);
 

@@ -22,7 +22,8 @@
 
 struct supcall {
 	bool ping;
-	bool sup_only;          /* its client holds sup but not attach: counted for slots.h */
+	bool sup_only;          /* its client lacks attach (a sup holder, or a ping of any right's
+				 * holder): counted for slots.h */
 	uint8_t *request;       /* SUP's payload, kept until the connection comes */
 	uint16_t request_len;
 	struct dist_conn conn;  /* fd -1 until it comes, and again once the node has answered */

@@ -496,12 +496,13 @@ static bool made_by_helper(struct call *c, int *status)
 
 	if (c->a->cookie || (c->a->action != ACT_SUP && c->a->action != ACT_PING))
 		return false; /* sup -c COOKIE: a connection of the caller's own (connect_via_helper) */
-	uint16_t len = made_request(c, ms, req);
 	rc = client_connect(&c->helper, c->a->rundir, c->a->rel, c->n.name, &err);
 	if (rc == CLIENT_NOT_RUNNING)
 		return false;
 	if (rc < 0)
 		die_err(&err);
+	/* Only now: a sup kzlaunch makes itself takes any number of arguments. */
+	uint16_t len = made_request(c, ms, req);
 	if (c->a->action == ACT_SUP && !(c->helper.asking = asking = fmt_new("for %s:%s", c->a->call[0], c->a->call[1])))
 		die_errno(KZ_EXIT_FAIL, "out of memory");
 	shed_privileges(c, false);

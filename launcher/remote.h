@@ -27,7 +27,7 @@ void remote_end(struct remote *r);
 
 /* mod:fun(args...) on the node, args an encoded list: 0 with *result pointing into reply (an
  * ei_x_buff the caller made); -1 with err (r->timed_out when the deadline passed).  With out,
- * the call runs under a group leader of kzlaunch's own (launcher/capture.erl), so what the
+ * the call runs under a group leader of kzlaunch's own (common/capture.erl), so what the
  * function prints goes to out as it is printed, on every OTP; without, it is a plain call. */
 int remote_apply(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,
 		 dist_output_fn *out, void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err);
@@ -39,7 +39,7 @@ int remote_call(struct remote *r, const char *mod, const char *fun, const ei_x_b
 		void *arg, ei_x_buff *reply, struct term *result, struct kz_err *err);
 
 /* mod:fun(args...) and its result formatted as "~tp", in one call, under the same group
- * leader: the node evaluates launcher/capture.erl's form (erl_eval, M, F and A bound), so a
+ * leader: the node evaluates common/capture.erl's form (erl_eval, M, F and A bound), so a
  * call costs one round trip, as erl_call's does.  0 with the text (allocated) and *len; 1
  * with *reason pointing into reply when the call raised ({badrpc, Reason}); -1 with err. */
 int remote_apply_text(struct remote *r, const char *mod, const char *fun, const ei_x_buff *args,

@@ -12,7 +12,6 @@ mkdir -p "$T/urun"
 chown kztest "$T/urun"
 export KZLAUNCH_RUNDIR=$T/urun
 SOCK=$T/urun/kazoo_apps.sock
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 uid=$(id -u kztest)
 # lib.sh's cleanup stops started nodes as root: root is always served.
 _helpers+=(kazoo_apps)

@@ -12,7 +12,6 @@ write_config syslog_cookie_$$_$RANDOM
 write_policy kazoo_apps "[control]" "watch = kztest"
 export KAZOO_NODE=kzsyslog_$$
 _helpers+=(kazoo_apps)
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 
 syslog_listen "$T/syslog"
 ok $? "a listener at /dev/log"

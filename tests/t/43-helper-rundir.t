@@ -19,7 +19,6 @@ chmod 0755 "$T/urun"
 export KZLAUNCH_RUNDIR=$T/urun
 SOCK=$T/urun/kazoo_apps.sock
 LOG=$T/log/kazoo_apps.log
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 _helpers+=(kazoo_apps)
 
 # The VMs of this test's node name, found through /proc: one whose socket was swapped

@@ -17,7 +17,6 @@ write_config flood_cookie_$$_$RANDOM
 write_policy kazoo_apps "[control]" "attach = kzfop" "watch = kzfop"
 export KAZOO_NODE=kzflood_$$
 SOCK=$KZLAUNCH_RUNDIR/kazoo_apps.sock
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 _helpers+=(kazoo_apps)
 
 "$KZLAUNCH" kazoo_apps start

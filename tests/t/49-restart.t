@@ -8,7 +8,6 @@ ensure_users
 getent group kzstoppers >/dev/null || groupadd --system kzstoppers
 getent passwd kzstopper >/dev/null ||
 	useradd --system -G kzstoppers --no-create-home --shell /usr/sbin/nologin kzstopper
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 
 write_config restart_cookie_$$_$RANDOM
 write_policy kazoo_apps "start_timeout = 30" "[control]" "stop = @kzstoppers" "stop_timeout = 5"

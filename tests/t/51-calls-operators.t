@@ -8,7 +8,6 @@ ensure_users
 for g in kzattach kzwatchers; do getent group $g >/dev/null || groupadd --system $g; done
 getent passwd kzops >/dev/null || useradd --system -G kzattach --no-create-home --shell /usr/sbin/nologin kzops
 getent passwd kzwatch >/dev/null || useradd --system -G kzwatchers --no-create-home --shell /usr/sbin/nologin kzwatch
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 
 COOKIE=ops_cookie_$$_$RANDOM
 write_config "$COOKIE"

@@ -18,9 +18,11 @@ export KAZOO_ROOT=$O23
 ERL_CALL=$ERTS_BIN/erl_call # OTP 23's own: nothing here needs the system's
 
 ensure_users
+ensure_sup_users
 COOKIE=otp23_cookie_$$_$RANDOM
 write_config "$COOKIE"
-write_policy kazoo_apps "start_timeout = 30" "[control]" "stop_timeout = 10"
+write_policy kazoo_apps "start_timeout = 30" "[control]" "stop_timeout = 10" "sup = @kzsupport" \
+	"sup_modules = *_maintenance"
 NAME=kazoo_apps_otp23_$$
 NODE=$NAME@$HOST
 LOG=$T/log/kazoo_apps.log
@@ -121,6 +123,17 @@ is "$OUT:$RC" $'printed 23\n42:0' "eval: what it prints, then its value"
 run kz sup kazoo_apps_maintenance hello otp23
 like "$OUT" "^hello otp23" "sup: the maintenance function's output reaches the caller"
 is "$RC" 0 "sup: 0"
+# A sup holder's calls, made by the helper on the OTP 23 node; one cut off by -t leaves no
+# process behind.
+run as kzsup "$KZLAUNCH" -n "$NAME" kazoo_apps sup kazoo_apps_maintenance hello support
+is "$OUT:$RC" $'hello support\nsecond line\nok:0' "a sup holder's sup, made by the helper: its output and result"
+run as kzsup "$KZLAUNCH" -n "$NAME" kazoo_apps rpc erlang node
+is "$RC" 77 "its rpc: 77"
+run as kzsup "$KZLAUNCH" -n "$NAME" -t 1 kazoo_apps sup kazoo_apps_maintenance sleep 30
+is "$RC" 4 "its sup cut off by -t 1: 4"
+no_sleeper() { [ "$(sleeping_calls -n "$NAME" kazoo_apps)" = 0 ]; }
+wait_until 10 no_sleeper
+ok $? "and the node's process for it is gone"
 run kz rpc nosuch_module f
 like "$ERR:$RC" "rpc nosuch_module:f/0 failed: .*undef.*:1$" "rpc of an unknown function: 1, one line"
 run kz -t 1 eval 'timer:sleep(3000).'
@@ -142,8 +155,13 @@ run env KZLAUNCH_RUNDIR="$T/v5run" "$KZLAUNCH" -n "$ALIAS" kazoo_apps rpc erlang
 is "$OUT:$RC" "$NODE:0" "a version 5 handshake (epmd offers 5 to 5): the call answers"
 run env KZLAUNCH_RUNDIR="$T/v5run" "$KZLAUNCH" -n "$ALIAS" kazoo_apps sup kazoo_apps_maintenance hello v5
 like "$OUT:$RC" "^hello v5.*:0$" "and sup's output reaches the caller"
+# But one: once the sup holder's call cut off above is ended, rex answers its gone caller, and
+# this node (long names, a host without a dot) logs that it may not connect back to it.
+# Known and left; no other report may be there.
 check "the node's console log holds no error report from kzlaunch's probes and calls" -- \
-	not grep -aqE 'ERROR REPORT|function_clause|rejected' "$LOG"
+	not grep -aqE 'function_clause|rejected' "$LOG"
+is "$(grep -ac 'ERROR REPORT' "$LOG")" "$(grep -ac 'Hostname .* is illegal' "$LOG")" \
+	"every error report is that one, of the call cut off"
 
 # attach: typing reaches the OTP 23 shell.
 expect -f - "$KZLAUNCH" "$NAME" >"$T/attach.log" 2>&1 <<'EXP'

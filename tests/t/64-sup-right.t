@@ -8,11 +8,9 @@
 need_root
 ensure_users
 command -v ss >/dev/null || skip_all "needs ss (iproute2)"
-for g in kzattach kzsupport; do getent group $g >/dev/null || groupadd --system $g; done
+ensure_sup_users
+getent group kzattach >/dev/null || groupadd --system kzattach
 getent passwd kzops >/dev/null || useradd --system -G kzattach --no-create-home --shell /usr/sbin/nologin kzops
-getent passwd kzsup >/dev/null || useradd --system -G kzsupport --no-create-home --shell /usr/sbin/nologin kzsup
-getent passwd kzsup2 >/dev/null || useradd --system -G kzsupport --no-create-home --shell /usr/sbin/nologin kzsup2
-as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
 run() { OUT=$("$@" 2>"$T/err"); RC=$?; ERR=$(cat "$T/err"); }
 
 COOKIE=sup_cookie_$$_$RANDOM
@@ -92,8 +90,7 @@ is "$OUT" pong "the node is still there"
 # connection to the helper's unix socket.
 as kzsup "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 3 >"$T/slow" 2>&1 &
 slow=$!
-sleepers() { "$KZLAUNCH" kazoo_apps eval \
-	'length([P || P <- processes(), process_info(P, current_function) =:= {current_function, {timer, sleep, 1}}]).'; }
+sleepers() { sleeping_calls kazoo_apps; }
 one_sleeper() { [ "$(sleepers)" = 1 ]; }
 no_sleeper() { [ "$(sleepers)" = 0 ]; }
 wait_until 50 one_sleeper

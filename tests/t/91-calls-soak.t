@@ -16,9 +16,9 @@
 # minutes there (a quarter of each under ASan, where a call costs three times as much).
 # KZ_SOAK_CALLS, KZ_SOAK_DIRECT, KZ_SOAK_PRINT and KZ_SOAK_CUT make a shorter run by hand.
 # The counts used are printed.
-# A call cut off by its client runs on to its end on the node (rex does not stop it when its
-# caller goes): what is checked is that nothing of it is left once its function (a 5 s sleep,
-# KZ_SOAK_CUT_MS) ended.
+# A call cut off by its client is ended on the node a second after its connection went
+# (common/capture.erl's watcher), well before its function (a 5 s sleep, KZ_SOAK_CUT_MS)
+# would have: what is checked is that nothing of it is left.
 # Elapsed times are reported, not asserted.
 . "$(dirname "$0")/lib.sh"
 need_root

@@ -143,6 +143,24 @@ ensure_users() {
 		useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin kzother
 }
 
+# The support staff of the sup right's tests: two users of the group kzsupport.
+ensure_sup_users() {
+	getent group kzsupport >/dev/null || groupadd --system kzsupport
+	local u
+	for u in kzsup kzsup2; do
+		getent passwd $u >/dev/null ||
+			useradd --system -G kzsupport --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin $u
+	done
+}
+# as USER COMMAND...: COMMAND as USER, with USER's groups.
+as() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --init-groups "$@"; }
+# sleeping_calls [KZLAUNCH ARGS...]: how many of the node's processes sit in timer:sleep/1,
+# as a call of kazoo_apps_maintenance:sleep does (asked through kzlaunch's eval, as root).
+sleeping_calls() {
+	"$KZLAUNCH" "$@" eval \
+		'length([P || P <- processes(), process_info(P, current_function) =:= {current_function, {timer, sleep, 1}}]).'
+}
+
 write_policy() { # write_policy REL [EXTRA [node] LINES...]
 	local rel=$1; shift
 	{
