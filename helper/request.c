@@ -85,8 +85,7 @@ static void start_attach(struct sessions *ss, struct session *c, const struct pr
 	outq_output(&c->out, b, blen);
 }
 
-/* An ERROR to this client, then close. */
-static void fail_request(struct session *c, const char *why)
+void request_fail(struct session *c, const char *why)
 {
 	uint8_t payload[MSG_ERROR_TEXT_MAX];
 
@@ -109,36 +108,43 @@ static const char *hand_over(struct session *c, const struct broker_answer *a, c
 	return NULL;
 }
 
-/* CALL: the standby handed over at once, or the broker asked (calls.h).  NULL, or why to
- * drop the client. */
-static const char *start_call(struct sessions *ss, struct session *c, const struct proto_frame *f)
+bool request_lease(struct sessions *ss, struct session *c, uint32_t handshake_ms, struct broker_answer *conn)
 {
 	struct calls_lease lease;
-	struct broker_answer conn;
-	const char *why = NULL;
 
-	struct msg_call call = { 0 };
-
-	msg_call_decode(f, &call); /* its rights checked its length */
-	switch (calls_start(ss->calls, call.handshake_ms, &lease, &conn)) {
+	switch (calls_start(ss->calls, handshake_ms, &lease, conn)) {
 	case CALLS_HANDED:
 		c->call_name = lease.name;
 		c->call_id = lease.id;
-		why = hand_over(c, &conn, ss->node->name);
-		close(conn.fd);
-		break;
+		return true;
 	case CALLS_ASKED:
 		c->call_name = lease.name;
 		c->call_id = lease.id;
 		c->state = SESSION_CALLING;
 		break;
 	case CALLS_BUSY:
-		fail_request(c, "busy: every name for calls is in use; try again");
+		request_fail(c, "busy: every name for calls is in use; try again");
 		break;
 	case CALLS_NO_BROKER:
-		fail_request(c, "the helper's broker is gone: calls need a restart of the node");
+		request_fail(c, "the helper's broker is gone: calls need a restart of the node");
 		break;
 	}
+	return false;
+}
+
+/* CALL: the standby handed over at once, or the broker asked (calls.h).  NULL, or why to
+ * drop the client. */
+static const char *start_call(struct sessions *ss, struct session *c, const struct proto_frame *f)
+{
+	struct broker_answer conn;
+	struct msg_call call = { 0 };
+	const char *why;
+
+	msg_call_decode(f, &call); /* its rights checked its length */
+	if (!request_lease(ss, c, call.handshake_ms, &conn))
+		return NULL;
+	why = hand_over(c, &conn, ss->node->name);
+	close(conn.fd);
 	return why;
 }
 
@@ -154,7 +160,7 @@ const char *request_call_answer(struct sessions *ss, struct session *c, struct b
 	} else if (c) {
 		log_msg(LOG_WARNING, "peer uid=%u pid=%d: call: %s", (unsigned)c->uid, (int)c->pid, a->text);
 		c->call_name = -1;
-		fail_request(c, a->text);
+		request_fail(c, a->text);
 	}
 	if (a->fd >= 0)
 		close(a->fd);
@@ -182,12 +188,12 @@ static void request_restart(struct sessions *ss, struct session *c)
 
 	if (node->state == NODE_UP && !ss->restart_asked) {
 		if (broker_ask_restart(ss->broker) < 0) {
-			fail_request(c, "the helper's broker is gone: stop and start the node instead");
+			request_fail(c, "the helper's broker is gone: stop and start the node instead");
 			return;
 		}
 		ss->restart_asked = true;
 	} else if (!ss->restart_asked && !booting_again) {
-		fail_request(c, node->state == NODE_BOOTING ? "not up yet: its boot has not finished" : "it is stopping");
+		request_fail(c, node->state == NODE_BOOTING ? "not up yet: its boot has not finished" : "it is stopping");
 		return;
 	}
 	c->state = SESSION_RESTARTING;

@@ -36,17 +36,14 @@ static const char *no_room_for(const struct sessions *ss, const struct session *
 	return slots_refuse_sup_call(running, same_uid);
 }
 
-/* An ERROR to the client, the connection closed: the session ends once it is sent. */
+/* An ERROR to the client, the call's connection closed: the session ends once it is sent. */
 static void give_up(struct session *c, const char *why)
 {
-	uint8_t payload[MSG_ERROR_TEXT_MAX];
-
 	if (c->made) {
 		dist_close(&c->made->conn);
 		c->made->over = true;
 	}
-	outq_frame(&c->out, PROTO_ERROR, payload, msg_error_encode(why, payload));
-	c->state = SESSION_CLOSING;
+	request_fail(c, why);
 }
 
 static uint32_t handshake_ms(const struct proto_frame *f)
@@ -78,7 +75,6 @@ const char *supcall_request(struct sessions *ss, struct session *c, const struct
 {
 	bool sup_only = !request_allowed(ss, c, RIGHTS_ATTACH);
 	const char *why = sup_only ? no_room_for(ss, c) : NULL;
-	struct calls_lease lease;
 	struct broker_answer conn;
 
 	if (why) {
@@ -89,24 +85,8 @@ const char *supcall_request(struct sessions *ss, struct session *c, const struct
 		give_up(c, "the helper is out of memory");
 		return NULL;
 	}
-	switch (calls_start(ss->calls, handshake_ms(f), &lease, &conn)) {
-	case CALLS_HANDED:
-		c->call_name = lease.name;
-		c->call_id = lease.id;
+	if (request_lease(ss, c, handshake_ms(f), &conn))
 		supcall_connected(ss, c, &conn);
-		break;
-	case CALLS_ASKED:
-		c->call_name = lease.name;
-		c->call_id = lease.id;
-		c->state = SESSION_CALLING;
-		break;
-	case CALLS_BUSY:
-		give_up(c, "busy: every name for calls is in use; try again");
-		break;
-	case CALLS_NO_BROKER:
-		give_up(c, "the helper's broker is gone: calls need a restart of the node");
-		break;
-	}
 	return NULL;
 }
 
