@@ -1,8 +1,9 @@
 /* Fuzzes the helper's request handling beyond the framing (helper/session.c, request.c,
  * calls.c and rights.c): clients over real unix sockets connect, send bytes, vanish and pose as
- * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so),
- * console output is broadcast, and the broker answers calls, with a connection or an error,
- * in any order.  The node is a real child that ignores SIGTERM on a real pty.  At the end of
+ * other users (their credentials rewritten after accept, as if SO_PEERCRED had said so, a
+ * sup holder among them), console output is broadcast, and the broker answers calls, with a
+ * connection or an error, in any order; a SUP's or PING's call then fails to go out (the
+ * connection is /dev/null's) and its client is told.  The node is a real child that ignores SIGTERM on a real pty.  At the end of
  * every input all clients go and every broker answer comes: then no session is left and no
  * name is still leased but the one set aside for the broker's standby. */
 #define _GNU_SOURCE
@@ -37,6 +38,8 @@ static socklen_t addr_len;
 static uid_t attach_uids[] = { 1001 };
 static gid_t watch_gids[] = { 2002 };
 static uid_t stop_uids[] = { 1003 };
+static uid_t sup_uids[] = { 1005 };
+static char *sup_modules[] = { "*_maintenance", "kz_nodes:status" };
 
 static void setup(void)
 {
@@ -83,6 +86,9 @@ static void setup(void)
 	policy.attach = (struct policy_who){ .uids = attach_uids, .nuids = 1 };
 	policy.watch = (struct policy_who){ .gids = watch_gids, .ngids = 1 };
 	policy.stop = (struct policy_who){ .uids = stop_uids, .nuids = 1 };
+	policy.sup = (struct policy_who){ .uids = sup_uids, .nuids = 1 };
+	policy.sup_modules = sup_modules;
+	policy.nsup_modules = 2;
 	ss.policy = &policy;
 	ring_append(&replay, "replayed\n", 9);
 }
@@ -166,9 +172,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			break;
 		case 3: { /* a session's peer is someone else */
 			struct session *s = session_of(arg);
-			static const uid_t uids[] = { 0, 1000, 1001, 1003, 4242 };
+			static const uid_t uids[] = { 0, 1000, 1001, 1003, 4242, 1005 };
 			if (s) {
-				s->uid = uids[arg % 5];
+				s->uid = uids[arg % 6];
 				s->gid = arg & 8 ? 2002 : 3003;
 			}
 			break;
