@@ -20,8 +20,8 @@
 
 /* ---- starting ---- */
 
-/* Calls of sup-only holders, as slots.h counts them: every one that holds or waits for a
- * name. */
+/* The calls of peers without the attach right, as slots.h counts them: every one that holds
+ * or waits for a name. */
 static const char *no_room_for(const struct sessions *ss, const struct session *c)
 {
 	size_t running = 0, same_uid = 0;
