@@ -510,8 +510,13 @@ static bool made_by_helper(struct call *c, int *status)
 		say_running(c->a);
 	rc = client_made_call(&c->helper, c->a->action == ACT_SUP ? PROTO_SUP : PROTO_PING, req, len, c->r.deadline,
 			      print_output, NULL, &end, &err);
+	/* It took the connection and closed it unanswered: its node has just ended, or it is a
+	 * helper started by a kzlaunch from before SUP and PING, which drops what it does not
+	 * know. */
 	if (rc == CLIENT_NOT_RUNNING)
-		die(c->a->action == ACT_SUP ? KZ_EXIT_FAIL : EX_UNAVAILABLE, "%s: not running", c->n.name);
+		die(c->a->action == ACT_SUP ? KZ_EXIT_FAIL : EX_UNAVAILABLE,
+		    "%s: its helper closed the connection unanswered: the node has just ended, or the helper is older than this kzlaunch (a restart of the node starts a new one)",
+		    c->n.name);
 	if (rc == CLIENT_TIMED_OUT) {
 		c->r.timed_out = true;
 		kz_err_set(&err, KZ_EXIT_FAIL, "%s: no answer within %ld s", c->n.name, (c->r.timeout_ms + 999) / 1000);
