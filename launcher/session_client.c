@@ -225,6 +225,10 @@ int client_made_call(struct client *c, uint8_t type, const void *payload, uint16
 		return kz_err_errno(err, KZ_EXIT_FAIL, "%s: helper socket: send", c->node);
 	while ((rc = next_by(c, deadline)) == 1) {
 		const struct proto_frame *f = &c->f;
+		if (f->type == PROTO_ERROR) { /* busy, no connection, or the node gone mid-call */
+			struct msg_text why = msg_text_of(f);
+			return kz_err_set(err, KZ_EXIT_FAIL, "%s: the call failed: %.*s", c->node, (int)why.len, why.s);
+		}
 		if (refused(f))
 			return turned_away(c, err);
 		answered = true;

@@ -169,4 +169,13 @@ else
 	skip "syslog: a syslog daemon owns /dev/log here"
 fi
 
+# The node stopped while a sup holder's call runs: the client is told, and exits 1.
+as kzsup "$KZLAUNCH" kazoo_apps sup kazoo_apps_maintenance sleep 30 >/dev/null 2>"$T/end.err" &
+ending=$!
+wait_until 50 one_sleeper
+"$KZLAUNCH" kazoo_apps stop >/dev/null 2>&1
+wait "$ending"
+is "$?" 1 "the node stopped mid-call: 1"
+like "$(cat "$T/end.err")" "the call failed: the node closed the connection before the call returned" "told why"
+
 done_testing
