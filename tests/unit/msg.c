@@ -273,7 +273,7 @@ static void sup_ping_done(void)
 
 int main(void)
 {
-	tap_plan(9 + 2 + 3 + 1 + (unsigned)COUNT(refusals) + 22);
+	tap_plan(9 + 2 + 3 + 1 + (unsigned)COUNT(refusals) + 21);
 	round_trips();
 	sup_ping_done();
 	limits();
