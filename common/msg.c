@@ -164,18 +164,31 @@ int msg_sup_decode(const struct proto_frame *f, struct msg_sup *m)
 	return 0;
 }
 
+_Static_assert(MSG_PING_LEN == 4 && MSG_EXIT_LEN == 4, "PING and EXIT carry one u32");
+
+/* PING's and EXIT's payload: one u32 and nothing else. */
+static uint16_t u32_encode(uint32_t v, uint8_t *out)
+{
+	proto_put32(out, v);
+	return 4;
+}
+
+static int u32_decode(const struct proto_frame *f, uint8_t type, uint32_t *v)
+{
+	if (f->type != type || f->len != 4)
+		return -1;
+	*v = proto_get32(f->payload);
+	return 0;
+}
+
 uint16_t msg_ping_encode(uint32_t handshake_ms, uint8_t *out)
 {
-	proto_put32(out, handshake_ms);
-	return MSG_PING_LEN;
+	return u32_encode(handshake_ms, out);
 }
 
 int msg_ping_decode(const struct proto_frame *f, uint32_t *handshake_ms)
 {
-	if (f->type != PROTO_PING || f->len != MSG_PING_LEN)
-		return -1;
-	*handshake_ms = proto_get32(f->payload);
-	return 0;
+	return u32_decode(f, PROTO_PING, handshake_ms);
 }
 
 uint16_t msg_done_encode(const struct msg_done *m, uint8_t *out)
@@ -220,16 +233,12 @@ int msg_call_ready_decode(const struct proto_frame *f, struct msg_call_ready *m)
 
 uint16_t msg_exit_encode(uint32_t status, uint8_t *out)
 {
-	proto_put32(out, status);
-	return MSG_EXIT_LEN;
+	return u32_encode(status, out);
 }
 
 int msg_exit_decode(const struct proto_frame *f, uint32_t *status)
 {
-	if (f->type != PROTO_EXIT || f->len != MSG_EXIT_LEN)
-		return -1;
-	*status = proto_get32(f->payload);
-	return 0;
+	return u32_decode(f, PROTO_EXIT, status);
 }
 
 uint16_t msg_lost_encode(uint64_t bytes, uint8_t *out)
