@@ -28,7 +28,7 @@ static const struct action_def actions[] = {
 	{ "remote_console", ACT_REMOTE_CONSOLE, ACCEPTS_DRY_RUN, 0, 0, NULL, "whoever can read the cookie",
 	  launch_run },
 	{ "read-release-cookie", ACT_READ_COOKIE, 0, 0, 0, NULL, "whoever can read config.ini", read_cookie_run },
-	{ "ping", ACT_PING, ACCEPTS_CALL, 0, 0, "ping takes no arguments", "the attach right", call_run },
+	{ "ping", ACT_PING, ACCEPTS_CALL, 0, 0, "ping takes no arguments", "any right", call_run },
 	{ "rpc", ACT_RPC, ACCEPTS_CALL, 2, -1, "usage: kzlaunch [REL] rpc MODULE FUNCTION [ARG...]",
 	  "the attach right", call_run },
 	{ "rpcterms", ACT_RPCTERMS, ACCEPTS_CALL, 2, 3,
@@ -36,7 +36,7 @@ static const struct action_def actions[] = {
 	{ "eval", ACT_EVAL, ACCEPTS_CALL, 1, 1, "usage: kzlaunch [REL] eval 'EXPRESSIONS.'", "the attach right",
 	  call_run },
 	{ "sup", ACT_SUP, ACCEPTS_CALL, 2, -1, "usage: kzlaunch [REL] sup MODULE FUNCTION [ARG...]",
-	  "the attach right", call_run },
+	  "the sup right for that function (attach gives it for all)", call_run },
 	{ "help", ACT_HELP, 0, 0, 0, NULL, "anyone", run_help },
 	{ "version", ACT_VERSION, 0, 0, 0, NULL, "anyone", run_version },
 };
