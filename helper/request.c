@@ -306,7 +306,7 @@ static const char *handle_request(struct sessions *ss, struct session *c, const 
 		break;
 	case RIGHTS_DO_SUP:
 	case RIGHTS_DO_PING:
-		return supcall_request(ss, c, f);
+		return supcall_request(ss, c, f, mod, fun);
 	}
 	return NULL;
 }

@@ -3,6 +3,7 @@
  * distmsg.h, and the answer by sup.h, the same code kzlaunch's own calls use. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +52,7 @@ static uint32_t handshake_ms(const struct proto_frame *f)
 	return proto_get32(f->payload); /* SUP's and PING's first field */
 }
 
-static struct supcall *new_call(const struct proto_frame *f, bool sup_only)
+static struct supcall *new_call(const struct proto_frame *f, bool sup_only, const char *mod, const char *fun)
 {
 	struct supcall *m = calloc(1, sizeof *m);
 
@@ -61,6 +62,8 @@ static struct supcall *new_call(const struct proto_frame *f, bool sup_only)
 	m->sup_only = sup_only;
 	m->conn.fd = -1;
 	if (!m->ping) {
+		snprintf(m->mod, sizeof m->mod, "%s", mod);
+		snprintf(m->fun, sizeof m->fun, "%s", fun);
 		if (!(m->request = malloc(f->len))) {
 			free(m);
 			return NULL;
@@ -71,7 +74,8 @@ static struct supcall *new_call(const struct proto_frame *f, bool sup_only)
 	return m;
 }
 
-const char *supcall_request(struct sessions *ss, struct session *c, const struct proto_frame *f)
+const char *supcall_request(struct sessions *ss, struct session *c, const struct proto_frame *f, const char *mod,
+			    const char *fun)
 {
 	bool sup_only = !request_allowed(ss, c, RIGHTS_ATTACH);
 	const char *why = sup_only ? no_room_for(ss, c) : NULL;
@@ -81,7 +85,7 @@ const char *supcall_request(struct sessions *ss, struct session *c, const struct
 		give_up(c, why);
 		return NULL;
 	}
-	if (!(c->made = new_call(f, sup_only))) {
+	if (!(c->made = new_call(f, sup_only, mod, fun))) {
 		give_up(c, "the helper is out of memory");
 		return NULL;
 	}
@@ -90,19 +94,11 @@ const char *supcall_request(struct sessions *ss, struct session *c, const struct
 	return NULL;
 }
 
-/* SUP's names as atoms need NUL-free text: request.c refused any other. */
-static void copy_name(char out[static MSG_ATOM_MAX + 1], const struct msg_text *t)
-{
-	memcpy(out, t->s, t->len);
-	out[t->len] = '\0';
-}
-
 /* The call goes out: erlang:node() for a ping, sup.erl's form for a sup. */
 static int send_call(struct supcall *m, struct kz_err *err)
 {
 	struct msg_sup req;
 	struct proto_frame f = { .type = PROTO_SUP, .len = m->request_len, .payload = m->request };
-	char mod[MSG_ATOM_MAX + 1], fun[MSG_ATOM_MAX + 1];
 	ei_x_buff x;
 	int rc;
 
@@ -114,9 +110,8 @@ static int send_call(struct supcall *m, struct kz_err *err)
 	} else if (msg_sup_decode(&f, &req) < 0) {
 		rc = kz_err_set(err, KZ_EXIT_FAIL, "the request changed"); /* request.c decoded it */
 	} else {
-		copy_name(mod, &req.mod);
-		copy_name(fun, &req.fun);
-		rc = sup_encode(&x, ei_self(&m->conn.ec), ei_thisnodename(&m->conn.ec), mod, fun, req.args, req.nargs) < 0
+		rc = sup_encode(&x, ei_self(&m->conn.ec), ei_thisnodename(&m->conn.ec), m->mod, m->fun, req.args,
+				req.nargs) < 0
 			     ? kz_err_set(err, KZ_EXIT_FAIL, "a name that is not UTF-8")
 			     : dist_send_call(&m->conn, "erl_eval", "expr", &x, err);
 	}

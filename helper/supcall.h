@@ -16,6 +16,7 @@
 
 #include "brokermsg.h"
 #include "dist.h"
+#include "msg.h"
 #include "proto.h"
 #include "session.h"
 #include "sup.h"
@@ -24,7 +25,8 @@ struct supcall {
 	bool ping;
 	bool sup_only;          /* its client lacks attach (a sup holder, or a ping of any right's
 				 * holder): counted for slots.h */
-	uint8_t *request;       /* SUP's payload, kept until the connection comes */
+	char mod[MSG_ATOM_MAX + 1], fun[MSG_ATOM_MAX + 1]; /* SUP's, as request.c read them */
+	uint8_t *request;       /* SUP's payload, its arguments kept until the connection comes */
 	uint16_t request_len;
 	struct dist_conn conn;  /* fd -1 until it comes, and again once the node has answered */
 	uint8_t *in;            /* bytes from the node not yet taken, whole frames first */
@@ -37,9 +39,10 @@ struct supcall {
 };
 
 /* A SUP or PING request its client may make (request.c checked the right and, for SUP, the
- * function): a connection leased for it, and the call made over it at once or once the
- * broker has one.  NULL, or why to drop the client. */
-const char *supcall_request(struct sessions *ss, struct session *c, const struct proto_frame *f);
+ * function mod:fun, NUL-ended names it read from f): a connection leased for it, and the
+ * call made over it at once or once the broker has one.  NULL, or why to drop the client. */
+const char *supcall_request(struct sessions *ss, struct session *c, const struct proto_frame *f, const char *mod,
+			    const char *fun);
 
 /* The broker's answer to a made call's lease (the session is SESSION_CALLING with c->made):
  * takes a->fd (-1 after) and makes the call, or tells the client why not. */
